@@ -1,0 +1,140 @@
+namespace Teardown.Model.Kernel;
+
+/// <summary>Segment output: data and FIN transmission, ACKs, resets (tcp_output.c, tcp_ipv4.c).</summary>
+public sealed partial class Host
+{
+    /// <summary>Linux TCP_RTO_MIN (include/net/tcp.h): 200 ms.</summary>
+    internal const long RtoMinUs = 200_000;
+
+    /// <summary>Linux TCP_RTO_MAX: 120 s.</summary>
+    internal const long RtoMaxUs = 120_000_000;
+
+    /// <summary>Linux TCP_TIMEOUT_INIT: 1 s, the RTO before any RTT sample.</summary>
+    internal const long TimeoutInitUs = 1_000_000;
+
+    /// <summary>The window we advertise: free receive space (a simplification of tcp_select_window).</summary>
+    private static uint AdvertisedWindow(TcpSocket s) =>
+        (uint)Math.Max(0, s.RcvSpace - Math.Min(s.RcvSpace, s.UnreadBytes));
+
+    /// <summary>
+    /// Builds and transmits one segment of a full socket (tcp_output.c:__tcp_transmit_skb). A segment with
+    /// ACK also acknowledges everything received so far, so a pending delayed ACK is satisfied
+    /// (tcp_event_ack_sent).
+    /// </summary>
+    internal void SendSegment(TcpSocket s, uint seq, TcpFlags flags, int length)
+    {
+        bool ack = (flags & TcpFlags.Ack) != 0;
+        var seg = new Segment(
+            s.Tuple.LocalAddr, s.Tuple.LocalPort, s.Tuple.RemoteAddr, s.Tuple.RemotePort,
+            seq, ack ? s.RcvNxt : 0, flags, length, AdvertisedWindow(s), TsNow, s.TsRecent);
+        if (ack) OnAckSent(s);
+        s.LastSentAt = Now;
+        Transmit(seg);
+    }
+
+    /// <summary>tcp_output.c:tcp_event_ack_sent and tcp.h:tcp_dec_quickack_mode.</summary>
+    private void OnAckSent(TcpSocket s)
+    {
+        if (s.Quick > 0)
+        {
+            int pkts = s.AckPending ? 1 : 0;
+            if (pkts >= s.Quick)
+            {
+                s.Quick = 0;
+                s.AtoUs = AtoMinUs;
+            }
+            else
+            {
+                s.Quick -= pkts;
+            }
+        }
+
+        s.AckPending = false;
+        CancelTimer(s, Slot.DelayedAck);
+        s.RcvWup = s.RcvNxt;
+    }
+
+    /// <summary>A pure ACK of rcv_nxt with seq = snd_nxt (tcp_output.c:tcp_send_ack).</summary>
+    internal void SendAck(TcpSocket s) => SendSegment(s, s.SndNxt, TcpFlags.Ack, 0);
+
+    /// <summary>
+    /// An active reset: RST+ACK, seq = snd_nxt, ack = rcv_nxt, never retransmitted; counts OutRsts
+    /// (tcp_output.c:tcp_send_active_reset).
+    /// </summary>
+    internal void SendActiveReset(TcpSocket s)
+    {
+        Count(Mib.OutRsts);
+        SendSegment(s, s.SndNxt, TcpFlags.Rst | TcpFlags.Ack, 0);
+    }
+
+    /// <summary>
+    /// A reply reset to one incoming segment (tcp_ipv4.c:tcp_v4_send_reset): never in answer to a RST; if the
+    /// segment had ACK, seq = its ack and no ACK flag; otherwise RST+ACK with seq 0 and ack = seg.seq + SYN +
+    /// FIN + payload. Window 0. Counts OutRsts.
+    /// </summary>
+    internal void SendReplyReset(in Segment incoming)
+    {
+        if (incoming.Rst) return;
+        Count(Mib.OutRsts);
+        Segment rst = incoming.HasAck
+            ? new Segment(incoming.DstAddr, incoming.DstPort, incoming.SrcAddr, incoming.SrcPort, incoming.Ack, 0, TcpFlags.Rst, 0, 0, 0, 0)
+            : new Segment(incoming.DstAddr, incoming.DstPort, incoming.SrcAddr, incoming.SrcPort, 0, incoming.EndSeq, TcpFlags.Rst | TcpFlags.Ack, 0, 0, 0, 0);
+        Transmit(rst);
+    }
+
+    /// <summary>
+    /// Sends what the send queue allows (tcp_output.c:tcp_write_xmit): MSS-sized chunks within the congestion
+    /// window and the peer's window; a last partial chunk waits under Nagle (Minshall's variant,
+    /// tcp_nagle_check) unless <paramref name="nagleOff"/> (tcp_send_fin pushes with TCP_NAGLE_OFF).
+    /// The FIN rides on the last data chunk when it fits, as tcp_send_fin appends it to the tail skb.
+    /// </summary>
+    internal void WriteXmit(TcpSocket s, bool nagleOff)
+    {
+        int sent = 0;
+        bool wasIdle = s.InFlight == 0;
+        while (s.Unsent > 0)
+        {
+            long dataLeft = s.Unsent - (s.FinQueued ? 1 : 0);
+            int chunk = (int)Math.Min(dataLeft, s.Mss);
+            bool carriesFin = s.FinQueued && chunk == dataLeft;
+            if (s.InFlight > 0 && Seq.Diff(s.SndUna, s.SndNxt) + chunk > s.SndWnd && chunk > 0) break;
+            if (PacketsInFlight(s) >= s.Cwnd) break;
+            if (chunk > 0 && chunk < s.Mss && !carriesFin && !nagleOff && s.InFlight > 0 && Seq.After(s.SndSml, s.SndUna)) break;
+
+            TcpFlags flags = TcpFlags.Ack;
+            if (chunk > 0 && chunk == dataLeft) flags |= TcpFlags.Psh;
+            if (carriesFin) flags |= TcpFlags.Fin;
+            uint seq = s.SndNxt;
+            if (s.InFlight == 0)
+            {
+                s.FirstUnackedSentAt = Now;
+                s.FlightRetransmitted = false;
+            }
+
+            SendSegment(s, seq, flags, chunk);
+            s.Flight.Add(new SentSegment(seq, chunk, carriesFin));
+            s.SndNxt = Seq.Add(s.SndNxt, chunk + (carriesFin ? 1 : 0));
+            if (chunk > 0 && chunk < s.Mss) s.SndSml = s.SndNxt;
+            sent++;
+        }
+
+        if (sent == 0) return;
+        // tcp_output.c:tcp_event_new_data_sent: the RTO starts when the flight was empty (or a TLP was pending).
+        if (wasIdle || s.RetransmitPending == RetransmitKind.LossProbe || !s.Timers[(int)Slot.Retransmit].Armed) RearmRto(s);
+        ScheduleLossProbe(s, advancingRto: false);
+    }
+
+    /// <summary>tcp_packets_in_flight, counted in segments.</summary>
+    internal static int PacketsInFlight(TcpSocket s) => s.Flight.Count;
+
+    /// <summary>
+    /// Queues our FIN after any data and pushes it (tcp_output.c:tcp_send_fin). write_seq includes the FIN.
+    /// </summary>
+    internal void SendFin(TcpSocket s)
+    {
+        if (s.FinQueued) return;
+        s.FinQueued = true;
+        s.WriteSeq = Seq.Add(s.WriteSeq, 1);
+        WriteXmit(s, nagleOff: true);
+    }
+}

@@ -1,0 +1,523 @@
+using Teardown.Model.Simulation;
+
+namespace Teardown.Model.Kernel;
+
+/// <summary>Timers: retransmission and give-up, loss probes, delayed ACK, keepalive and the orphan FIN_WAIT2 timer (tcp_timer.c).</summary>
+public sealed partial class Host
+{
+    /// <summary>TCP_ATO_MIN = HZ/25 = 40 ms (include/net/tcp.h).</summary>
+    internal const long AtoMinUs = 40_000;
+
+    /// <summary>TCP_DELACK_MAX = HZ/5 = 200 ms.</summary>
+    internal const long DelackMaxUs = 200_000;
+
+    /// <summary>TCP_TIMEWAIT_LEN = 60 s: TIME_WAIT length and the FIN_WAIT2 split point.</summary>
+    internal static readonly SimDuration TimewaitLen = SimDuration.FromSeconds(60);
+
+    internal void OnTimerFired(SocketBase sock, Slot slot)
+    {
+        if (sock is TimewaitSocket tw)
+        {
+            Observer?.OnTimer(Now, this, tw.Tuple, TimerKind.Timewait, TimerChange.Fired, Now);
+            KillTimewait(tw, Causes.TimewaitExpired);
+            return;
+        }
+
+        var s = (TcpSocket)sock;
+        switch (slot)
+        {
+            case Slot.Retransmit:
+                Observer?.OnTimer(Now, this, s.Tuple, s.RetransmitPending == RetransmitKind.Probe0 ? TimerKind.Probe : TimerKind.Retransmit, TimerChange.Fired, Now);
+                RetransmitTimerFired(s);
+                break;
+            case Slot.DelayedAck:
+                DelayedAckTimer(s);
+                break;
+            case Slot.Keepalive:
+                Observer?.OnTimer(Now, this, s.Tuple, TimerKind.Keepalive, TimerChange.Fired, Now);
+                KeepaliveTimer(s);
+                break;
+            case Slot.Timewait:
+                // On a full socket this slot times a lingering close() (stream.c:sk_stream_wait_close).
+                if (s.Waiter is { } call) FinishLingeringClose(s, call);
+                break;
+        }
+    }
+
+    // ---------------------------------------------------------------- RTT and RTO
+
+    /// <summary>
+    /// Jacobson/Karels as Linux does it in microseconds (tcp_input.c:tcp_rtt_estimator), then
+    /// icsk_rto = srtt/8 + rttvar rounded up to jiffies (tcp_input.c:tcp_set_rto, __tcp_set_rto).
+    /// rttvar never falls below TCP_RTO_MIN, which is why a fast path still has an RTO of 200 ms + a jiffy.
+    /// </summary>
+    internal void RttSample(TcpSocket s, long mrttUs)
+    {
+        long m = Math.Max(1, mrttUs);
+        long srtt = s.SrttUs8;
+        if (srtt != 0)
+        {
+            m -= srtt >> 3;
+            srtt += m;
+            if (m < 0)
+            {
+                m = -m;
+                m -= s.MdevUs >> 2;
+                if (m > 0) m >>= 3;
+            }
+            else
+            {
+                m -= s.MdevUs >> 2;
+            }
+
+            s.MdevUs += m;
+            if (s.MdevUs > s.MdevMaxUs)
+            {
+                s.MdevMaxUs = s.MdevUs;
+                if (s.MdevMaxUs > s.RttvarUs) s.RttvarUs = s.MdevMaxUs;
+            }
+
+            if (Seq.After(s.SndUna, s.RttSeq))
+            {
+                if (s.MdevMaxUs < s.RttvarUs) s.RttvarUs -= (s.RttvarUs - s.MdevMaxUs) >> 2;
+                s.RttSeq = s.SndNxt;
+                s.MdevMaxUs = RtoMinUs;
+            }
+        }
+        else
+        {
+            srtt = m << 3;
+            s.MdevUs = m << 1;
+            s.RttvarUs = Math.Max(s.MdevUs, RtoMinUs);
+            s.MdevMaxUs = s.RttvarUs;
+            s.RttSeq = s.SndNxt;
+        }
+
+        s.SrttUs8 = Math.Max(1, srtt);
+        s.RtoUs = Math.Min(RtoMaxUs, RoundUpToJiffies((s.SrttUs8 >> 3) + s.RttvarUs));
+        // RFC 6298: only a valid RTT measurement resets the backoff (tcp_input.c:tcp_ack_update_rtt).
+        s.Backoff = 0;
+    }
+
+    /// <summary>F(rto) = 4·rto − rto/2 in jiffies: the "3.5 × RTO" floor (tcp.h:tcp_fin_time; tcp_minisocks.c:tcp_time_wait).</summary>
+    internal SimDuration RtoFloor(TcpSocket s)
+    {
+        long rtoJ = s.RtoUs / JiffyUs;
+        return new SimDuration(((rtoJ << 2) - (rtoJ >> 1)) * JiffyUs);
+    }
+
+    /// <summary>
+    /// tcp_fin_time: max(linger2 ≠ 0 ? linger2 : tcp_fin_timeout, F(icsk_rto)). Callers check linger2 &lt; 0 first.
+    /// </summary>
+    internal SimDuration FinTime(TcpSocket s)
+    {
+        var configured = SimDuration.FromSeconds(s.Linger2 != 0 ? s.Linger2 : Settings.TcpFinTimeout);
+        return SimDuration.Max(configured, RtoFloor(s));
+    }
+
+    // ---------------------------------------------------------------- retransmission
+
+    /// <summary>tcp_output.c:tcp_rearm_rto: the RTO from now, or nothing when nothing is in flight.</summary>
+    internal void RearmRto(TcpSocket s)
+    {
+        if (s.Flight.Count == 0)
+        {
+            CancelRetransmit(s);
+            return;
+        }
+
+        ResetRetransmitTimer(s, RetransmitKind.Rto, new SimDuration(ClampRtoToUserTimeout(s)));
+    }
+
+    internal void CancelRetransmit(TcpSocket s)
+    {
+        CancelTimer(s, Slot.Retransmit);
+        s.RetransmitPending = RetransmitKind.None;
+    }
+
+    private void ResetRetransmitTimer(TcpSocket s, RetransmitKind kind, SimDuration after)
+    {
+        s.RetransmitPending = kind;
+        ArmTimer(s, Slot.Retransmit, SimDuration.Min(after, new SimDuration(RtoMaxUs)));
+    }
+
+    /// <summary>tcp_timer.c:tcp_clamp_rto_to_user_timeout: never sleep past the user timeout.</summary>
+    private long ClampRtoToUserTimeout(TcpSocket s)
+    {
+        if (s.UserTimeoutMs == 0 || s.RetransStamp == SimTime.Never) return s.RtoUs;
+        long remainingUs = (s.UserTimeoutMs * 1000L) - (Now - s.RetransStamp).Microseconds;
+        if (remainingUs <= 0) return JiffyUs;
+        return Math.Min(s.RtoUs, RoundUpToJiffies(remainingUs));
+    }
+
+    /// <summary>
+    /// Schedules a tail loss probe (tcp_output.c:tcp_schedule_loss_probe): 2·srtt plus TCP_RTO_MIN when one
+    /// segment is out (else 2 jiffies), 1 s without an RTT sample, never later than the RTO would fire; only
+    /// outside loss recovery and with tcp_early_retrans 3 or 4.
+    /// </summary>
+    internal bool ScheduleLossProbe(TcpSocket s, bool advancingRto)
+    {
+        if (Settings.TcpEarlyRetrans is not (3 or 4) || s.Flight.Count == 0 || s.InLossRecovery) return false;
+        if (s.State is TcpState.SynSent or TcpState.SynRecv) return false;
+        long timeout;
+        if (s.SrttUs8 != 0)
+        {
+            timeout = RoundUpToJiffies(s.SrttUs8 >> 2) + (s.Flight.Count == 1 ? RtoMinUs : 2 * JiffyUs);
+        }
+        else
+        {
+            timeout = TimeoutInitUs;
+        }
+
+        long rtoDelta = advancingRto ? s.RtoUs : RtoDeltaUs(s);
+        if (rtoDelta > 0) timeout = Math.Min(timeout, RoundUpToJiffies(rtoDelta));
+        ResetRetransmitTimer(s, RetransmitKind.LossProbe, new SimDuration(timeout));
+        return true;
+    }
+
+    /// <summary>tcp.h:tcp_rto_delta_us: how far in the future the RTO of the head segment lies.</summary>
+    private long RtoDeltaUs(TcpSocket s) => (s.FirstUnackedSentAt + new SimDuration(s.RtoUs) - Now).Microseconds;
+
+    private void RetransmitTimerFired(TcpSocket s)
+    {
+        RetransmitKind kind = s.RetransmitPending;
+        s.RetransmitPending = RetransmitKind.None;
+        switch (kind)
+        {
+            case RetransmitKind.LossProbe:
+                SendLossProbe(s);
+                break;
+            case RetransmitKind.Rto when s.State == TcpState.SynRecv && s.NotYetAccepted:
+                SynAckTimer(s);
+                break;
+            case RetransmitKind.Rto:
+                RetransmitTimer(s);
+                break;
+        }
+    }
+
+    /// <summary>
+    /// tcp_output.c:tcp_send_loss_probe: re-send the last segment once per episode (it counts as a
+    /// retransmitted segment but neither in icsk_retransmits nor in retrans_stamp), then re-arm a full RTO.
+    /// </summary>
+    private void SendLossProbe(TcpSocket s)
+    {
+        if (s.Flight.Count == 0) return;
+        if (!s.TlpOutstanding)
+        {
+            SentSegment last = s.Flight[^1];
+            Count(Mib.RetransSegs);
+            TcpFlags flags = TcpFlags.Ack | (last.Length > 0 ? TcpFlags.Psh : 0) | (last.Fin ? TcpFlags.Fin : 0);
+            SendSegment(s, last.Seq, flags, last.Length);
+            s.FlightRetransmitted = true;
+            s.TlpOutstanding = true;
+            Count(Mib.TCPLossProbes);
+        }
+
+        ResetRetransmitTimer(s, RetransmitKind.Rto, new SimDuration(ClampRtoToUserTimeout(s)));
+    }
+
+    /// <summary>
+    /// tcp_timer.c:tcp_retransmit_timer: count the timeout, give up if tcp_write_timeout says so, else
+    /// retransmit the head (collapsed with what follows, tcp_retrans_try_collapse), back off and re-arm.
+    /// </summary>
+    private void RetransmitTimer(TcpSocket s)
+    {
+        if (s.Flight.Count == 0) return;
+        Count(Mib.TCPTimeouts);
+        if (WriteTimeout(s)) return;
+
+        s.InLossRecovery = true;
+        s.Cwnd = 1;
+        s.Retransmits++;
+        s.TotalRto++;
+        RetransmitHead(s);
+        if (s.RetransStamp == SimTime.Never) s.RetransStamp = Now;
+
+        // SYN_SENT keeps a linear 1 s timeout for the first tcp_syn_linear_timeouts (4) retransmissions.
+        if (s.State != TcpState.SynSent || s.TotalRto > 4)
+        {
+            s.Backoff++;
+            s.RtoUs = Math.Min(s.RtoUs << 1, RtoMaxUs);
+        }
+
+        ResetRetransmitTimer(s, RetransmitKind.Rto, new SimDuration(ClampRtoToUserTimeout(s)));
+    }
+
+    /// <summary>Re-sends from snd_una up to one MSS, the FIN included when it fits (tcp_retransmit_skb).</summary>
+    private void RetransmitHead(TcpSocket s)
+    {
+        Count(Mib.RetransSegs);
+        s.FlightRetransmitted = true;
+        if (s.State == TcpState.SynSent)
+        {
+            SendSegment(s, s.Iss, TcpFlags.Syn, 0);
+            return;
+        }
+
+        uint seq = s.SndUna;
+        int len = 0;
+        bool fin = false;
+        foreach (var seg in s.Flight)
+        {
+            if (seg.Length > 0 && len + seg.Length > s.Mss && len > 0) break;
+            len += seg.Length;
+            if (seg.Fin) fin = true;
+        }
+
+        // Part of the head may already be acknowledged.
+        int acked = Seq.Diff(s.Flight[0].Seq, s.SndUna);
+        len = Math.Max(0, len - Math.Max(0, acked));
+        TcpFlags flags = TcpFlags.Ack | (len > 0 ? TcpFlags.Psh : 0) | (fin ? TcpFlags.Fin : 0);
+        SendSegment(s, seq, flags, len);
+    }
+
+    /// <summary>
+    /// tcp_timer.c:tcp_write_timeout. SYN states give up by count; others by the time model of
+    /// tcp_model_timeout from retrans_stamp (tcp_retries2, or tcp_orphan_retries for orphans, or
+    /// TCP_USER_TIMEOUT). Orphans first face tcp_out_of_resources. Returns true when the socket died.
+    /// </summary>
+    private bool WriteTimeout(TcpSocket s)
+    {
+        bool expired;
+        if (s.State is TcpState.SynSent or TcpState.SynRecv)
+        {
+            // UNVERIFIED: newer kernels add tcp_syn_linear_timeouts to the SYN_SENT budget.
+            int max = Settings.TcpSynRetries + (s.State == TcpState.SynSent ? 4 : 0);
+            expired = s.Retransmits >= max;
+            if (!expired && s.UserTimeoutMs > 0) expired = RetransmitsTimedOut(s, 0, s.UserTimeoutMs, TimeoutInitUs);
+        }
+        else
+        {
+            int retryUntil = Settings.TcpRetries2;
+            if (s.IsOrphan)
+            {
+                bool alive = s.RtoUs < RtoMaxUs;
+                retryUntil = OrphanRetries(s, alive);
+                bool doReset = alive || !RetransmitsTimedOut(s, retryUntil, 0, RtoMinUs);
+                if (OutOfResources(s, doReset)) return true;
+            }
+
+            expired = RetransmitsTimedOut(s, retryUntil, s.UserTimeoutMs, RtoMinUs);
+        }
+
+        if (!expired) return false;
+        WriteError(s);
+        return true;
+    }
+
+    /// <summary>tcp_timer.c:tcp_orphan_retries: 0 means 8 while alive; an ICMP-marked dead orphan gets 0.</summary>
+    private int OrphanRetries(TcpSocket s, bool alive)
+    {
+        int retries = Settings.TcpOrphanRetries;
+        if (s.ErrSoft != Errno.None && !alive) retries = 0;
+        if (retries == 0 && alive) retries = 8;
+        return retries;
+    }
+
+    /// <summary>
+    /// tcp_timer.c:retransmits_timed_out with tcp_model_timeout: expired once now − retrans_stamp reaches
+    /// the user timeout, or the time (2^(N+1) − 1)·base (linear past 120 s) that N backed-off RTOs take.
+    /// </summary>
+    private bool RetransmitsTimedOut(TcpSocket s, int boundary, int userTimeoutMs, long rtoBaseUs)
+    {
+        if (s.Retransmits == 0 || s.RetransStamp == SimTime.Never) return false;
+        long timeoutUs = userTimeoutMs > 0 ? userTimeoutMs * 1000L : ModelTimeoutUs(boundary, rtoBaseUs);
+        return (Now - s.RetransStamp).Microseconds >= timeoutUs;
+    }
+
+    /// <summary>tcp_timer.c:tcp_model_timeout (in whole milliseconds, as jiffies_to_msecs gives).</summary>
+    internal static long ModelTimeoutUs(int boundary, long rtoBaseUs)
+    {
+        int thresh = (int)Math.Floor(Math.Log2((double)RtoMaxUs / rtoBaseUs));
+        long timeout = boundary <= thresh
+            ? ((2L << boundary) - 1) * rtoBaseUs
+            : (((2L << thresh) - 1) * rtoBaseUs) + ((boundary - thresh) * RtoMaxUs);
+        return timeout;
+    }
+
+    /// <summary>
+    /// tcp_timer.c:tcp_out_of_resources: too many orphans ends an orphan, with an active RST when
+    /// <paramref name="doReset"/> or the last send was recent. Counts TCPAbortOnMemory.
+    /// </summary>
+    private bool OutOfResources(TcpSocket s, bool doReset)
+    {
+        int shift = 0;
+        if ((Now - s.LastSentAt).Microseconds > 2 * RtoMaxUs || !doReset) shift++;
+        if (s.ErrSoft != Errno.None) shift++;
+        if (OrphanCount << shift <= Settings.TcpMaxOrphans) return false;
+        if ((Now - s.LastSentAt).Microseconds < TimewaitLen.Microseconds || doReset) SendActiveReset(s);
+        TcpDone(s, Causes.TooManyOrphans);
+        Count(Mib.TCPAbortOnMemory);
+        return true;
+    }
+
+    /// <summary>tcp_timer.c:tcp_write_err: sk_err = sk_err_soft ?: ETIMEDOUT, silently (no RST); TCPAbortOnTimeout.</summary>
+    private void WriteError(TcpSocket s)
+    {
+        Cause cause = s.State is TcpState.SynSent ? Causes.SynGiveUp : Causes.RetransmitGiveUp;
+        DoneWithError(s, s.ErrSoft != Errno.None ? s.ErrSoft : Errno.ETIMEDOUT, cause);
+        Count(Mib.TCPAbortOnTimeout);
+    }
+
+    // ---------------------------------------------------------------- SYN-ACK of a request socket
+
+    /// <summary>inet_connection_sock.c:reqsk_timer_handler: resend the SYN-ACK with backoff, drop after tcp_synack_retries.</summary>
+    private void SynAckTimer(TcpSocket req)
+    {
+        if (req.SynAckRetries >= Settings.TcpSynackRetries)
+        {
+            DropRequest(req, Causes.SynAckGiveUp);
+            return;
+        }
+
+        req.SynAckRetries++;
+        Count(Mib.RetransSegs);
+        req.FlightRetransmitted = true;
+        SendSegment(req, req.Iss, TcpFlags.Syn | TcpFlags.Ack, 0);
+        ResetRetransmitTimer(req, RetransmitKind.Rto, new SimDuration(Math.Min(TimeoutInitUs << req.SynAckRetries, RtoMaxUs)));
+    }
+
+    // ---------------------------------------------------------------- delayed ACK
+
+    /// <summary>
+    /// Schedules a delayed ACK (tcp_output.c:tcp_send_delayed_ack): ato bounded by the RTT and by
+    /// TCP_DELACK_MAX in pingpong mode; an ato of 0 (no data ever received) fires on the next jiffy.
+    /// </summary>
+    internal void SendDelayedAck(TcpSocket s)
+    {
+        long ato = s.AtoUs;
+        if (ato > AtoMinUs)
+        {
+            long maxAto = PingPongMode(s) ? DelackMaxUs : 500_000;
+            if (s.SrttUs8 != 0) maxAto = Math.Min(maxAto, Math.Max(RoundUpToJiffies(s.SrttUs8 >> 3), AtoMinUs));
+            ato = Math.Min(ato, maxAto);
+        }
+
+        ato = Math.Min(ato, DelackMaxUs);
+        ato = Math.Max(ato, JiffyUs);
+        SimTime timeout = Now + new SimDuration(ato);
+        ref TimerSlot slot = ref s.Timers[(int)Slot.DelayedAck];
+        if (slot.Armed)
+        {
+            // If the pending delayed ACK is about to fire, send now; never postpone an earlier one.
+            if (slot.Deadline <= Now + new SimDuration(ato >> 2))
+            {
+                SendAck(s);
+                return;
+            }
+
+            if (slot.Deadline < timeout) timeout = slot.Deadline;
+        }
+
+        s.AckPending = true;
+        ArmTimer(s, Slot.DelayedAck, timeout - Now);
+    }
+
+    /// <summary>tcp_timer.c:tcp_delack_timer_handler: a missed delayed ACK inflates ato, or leaves pingpong mode.</summary>
+    private void DelayedAckTimer(TcpSocket s)
+    {
+        if (!s.AckPending || s.State is TcpState.Close or TcpState.Listen) return;
+        if (!PingPongMode(s))
+        {
+            s.AtoUs = Math.Min(s.AtoUs << 1, s.RtoUs);
+        }
+        else
+        {
+            s.PingPong = false;
+            s.AtoUs = AtoMinUs;
+        }
+
+        Count(Mib.DelayedACKs);
+        SendAck(s);
+    }
+
+    internal static bool PingPongMode(TcpSocket s) => s.PingPong;
+
+    // ---------------------------------------------------------------- keepalive and orphan FIN_WAIT2
+
+    internal SimDuration KeepaliveTime(TcpSocket s) => SimDuration.FromSeconds(s.KeepIdle != 0 ? s.KeepIdle : Settings.TcpKeepaliveTime);
+
+    internal SimDuration KeepaliveInterval(TcpSocket s) => SimDuration.FromSeconds(s.KeepIntvl != 0 ? s.KeepIntvl : Settings.TcpKeepaliveIntvl);
+
+    internal int KeepaliveProbes(TcpSocket s) => s.KeepCnt != 0 ? s.KeepCnt : Settings.TcpKeepaliveProbes;
+
+    /// <summary>tcp.h:keepalive_time_elapsed: idle time since the last data or ACK received.</summary>
+    internal SimDuration KeepaliveElapsed(TcpSocket s)
+    {
+        SimDuration sinceData = Now - s.LastDataReceived;
+        SimDuration sinceAck = Now - s.RcvTstamp;
+        return SimDuration.Min(sinceData, sinceAck);
+    }
+
+    /// <summary>
+    /// tcp_timer.c:tcp_keepalive_timer. For an orphan in FIN_WAIT2 this is the FIN_WAIT2 timer: hand over to
+    /// a timewait socket for the rest of tcp_fin_time − 60 s, or reset. Otherwise keepalive proper: probe
+    /// after the idle time, abort with an active RST and ETIMEDOUT after the probes (or the user timeout).
+    /// </summary>
+    private void KeepaliveTimer(TcpSocket s)
+    {
+        if (s.State == TcpState.Listen) return;
+        if (s.State == TcpState.FinWait2 && s.IsOrphan)
+        {
+            if (s.Linger2 >= 0)
+            {
+                SimDuration tmo = FinTime(s) - TimewaitLen;
+                if (tmo > SimDuration.Zero)
+                {
+                    TimeWait(s, TcpState.FinWait2, tmo, Causes.FinWait2KeepaliveExpired);
+                    return;
+                }
+            }
+
+            SendActiveReset(s);
+            TcpDone(s, Causes.FinWait2KeepaliveReset);
+            return;
+        }
+
+        if (!s.KeepaliveEnabled || s.State is TcpState.Close or TcpState.SynSent) return;
+
+        SimDuration next;
+        if (s.Flight.Count > 0 || s.Unsent > 0)
+        {
+            // "It is alive without keepalive": data in flight or queued.
+            next = KeepaliveTime(s);
+        }
+        else
+        {
+            SimDuration elapsed = KeepaliveElapsed(s);
+            if (elapsed >= KeepaliveTime(s))
+            {
+                bool userTimedOut = s.UserTimeoutMs != 0 && elapsed.Microseconds >= s.UserTimeoutMs * 1000L && s.ProbesOut > 0;
+                if (userTimedOut || (s.UserTimeoutMs == 0 && s.ProbesOut >= KeepaliveProbes(s)))
+                {
+                    SendActiveReset(s);
+                    DoneWithError(s, s.ErrSoft != Errno.None ? s.ErrSoft : Errno.ETIMEDOUT, Causes.KeepaliveGiveUp);
+                    Count(Mib.TCPAbortOnTimeout);
+                    return;
+                }
+
+                // tcp_output.c:tcp_write_wakeup / tcp_xmit_probe_skb: an ACK with seq = snd_una − 1.
+                Count(Mib.TCPKeepAlive);
+                SendSegment(s, Seq.Add(s.SndUna, -1), TcpFlags.Ack, 0);
+                s.ProbesOut++;
+                next = KeepaliveInterval(s);
+            }
+            else
+            {
+                next = KeepaliveTime(s) - elapsed;
+            }
+        }
+
+        ArmTimer(s, Slot.Keepalive, next);
+    }
+
+    /// <summary>Arms the keepalive timer as tcp_set_keepalive / setsockopt(TCP_KEEPIDLE) do.</summary>
+    internal void ResetKeepalive(TcpSocket s)
+    {
+        if (!s.KeepaliveEnabled || s.State is TcpState.Close or TcpState.Listen) return;
+        SimDuration elapsed = KeepaliveElapsed(s);
+        SimDuration t = KeepaliveTime(s);
+        ArmTimer(s, Slot.Keepalive, t > elapsed ? t - elapsed : SimDuration.Zero);
+    }
+}

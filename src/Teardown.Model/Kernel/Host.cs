@@ -1,0 +1,289 @@
+using Teardown.Model.Simulation;
+
+namespace Teardown.Model.Kernel;
+
+/// <summary>
+/// One modelled Linux kernel (one network namespace) and the single process that holds its descriptors:
+/// the established/timewait hash, listeners, descriptors, orphan and timewait counts, MIB counters and
+/// sysctls. Reading list: RFC 9293, RFC 1122 §4.2, RFC 1337, RFC 7323, RFC 5961; Linux net/ipv4/tcp.c,
+/// tcp_input.c, tcp_output.c, tcp_timer.c, tcp_minisocks.c, inet_timewait_sock.c, tcp_ipv4.c.
+/// </summary>
+public sealed partial class Host
+{
+    private readonly Simulator _sim;
+    private readonly Dictionary<FourTuple, SocketBase> _ehash = [];
+    private readonly Dictionary<ushort, TcpSocket> _listeners = [];
+    private readonly SortedDictionary<int, TcpSocket> _fds = [];
+    private readonly Dictionary<FourTuple, TcpState?> _lastVisible = [];
+    private long[] _mib = new long[MibNames.Count];
+    private int _portCursor;
+
+    internal Host(Simulator sim, string name, uint address, KernelSettings settings)
+    {
+        _sim = sim;
+        Name = name;
+        Address = address;
+        Settings = settings;
+        _portCursor = sim.Random.Next(1 << 16);
+    }
+
+    public string Name { get; }
+
+    public uint Address { get; }
+
+    public KernelSettings Settings { get; }
+
+    /// <summary>True while the host is crashed: nothing reaches it or leaves it.</summary>
+    public bool Crashed { get; private set; }
+
+    /// <summary>Bumped at each crash, so segments in flight to the old kernel are lost.</summary>
+    internal int Incarnation { get; private set; }
+
+    /// <summary>Orphaned full sockets (tcp_orphan_count); timewait sockets are not orphans.</summary>
+    public int OrphanCount { get; private set; }
+
+    /// <summary>Timewait sockets (tw_count).</summary>
+    public int TimewaitCount { get; private set; }
+
+    /// <summary>The blocking call this host's process is in, if any.</summary>
+    public PendingCall? Blocked { get; private set; }
+
+    internal SimTime Now => _sim.Now;
+
+    internal IModelObserver? Observer => _sim.Observer;
+
+    /// <summary>Length of one jiffy in microseconds (1/HZ).</summary>
+    internal long JiffyUs => 1_000_000L / Settings.Hz;
+
+    public long Counter(Mib mib) => _mib[(int)mib];
+
+    /// <summary>All full sockets and timewait sockets the kernel holds (for inspection and invariants).</summary>
+    public IEnumerable<SocketBase> KernelSockets => _ehash.Values.Concat(_listeners.Values);
+
+    /// <summary>Open descriptors of the host's process.</summary>
+    public IReadOnlyDictionary<int, TcpSocket> Descriptors => _fds;
+
+    /// <summary>Rounds a duration up to whole jiffies, as usecs_to_jiffies does.</summary>
+    internal long RoundUpToJiffies(long us)
+    {
+        long j = JiffyUs;
+        return (us + j - 1) / j * j;
+    }
+
+    internal void Count(Mib mib, long delta = 1)
+    {
+        _mib[(int)mib] += delta;
+        Observer?.OnCounter(Now, this, mib, _mib[(int)mib]);
+    }
+
+    /// <summary>
+    /// The one place where a full socket changes state (tcp.c:tcp_set_state): MIB bookkeeping, unhashing on
+    /// CLOSE, and a trace record with the cause.
+    /// </summary>
+    internal void SetState(TcpSocket s, TcpState to, Cause cause)
+    {
+        TcpState from = s.State;
+        if (from == to) return;
+        s.State = to;
+        if (to == TcpState.Established) Count(Mib.CurrEstab);
+        if (from == TcpState.Established) Count(Mib.CurrEstab, -1);
+        if (to == TcpState.Close)
+        {
+            // tcp_set_state: leaving ESTABLISHED or CLOSE_WAIT for CLOSE counts EstabResets; the socket is
+            // unhashed and its port released, so later segments for the tuple find no socket.
+            if (from is TcpState.Established or TcpState.CloseWait) Count(Mib.EstabResets);
+            Unhash(s);
+        }
+        else if (from is TcpState.Close or TcpState.SynSent or TcpState.Listen)
+        {
+            // (re)hashing happens where the socket is created; nothing to do here
+        }
+
+        NotifyEnd(s.Tuple, cause);
+    }
+
+    /// <summary>Records a change of what the connection end <paramref name="tuple"/> looks like, if it changed.</summary>
+    internal void NotifyEnd(FourTuple tuple, Cause cause)
+    {
+        if (Observer is null) return;
+        TcpState? now = Inspect(tuple).State;
+        _lastVisible.TryGetValue(tuple, out TcpState? before);
+        if (!_lastVisible.ContainsKey(tuple)) before = null;
+        if (before == now) return;
+        _lastVisible[tuple] = now;
+        Observer.OnTransition(Now, this, tuple, before, now, cause);
+    }
+
+    internal void Hash(SocketBase s) => _ehash[s.Tuple] = s;
+
+    internal void Unhash(SocketBase s)
+    {
+        if (_ehash.TryGetValue(s.Tuple, out var cur) && ReferenceEquals(cur, s)) _ehash.Remove(s.Tuple);
+    }
+
+    internal SocketBase? Lookup(in FourTuple tuple) => _ehash.GetValueOrDefault(tuple);
+
+    internal TcpSocket? Listener(ushort port) => _listeners.GetValueOrDefault(port);
+
+    /// <summary>Marks an orphan: SOCK_DEAD and the orphan count (tcp.c:__tcp_close, sock_orphan).</summary>
+    internal void Orphan(TcpSocket s)
+    {
+        if (s.Fd >= 0) _fds.Remove(s.Fd);
+        s.Fd = -1;
+        OrphanCount++;
+    }
+
+    /// <summary>Frees a full socket: timers stop, orphan count drops (inet_csk_destroy_sock).</summary>
+    internal void Destroy(TcpSocket s, Cause cause)
+    {
+        if (s.Freed) return;
+        if (s.State != TcpState.Close) SetState(s, TcpState.Close, cause);
+        ClearTimers(s);
+        Unhash(s);
+        if (s.State == TcpState.Listen) _listeners.Remove(s.Tuple.LocalPort);
+        if (s.IsOrphan && !s.NotYetAccepted) OrphanCount--;
+        s.Freed = true;
+        NotifyEnd(s.Tuple, cause);
+    }
+
+    internal void ClearTimers(TcpSocket s)
+    {
+        CancelTimer(s, Slot.Retransmit);
+        s.RetransmitPending = RetransmitKind.None;
+        CancelTimer(s, Slot.DelayedAck);
+        s.AckPending = false;
+        CancelTimer(s, Slot.Keepalive);
+        CancelTimer(s, Slot.Timewait);
+    }
+
+    internal void ArmTimer(SocketBase s, Slot slot, SimDuration after)
+    {
+        SimTime deadline = Now + after;
+        _sim.ArmTimer(s, slot, deadline);
+        if (slot != Slot.DelayedAck) Observer?.OnTimer(Now, this, s.Tuple, VisibleTimerKind(s, slot), TimerChange.Armed, deadline);
+    }
+
+    internal void CancelTimer(SocketBase s, Slot slot)
+    {
+        if (!s.Timers[(int)slot].Armed) return;
+        Simulator.CancelTimer(s, slot);
+        if (slot != Slot.DelayedAck) Observer?.OnTimer(Now, this, s.Tuple, VisibleTimerKind(s, slot), TimerChange.Cancelled, SimTime.Never);
+    }
+
+    private static TimerKind VisibleTimerKind(SocketBase s, Slot slot) => slot switch
+    {
+        Slot.Retransmit => s is TcpSocket { RetransmitPending: RetransmitKind.Probe0 } ? TimerKind.Probe : TimerKind.Retransmit,
+        Slot.Keepalive => TimerKind.Keepalive,
+        Slot.Timewait => s is TimewaitSocket ? TimerKind.Timewait : TimerKind.Retransmit,
+        _ => TimerKind.None,
+    };
+
+    internal void Transmit(in Segment seg)
+    {
+        Count(Mib.OutSegs);
+        _sim.Transmit(this, seg);
+    }
+
+    internal uint NewIsn() => _sim.Random.NextUInt32();
+
+    /// <summary>The TSval clock: milliseconds (tcp_time_stamp_ms), offset per host.</summary>
+    internal uint TsNow => unchecked((uint)(Now.Microseconds / 1000) + (uint)Address * 7919u);
+
+    /// <summary>
+    /// Picks an ephemeral port for connect() (inet_hashtables.c:__inet_hash_connect): walk the range from a
+    /// seeded offset, in steps of two as Linux does for connect, skipping 4-tuples in use.
+    /// </summary>
+    internal int PickEphemeralPort(uint remoteAddr, ushort remotePort)
+    {
+        int low = Settings.LocalPortLow, high = Settings.LocalPortHigh;
+        int range = high - low + 1;
+        for (int pass = 0; pass < 2; pass++)
+        {
+            for (int i = pass; i < range; i += 2)
+            {
+                int port = low + (int)((uint)(_portCursor + i) % (uint)range);
+                var tuple = new FourTuple(Address, (ushort)port, remoteAddr, remotePort);
+                if (_ehash.ContainsKey(tuple) || _listeners.ContainsKey((ushort)port)) continue;
+                _portCursor += i + 2;
+                return port;
+            }
+        }
+
+        return -1;
+    }
+
+    /// <summary>What sock_diag / TCP_INFO would show for a connection end (scenario-format.md, Expectations).</summary>
+    public EndView Inspect(FourTuple tuple)
+    {
+        if (Crashed) return EndView.Gone;
+        if (_ehash.TryGetValue(tuple, out var s))
+        {
+            if (s is TimewaitSocket tw)
+            {
+                return new EndView(tw.Substate, TimerKind.Timewait, tw.Timers[(int)Slot.Timewait].Deadline - Now, 0, 0, true);
+            }
+
+            return View((TcpSocket)s);
+        }
+
+        foreach (var held in _fds.Values)
+        {
+            if (held.Tuple == tuple) return View(held);
+        }
+
+        if (tuple.RemotePort == 0 && _listeners.TryGetValue(tuple.LocalPort, out var l)) return View(l);
+        return EndView.Gone;
+    }
+
+    private EndView View(TcpSocket s)
+    {
+        TimerKind kind = TimerKind.None;
+        SimTime deadline = SimTime.Never;
+        // inet_diag.c:inet_sk_diag_fill checks the retransmit timer kinds first, then sk_timer.
+        if (s.Timers[(int)Slot.Retransmit].Armed && s.RetransmitPending != RetransmitKind.None)
+        {
+            kind = s.RetransmitPending == RetransmitKind.Probe0 ? TimerKind.Probe : TimerKind.Retransmit;
+            deadline = s.Timers[(int)Slot.Retransmit].Deadline;
+        }
+        else if (s.Timers[(int)Slot.Keepalive].Armed)
+        {
+            kind = TimerKind.Keepalive;
+            deadline = s.Timers[(int)Slot.Keepalive].Deadline;
+        }
+
+        return new EndView(s.State, kind, deadline == SimTime.Never ? null : deadline - Now, s.RecvQ, s.SendQ, s.IsOrphan);
+    }
+
+    /// <summary>The host crashes: every socket vanishes without a packet; nothing reaches it until reboot.</summary>
+    public void Crash()
+    {
+        var tuples = _lastVisible.Keys.ToList();
+        foreach (var s in _ehash.Values.Concat(_listeners.Values).Concat(_fds.Values).Distinct())
+        {
+            s.Freed = true;
+        }
+
+        _ehash.Clear();
+        _listeners.Clear();
+        _fds.Clear();
+        OrphanCount = 0;
+        TimewaitCount = 0;
+        Blocked = null;
+        Crashed = true;
+        Incarnation++;
+        foreach (var t in tuples) NotifyEnd(t, Causes.HostCrash);
+    }
+
+    /// <summary>A crashed host comes back with an empty kernel at the same address.</summary>
+    public void Reboot()
+    {
+        Crashed = false;
+        _mib = new long[MibNames.Count];
+    }
+}
+
+/// <summary>A connection end as sock_diag shows it; a null <see cref="State"/> means GONE.</summary>
+public readonly record struct EndView(TcpState? State, TimerKind Timer, SimDuration? Expires, long RecvQ, long SendQ, bool Orphan)
+{
+    public static EndView Gone { get; } = new(null, TimerKind.None, null, 0, 0, true);
+}

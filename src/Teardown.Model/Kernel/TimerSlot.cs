@@ -1,0 +1,38 @@
+namespace Teardown.Model.Kernel;
+
+/// <summary>
+/// One kernel timer of a socket. Arming bumps <see cref="Generation"/> and schedules an event carrying it;
+/// an event whose generation is stale when it comes due is ignored (lazy cancellation).
+/// </summary>
+internal struct TimerSlot
+{
+    public SimTime Deadline;
+    public int Generation;
+
+    public readonly bool Armed => Deadline != SimTime.Never;
+}
+
+/// <summary>The timer slots of a full socket (tcp_timer.c:tcp_init_xmit_timers) and of a timewait socket.</summary>
+internal enum Slot : byte
+{
+    /// <summary>icsk_retransmit_timer: RTO, TLP or PROBE0 (see <see cref="TcpSocket.RetransmitPending"/>).</summary>
+    Retransmit = 0,
+
+    /// <summary>icsk_delack_timer: not visible in sock_diag.</summary>
+    DelayedAck = 1,
+
+    /// <summary>sk_timer: keepalive, and the orphan FIN_WAIT2 timer (tcp_timer.c:tcp_keepalive_timer).</summary>
+    Keepalive = 2,
+
+    /// <summary>tw_timer of a timewait socket; also the SYN-ACK timer of a request socket.</summary>
+    Timewait = 3,
+}
+
+/// <summary>What the retransmit timer is armed for (ICSK_TIME_RETRANS, ICSK_TIME_LOSS_PROBE, ICSK_TIME_PROBE0).</summary>
+internal enum RetransmitKind : byte
+{
+    None,
+    Rto,
+    LossProbe,
+    Probe0,
+}

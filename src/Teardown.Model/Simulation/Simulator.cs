@@ -1,0 +1,127 @@
+using Teardown.Model.Kernel;
+using Teardown.Model.Network;
+
+namespace Teardown.Model.Simulation;
+
+/// <summary>
+/// The world: hosts (each one a kernel), the network between them, a virtual clock and one deterministic
+/// event queue ordered by (time, sequence). It never reads the wall clock and draws randomness only from
+/// the seeded <see cref="DeterministicRandom"/> it is given, so the same input gives the same trace.
+/// </summary>
+public sealed class Simulator
+{
+    private readonly EventQueue _queue = new();
+    private readonly Dictionary<uint, Host> _byAddress = [];
+    private readonly List<Host> _hosts = [];
+
+    public Simulator(DeterministicRandom random, IModelObserver? observer = null)
+    {
+        Random = random;
+        Observer = observer;
+    }
+
+    public SimTime Now { get; private set; }
+
+    public DeterministicRandom Random { get; }
+
+    public IModelObserver? Observer { get; }
+
+    public SimNetwork Network { get; } = new();
+
+    public IReadOnlyList<Host> Hosts => _hosts;
+
+    /// <summary>Events processed so far (a measure of work for benchmarks).</summary>
+    public long EventsProcessed { get; private set; }
+
+    /// <summary>The time of the next pending event, or <see cref="SimTime.Never"/>.</summary>
+    public SimTime NextEventTime => new(_queue.PeekTime);
+
+    public Host AddHost(string name, uint address, KernelSettings? settings = null)
+    {
+        if (_byAddress.ContainsKey(address)) throw new ArgumentException($"address {Addr.Format(address)} is taken", nameof(address));
+        var host = new Host(this, name, address, settings ?? new KernelSettings());
+        _byAddress[address] = host;
+        _hosts.Add(host);
+        return host;
+    }
+
+    public Host? HostAt(uint address) => _byAddress.GetValueOrDefault(address);
+
+    /// <summary>Processes every event due at or before <paramref name="time"/>, then sets the clock to it.</summary>
+    public void RunUntil(SimTime time)
+    {
+        while (_queue.Count > 0 && _queue.PeekTime <= time.Microseconds) Step();
+        if (time > Now) Now = time;
+    }
+
+    /// <summary>Processes the next event; returns false if there is none.</summary>
+    public bool Step()
+    {
+        if (_queue.Count == 0) return false;
+        ScheduledEvent e = _queue.Pop();
+        Now = new SimTime(e.Time);
+        EventsProcessed++;
+        switch (e.Kind)
+        {
+            case EventKind.SegmentArrival:
+                var host = (Host)e.Target;
+                // A segment in flight to a host that crashed (or crashed and rebooted since) is lost with it.
+                if (!host.Crashed && host.Incarnation == e.Generation) host.Receive(e.Segment);
+                break;
+            case EventKind.Timer:
+                var sock = (SocketBase)e.Target;
+                ref TimerSlot slot = ref sock.Timers[e.Slot];
+                if (!sock.Freed && slot.Generation == e.Generation && slot.Deadline.Microseconds == e.Time)
+                {
+                    slot.Deadline = SimTime.Never;
+                    sock.Host.OnTimerFired(sock, (Slot)e.Slot);
+                }
+
+                break;
+        }
+
+        return true;
+    }
+
+    /// <summary>Puts a segment on the wire: recorded, then dropped or delivered after the link's delay.</summary>
+    internal void Transmit(Host from, in Segment segment)
+    {
+        Host? to = segment.DstAddr == from.Address ? from : HostAt(segment.DstAddr);
+        bool dropped = to is null || to.Crashed || from.Crashed ||
+            (to != from && Network.Drops(segment.SrcAddr, segment.DstAddr));
+        Observer?.OnSegment(Now, from, to, segment, dropped);
+        if (dropped) return;
+        SimDuration delay = to == from ? SimDuration.Zero : Network.DelayOf(segment.SrcAddr, segment.DstAddr);
+        _queue.Push(new ScheduledEvent
+        {
+            Time = (Now + delay).Microseconds,
+            Kind = EventKind.SegmentArrival,
+            Target = to!,
+            Generation = to!.Incarnation,
+            Segment = segment,
+        });
+    }
+
+    internal void ArmTimer(SocketBase sock, Slot slot, SimTime deadline)
+    {
+        ref TimerSlot t = ref sock.Timers[(int)slot];
+        t.Generation++;
+        t.Deadline = deadline;
+        _queue.Push(new ScheduledEvent
+        {
+            Time = deadline.Microseconds,
+            Kind = EventKind.Timer,
+            Slot = (byte)slot,
+            Target = sock,
+            Generation = t.Generation,
+        });
+    }
+
+    internal static void CancelTimer(SocketBase sock, Slot slot)
+    {
+        ref TimerSlot t = ref sock.Timers[(int)slot];
+        if (!t.Armed) return;
+        t.Generation++;
+        t.Deadline = SimTime.Never;
+    }
+}
