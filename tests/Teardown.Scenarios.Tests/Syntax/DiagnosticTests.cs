@@ -103,6 +103,11 @@ public class DiagnosticTests
         ParseAssert.Error(H + "1.5.2 client kill", "t.scn:3:1: expected a time (e.g. 0, 1.5, +0.1, 200ms, 0.5...3.5), found '1.5.2'");
 
     [Fact]
+    public void Absurdly_large_time() =>
+        ParseAssert.Error(H + "99999999999999999999999 client kill",
+            "t.scn:3:1: expected a time (e.g. 0, 1.5, +0.1, 200ms, 0.5...3.5), found '99999999999999999999999'");
+
+    [Fact]
     public void Bad_relative_time() =>
         ParseAssert.Error(H + "+x client kill", "t.scn:3:1: expected a time (e.g. 0, 1.5, +0.1, 200ms, 0.5...3.5), found '+x'");
 

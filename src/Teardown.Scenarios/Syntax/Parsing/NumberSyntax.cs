@@ -17,6 +17,9 @@ internal static class NumberSyntax
         (string digits, long ticksPerUnit) = SplitUnit(text);
         if (!IsPlainDecimal(digits)) return false;
         if (!decimal.TryParse(digits, NumberStyles.AllowDecimalPoint, CultureInfo.InvariantCulture, out decimal value)) return false;
+
+        // Checked before multiplying: a long run of digits would overflow decimal itself.
+        if (value > TimeSpan.MaxValue.Ticks / ticksPerUnit) return false;
         decimal ticks = Math.Round(value * ticksPerUnit, MidpointRounding.AwayFromZero);
         if (ticks > TimeSpan.MaxValue.Ticks) return false;
         duration = TimeSpan.FromTicks((long)ticks);
