@@ -24,7 +24,7 @@ internal sealed class TraceBuilder
     {
         TimedLine line = Line(lineNumber);
         var host = ((HostStatement)line.Statement).Host;
-        TimeSpan returned = returnedSeconds is { } r ? TimeSpan.FromSeconds(r) : line.At;
+        TimeSpan returned = returnedSeconds is { } r ? Seconds(r) : line.At;
         Trace.Add(new CallTraced(line.At, line, host, returned, outcome));
         return this;
     }
@@ -43,5 +43,8 @@ internal sealed class TraceBuilder
     }
 
     public static EndObservation End(TcpState? state, TimerKind timer = TimerKind.None, double? expires = null, long recvq = 0, long sendq = 0, bool orphan = false) =>
-        new(state, timer, expires is { } e ? TimeSpan.FromSeconds(e) : null, recvq, sendq, orphan);
+        new(state, timer, expires is { } e ? Seconds(e) : null, recvq, sendq, orphan);
+
+    /// <summary>Seconds rounded to the nearest tick: TimeSpan.FromSeconds(3.01) would give 3.0099999s.</summary>
+    public static TimeSpan Seconds(double seconds) => TimeSpan.FromTicks((long)Math.Round(seconds * TimeSpan.TicksPerSecond));
 }
