@@ -1,1 +1,3 @@
-return 0;
+using Teardown.Cli;
+
+return TeardownApp.Run(args);

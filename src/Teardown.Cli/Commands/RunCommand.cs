@@ -1,0 +1,101 @@
+using System.ComponentModel;
+using Spectre.Console;
+using Spectre.Console.Cli;
+using Teardown.Scenarios.Checking;
+using Teardown.Scenarios.Rendering;
+using Teardown.Scenarios.Running;
+using Teardown.Scenarios.Syntax;
+using Teardown.Scenarios.Tracing;
+
+namespace Teardown.Cli.Commands;
+
+/// <summary><c>teardown run FILE... [--target model|kernel] [--json] [--quiet]</c>.</summary>
+public sealed class RunCommand : AsyncCommand<RunCommand.Settings>
+{
+    public sealed class Settings : CommandSettings
+    {
+        [CommandArgument(0, "<FILE>")]
+        [Description("Scenario files (.scn). Shell globs such as scenarios/seed/*.scn work; a directory means every .scn below it.")]
+        public string[] Files { get; init; } = [];
+
+        [CommandOption("-t|--target <TARGET>")]
+        [Description("Where to play: [bold]model[/] (deterministic, virtual time, default) or [bold]kernel[/] (this machine's Linux in private namespaces, real time, needs root).")]
+        [DefaultValue("model")]
+        public string Target { get; init; } = "model";
+
+        [CommandOption("--json")]
+        [Description("Write the trace and verdicts as JSON lines (one object per line) instead of a timeline.")]
+        public bool Json { get; init; }
+
+        [CommandOption("-q|--quiet")]
+        [Description("Print only failed expectations and the summary, not the timeline.")]
+        public bool Quiet { get; init; }
+
+        [CommandOption("--seed <SEED>")]
+        [Description("Seed for the model's ISNs and ephemeral ports (same seed, same trace).")]
+        [DefaultValue(1UL)]
+        public ulong Seed { get; init; } = 1;
+
+        public override ValidationResult Validate()
+        {
+            if (Files.Length == 0) return ValidationResult.Error("give at least one scenario file");
+            if (Target is not ("model" or "kernel")) return ValidationResult.Error($"--target must be model or kernel, not '{Target}'");
+            return ValidationResult.Success();
+        }
+    }
+
+    public override async Task<int> ExecuteAsync(CommandContext context, Settings settings, CancellationToken cancellationToken)
+    {
+        var console = AnsiConsole.Console;
+        var scenarios = ScenarioFiles.Load(settings.Files, out var diagnostics);
+        if (diagnostics.Count > 0)
+        {
+            foreach (var d in diagnostics) Console.Error.WriteLine(d.ToString());
+            Console.Error.WriteLine($"{diagnostics.Count} error(s); nothing was run.");
+            return ExitCodes.Usage;
+        }
+
+        IScenarioTarget target = TargetFactory.Create(settings.Target, settings.Seed);
+        int failedScenarios = 0, failedChecks = 0, passedChecks = 0;
+        foreach (var scenario in scenarios)
+        {
+            cancellationToken.ThrowIfCancellationRequested();
+            ScenarioTrace trace = await target.PlayAsync(scenario, cancellationToken).ConfigureAwait(false);
+            IReadOnlyList<Verdict> verdicts = ExpectationChecker.Check(trace);
+            int failed = verdicts.Count(v => !v.Passed);
+            failedChecks += failed;
+            passedChecks += verdicts.Count - failed;
+            if (failed > 0) failedScenarios++;
+            if (settings.Json)
+            {
+                JsonTraceWriter.Write(trace, verdicts, Console.Out);
+                continue;
+            }
+
+            if (!settings.Quiet)
+            {
+                TimelineRenderer.Render(trace, verdicts, Console.Out);
+            }
+
+            foreach (var v in verdicts.Where(v => !v.Passed))
+            {
+                console.MarkupLineInterpolated($"[red]FAIL[/] {scenario.FileName}:{v.Line.Where.Line}: {v.Line.Text}");
+                console.MarkupLineInterpolated($"     expected {v.Expected}");
+                console.MarkupLineInterpolated($"     observed {v.Observed}");
+            }
+
+            if (settings.Quiet && failed == 0)
+            {
+                console.MarkupLineInterpolated($"[green]ok[/]   {scenario.FileName} ({verdicts.Count} checks)");
+            }
+        }
+
+        if (!settings.Json)
+        {
+            string colour = failedScenarios == 0 ? "green" : "red";
+            console.MarkupLineInterpolated($"[{colour}]{scenarios.Count - failedScenarios} of {scenarios.Count} scenarios passed[/] on the {target.Name} ({passedChecks} checks passed, {failedChecks} failed)");
+        }
+
+        return failedScenarios == 0 ? ExitCodes.Ok : ExitCodes.Findings;
+    }
+}

@@ -1,0 +1,13 @@
+using Teardown.Scenarios.Running;
+
+namespace Teardown.Cli.Commands;
+
+/// <summary>Creates the scenario target named on the command line.</summary>
+internal static class TargetFactory
+{
+    public static IScenarioTarget Create(string name, ulong seed) => name switch
+    {
+        "model" => new ModelTarget(seed),
+        _ => throw new NotSupportedException("the kernel target is not wired into this build yet"),
+    };
+}

@@ -1,0 +1,56 @@
+using Spectre.Console;
+using Spectre.Console.Cli;
+using Teardown.Cli.Commands;
+
+namespace Teardown.Cli;
+
+/// <summary>The command tree of <c>teardown</c> and its exit-code policy (0 ok, 1 findings, 2 usage, 3 permission).</summary>
+public static class TeardownApp
+{
+    public static int Run(string[] args, IAnsiConsole? console = null)
+    {
+        var app = new CommandApp();
+        app.Configure(config =>
+        {
+            config.SetApplicationName("teardown");
+            if (console is not null) config.ConfigureConsole(console);
+            config.Settings.StrictParsing = true;
+            config.SetExceptionHandler((ex, _) => HandleException(ex, console ?? AnsiConsole.Console));
+            config.AddCommand<RunCommand>("run")
+                .WithDescription("Play scenarios (.scn) on the model (or the kernel) and check their expectations.")
+                .WithExample("run", "scenarios/seed/01-normal-close.scn")
+                .WithExample("run", "scenarios/seed/*.scn", "--quiet")
+                .WithExample("run", "scenarios/seed/08-orphan-fin-wait2-reaped.scn", "--json");
+        });
+        return app.Run(args);
+    }
+
+    private static int HandleException(Exception ex, IAnsiConsole console)
+    {
+        switch (ex)
+        {
+            case CommandParseException or CommandRuntimeException:
+                console.MarkupLineInterpolated($"[red]error:[/] {ex.Message}");
+                console.MarkupLine("Try [bold]teardown --help[/] or [bold]teardown COMMAND --help[/].");
+                return ExitCodes.Usage;
+            case OperationCanceledException:
+                console.MarkupLine("[yellow]interrupted[/]");
+                return 130;
+            default:
+                console.MarkupLineInterpolated($"[red]internal error:[/] {ex.GetType().Name}: {ex.Message}");
+                if (Environment.GetEnvironmentVariable("TEARDOWN_DEBUG") is "1") Console.Error.WriteLine(ex.ToString());
+                else console.MarkupLine("[dim]Set TEARDOWN_DEBUG=1 for the stack trace, and please report it.[/]");
+                return ExitCodes.Internal;
+        }
+    }
+}
+
+/// <summary>Exit codes shared by every command.</summary>
+public static class ExitCodes
+{
+    public const int Ok = 0;
+    public const int Findings = 1;
+    public const int Usage = 2;
+    public const int Permission = 3;
+    public const int Internal = 70;
+}
