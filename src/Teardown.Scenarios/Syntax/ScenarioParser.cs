@@ -65,7 +65,16 @@ public static class ScenarioParser
             }
         }
 
-        return diagnostics.Count > 0 ? ParseResult.Failure(diagnostics) : ParseResult.Success(builder.Build(fileName, scope.Sockets));
+        if (diagnostics.Count > 0) return ParseResult.Failure(diagnostics);
+        IReadOnlyList<HostDecl>? hosts = builder.AssignAddresses(out var unaddressed);
+        if (hosts is null)
+        {
+            (SourcePosition at, string name) = unaddressed!.Value;
+            return ParseResult.Failure([new Diagnostic(fileName, at.Line, at.Column,
+                $"expected addr=IPV4 for host {name}, found none, and the default addresses 192.0.2.1-254 are all used")]);
+        }
+
+        return ParseResult.Success(builder.Build(fileName, scope.Sockets, hosts));
     }
 
     /// <summary>Reads and parses a file; a file that cannot be read, or is not UTF-8, becomes a diagnostic.</summary>

@@ -93,3 +93,18 @@ public class HeaderTests
         Assert.Null(s.Title);
     }
 }
+
+public class DefaultAddressExhaustionTests
+{
+    [Fact]
+    public void More_hosts_than_default_addresses_is_an_error_at_the_first_host_left_without_one()
+    {
+        string text = "host x addr=192.0.2.7\n" + string.Concat(Enumerable.Range(0, 254).Select(i => $"host h{i}\n"));
+        Assert.Equal("t.scn:255:1: expected addr=IPV4 for host h253, found none, and the default addresses 192.0.2.1-254 are all used",
+            ParseAssert.FailsOnce(text).ToString());
+    }
+
+    [Fact]
+    public void Exactly_254_default_addresses_fit() =>
+        Assert.Equal("192.0.2.254", ParseAssert.Parses(string.Concat(Enumerable.Range(0, 254).Select(i => $"host h{i}\n"))).Hosts[^1].Address.ToString());
+}

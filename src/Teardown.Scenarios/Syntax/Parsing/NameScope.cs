@@ -19,8 +19,6 @@ internal sealed class NameScope
 
     public IReadOnlyDictionary<string, SocketDecl> Sockets => _sockets;
 
-    public bool IsHost(string name) => _hosts.ContainsKey(name);
-
     public string DeclareHost(Token token, SourcePosition at)
     {
         string name = NameSyntax.Name(token, "a host name");

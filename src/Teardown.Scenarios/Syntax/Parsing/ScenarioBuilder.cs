@@ -21,8 +21,8 @@ internal sealed class ScenarioBuilder
 
     public List<TimedLine> Timeline { get; } = [];
 
-    public Scenario Build(string fileName, IReadOnlyDictionary<string, SocketDecl> sockets) =>
-        new(fileName, Title, AssignAddresses(), Sysctls.ToArray(), Links.ToArray(), Tolerance, Timeline.ToArray())
+    public Scenario Build(string fileName, IReadOnlyDictionary<string, SocketDecl> sockets, IReadOnlyList<HostDecl> hosts) =>
+        new(fileName, Title, hosts, Sysctls.ToArray(), Links.ToArray(), Tolerance, Timeline.ToArray())
         {
             Sockets = new Dictionary<string, SocketDecl>(sockets, StringComparer.Ordinal),
         };
@@ -30,26 +30,27 @@ internal sealed class ScenarioBuilder
     /// <summary>
     /// Hosts without <c>addr=</c> get 192.0.2.1, .2, … in declaration order, skipping every address
     /// written explicitly anywhere in the header, so a default never collides with an explicit one.
+    /// Returns null, with the first host left without an address, once 192.0.2.1-254 (TEST-NET-1) are used up.
     /// </summary>
-    private HostDecl[] AssignAddresses()
+    public IReadOnlyList<HostDecl>? AssignAddresses(out (SourcePosition At, string Name)? unaddressed)
     {
+        unaddressed = null;
         var taken = new HashSet<IPAddress>(Hosts.Where(h => h.Address is not null).Select(h => h.Address!));
         int next = 1;
         var result = new HostDecl[Hosts.Count];
         for (int i = 0; i < Hosts.Count; i++)
         {
             (SourcePosition at, string name, IPAddress? address) = Hosts[i];
-            if (address is null)
+            while (address is null)
             {
-                do
+                if (next > 254)
                 {
-                    // 192.0.2.0/24 (TEST-NET-1) has 254 usable hosts; more hosts than that need explicit addresses.
-                    address = new IPAddress([192, 0, 2, (byte)Math.Min(next, 255)]);
-                    next++;
+                    unaddressed = (at, name);
+                    return null;
                 }
-                while (taken.Contains(address) && next <= 255);
 
-                taken.Add(address);
+                var candidate = new IPAddress([192, 0, 2, (byte)next++]);
+                if (taken.Add(candidate)) address = candidate;
             }
 
             result[i] = new HostDecl(at, name, address);
