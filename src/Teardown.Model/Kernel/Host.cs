@@ -160,15 +160,18 @@ public sealed partial class Host
     {
         SimTime deadline = Now + after;
         _sim.ArmTimer(s, slot, deadline);
-        if (slot != Slot.DelayedAck) Observer?.OnTimer(Now, this, s.Tuple, VisibleTimerKind(s, slot), TimerChange.Armed, deadline);
+        if (IsVisible(s, slot)) Observer?.OnTimer(Now, this, s.Tuple, VisibleTimerKind(s, slot), TimerChange.Armed, deadline);
     }
 
     internal void CancelTimer(SocketBase s, Slot slot)
     {
         if (!s.Timers[(int)slot].Armed) return;
         Simulator.CancelTimer(s, slot);
-        if (slot != Slot.DelayedAck) Observer?.OnTimer(Now, this, s.Tuple, VisibleTimerKind(s, slot), TimerChange.Cancelled, SimTime.Never);
+        if (IsVisible(s, slot)) Observer?.OnTimer(Now, this, s.Tuple, VisibleTimerKind(s, slot), TimerChange.Cancelled, SimTime.Never);
     }
+
+    /// <summary>sock_diag shows neither the delayed-ACK timer nor a process sleeping in a lingering close().</summary>
+    private static bool IsVisible(SocketBase s, Slot slot) => slot != Slot.DelayedAck && !(slot == Slot.Timewait && s is TcpSocket);
 
     private static TimerKind VisibleTimerKind(SocketBase s, Slot slot) => slot switch
     {
