@@ -10,7 +10,7 @@ using Teardown.Scenarios.Tracing;
 namespace Teardown.Cli.Commands;
 
 /// <summary><c>teardown run FILE... [--target model|kernel] [--json] [--quiet]</c>.</summary>
-public sealed class RunCommand : AsyncCommand<RunCommand.Settings>
+public sealed class RunCommand(IAnsiConsole console) : AsyncCommand<RunCommand.Settings>
 {
     public sealed class Settings : CommandSettings
     {
@@ -46,7 +46,6 @@ public sealed class RunCommand : AsyncCommand<RunCommand.Settings>
 
     public override async Task<int> ExecuteAsync(CommandContext context, Settings settings, CancellationToken cancellationToken)
     {
-        var console = AnsiConsole.Console;
         var scenarios = ScenarioFiles.Load(settings.Files, out var diagnostics);
         if (diagnostics.Count > 0)
         {

@@ -251,7 +251,7 @@ public sealed partial class Host
             Observer?.OnCallCompleted(Now, this, blocked);
         }
 
-        foreach (int fd in _fds.Keys.ToList())
+        foreach (int fd in _fds.Keys.Order().ToList())
         {
             if (_fds.ContainsKey(fd)) Close(fd, exiting: true);
         }

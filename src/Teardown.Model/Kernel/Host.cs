@@ -13,7 +13,7 @@ public sealed partial class Host
     private readonly Simulator _sim;
     private readonly Dictionary<FourTuple, SocketBase> _ehash = [];
     private readonly Dictionary<ushort, TcpSocket> _listeners = [];
-    private readonly SortedDictionary<int, TcpSocket> _fds = [];
+    private readonly Dictionary<int, TcpSocket> _fds = [];
     private readonly Dictionary<FourTuple, TcpState?> _lastVisible = [];
     private long[] _mib = new long[MibNames.Count];
     private int _portCursor;

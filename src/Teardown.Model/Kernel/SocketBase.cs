@@ -3,12 +3,18 @@ namespace Teardown.Model.Kernel;
 /// <summary>What full sockets and timewait mini-sockets share: their host, 4-tuple and timer slots.</summary>
 public abstract class SocketBase
 {
-    internal TimerSlot[] Timers = [new() { Deadline = SimTime.Never }, new() { Deadline = SimTime.Never }, new() { Deadline = SimTime.Never }, new() { Deadline = SimTime.Never }];
+    /// <summary>The socket's timer slots, inline (no array per socket), indexed by <see cref="Slot"/>.</summary>
+    internal TimerSlots Timers;
 
     private protected SocketBase(Host host, FourTuple tuple)
     {
         Host = host;
         Tuple = tuple;
+        for (int i = 0; i < TimerSlots.Length; i++)
+        {
+            Timers[i].Deadline = SimTime.Never;
+            Timers[i].QueuedAt = SimTime.Never;
+        }
     }
 
     public Host Host { get; }

@@ -76,7 +76,7 @@ public sealed class TcpSocket : SocketBase
     internal bool FlightRetransmitted { get; set; }
 
     /// <summary>Segments sent and not yet fully acknowledged, oldest first (the retransmit queue).</summary>
-    internal List<SentSegment> Flight { get; } = new(4);
+    internal List<SentSegment> Flight { get; } = new(2);
 
     /// <summary>End of the last small segment sent (tp->snd_sml, tcp_minshall_check).</summary>
     internal uint SndSml { get; set; }

@@ -1,15 +1,29 @@
 namespace Teardown.Model.Kernel;
 
 /// <summary>
-/// One kernel timer of a socket. Arming bumps <see cref="Generation"/> and schedules an event carrying it;
-/// an event whose generation is stale when it comes due is ignored (lazy cancellation).
+/// One kernel timer of a socket, re-armed the way mod_timer is used: cheaply. At most one queued event
+/// serves a slot. Moving the deadline later only updates <see cref="Deadline"/>; the queued event, when it
+/// comes due early, re-queues itself for the new deadline. Moving it earlier queues a new event under a new
+/// <see cref="Generation"/>, and the old one is ignored when it comes due. Cancelling clears the deadline.
 /// </summary>
 internal struct TimerSlot
 {
     public SimTime Deadline;
     public int Generation;
 
+    /// <summary>The time of the event queued for the current generation, or never.</summary>
+    public SimTime QueuedAt;
+
     public readonly bool Armed => Deadline != SimTime.Never;
+}
+
+/// <summary>Four timer slots stored inline in the socket object.</summary>
+[System.Runtime.CompilerServices.InlineArray(Length)]
+internal struct TimerSlots
+{
+    public const int Length = 4;
+
+    private TimerSlot _first;
 }
 
 /// <summary>The timer slots of a full socket (tcp_timer.c:tcp_init_xmit_timers) and of a timewait socket.</summary>

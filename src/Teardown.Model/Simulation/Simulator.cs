@@ -71,12 +71,18 @@ public sealed class Simulator
             case EventKind.Timer:
                 var sock = (SocketBase)e.Target;
                 ref TimerSlot slot = ref sock.Timers[e.Slot];
-                if (!sock.Freed && slot.Generation == e.Generation && slot.Deadline.Microseconds == e.Time)
+                if (sock.Freed || slot.Generation != e.Generation) break;
+                slot.QueuedAt = SimTime.Never;
+                if (slot.Deadline == SimTime.Never) break;
+                if (slot.Deadline.Microseconds > e.Time)
                 {
-                    slot.Deadline = SimTime.Never;
-                    sock.Host.OnTimerFired(sock, (Slot)e.Slot);
+                    // The deadline moved later since this event was queued: wait for it.
+                    Queue(sock, (Slot)e.Slot, ref slot);
+                    break;
                 }
 
+                slot.Deadline = SimTime.Never;
+                sock.Host.OnTimerFired(sock, (Slot)e.Slot);
                 break;
         }
 
@@ -92,36 +98,41 @@ public sealed class Simulator
         Observer?.OnSegment(Now, from, to, segment, dropped);
         if (dropped) return;
         SimDuration delay = to == from ? SimDuration.Zero : Network.DelayOf(segment.SrcAddr, segment.DstAddr);
-        _queue.Push(new ScheduledEvent
-        {
-            Time = (Now + delay).Microseconds,
-            Kind = EventKind.SegmentArrival,
-            Target = to!,
-            Generation = to!.Incarnation,
-            Segment = segment,
-        });
+        _queue.Push(
+            new ScheduledEvent
+            {
+                Time = (Now + delay).Microseconds,
+                Kind = EventKind.SegmentArrival,
+                Target = to!,
+                Generation = to!.Incarnation,
+                Segment = segment,
+            },
+            delay.Microseconds);
     }
 
     internal void ArmTimer(SocketBase sock, Slot slot, SimTime deadline)
     {
         ref TimerSlot t = ref sock.Timers[(int)slot];
-        t.Generation++;
         t.Deadline = deadline;
-        _queue.Push(new ScheduledEvent
-        {
-            Time = deadline.Microseconds,
-            Kind = EventKind.Timer,
-            Slot = (byte)slot,
-            Target = sock,
-            Generation = t.Generation,
-        });
+        if (t.QueuedAt <= deadline) return;   // the queued event comes first and will re-queue itself
+        t.Generation++;
+        Queue(sock, slot, ref t);
     }
 
-    internal static void CancelTimer(SocketBase sock, Slot slot)
+    internal static void CancelTimer(SocketBase sock, Slot slot) => sock.Timers[(int)slot].Deadline = SimTime.Never;
+
+    private void Queue(SocketBase sock, Slot slot, ref TimerSlot t)
     {
-        ref TimerSlot t = ref sock.Timers[(int)slot];
-        if (!t.Armed) return;
-        t.Generation++;
-        t.Deadline = SimTime.Never;
+        t.QueuedAt = t.Deadline;
+        _queue.Push(
+            new ScheduledEvent
+            {
+                Time = t.Deadline.Microseconds,
+                Kind = EventKind.Timer,
+                Slot = (byte)slot,
+                Target = sock,
+                Generation = t.Generation,
+            },
+            (t.Deadline - Now).Microseconds);
     }
 }
