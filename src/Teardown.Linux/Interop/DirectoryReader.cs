@@ -12,7 +12,7 @@ namespace Teardown.Linux.Interop;
 /// </remarks>
 internal unsafe ref struct DirectoryReader
 {
-    private const int NameOffset = 19;
+    private const int NameOffset = DirentNameOffset;
     private readonly int _fd;
     private readonly byte* _buffer;
     private readonly int _capacity;
@@ -61,7 +61,7 @@ internal unsafe ref struct DirectoryReader
             }
 
             byte* record = _buffer + _position;
-            ushort reclen = *(ushort*)(record + 16);
+            ushort reclen = *(ushort*)(record + DirentReclenOffset);
             _position += reclen;
             nameZ = record + NameOffset;
             var candidate = new ReadOnlySpan<byte>(nameZ, reclen - NameOffset);

@@ -39,6 +39,8 @@ public enum Errno
     EINVAL = 22,
     /// <summary>Too many open files in this process.</summary>
     EMFILE = 24,
+    /// <summary>Inappropriate ioctl for the file.</summary>
+    ENOTTY = 25,
     /// <summary>No space left.</summary>
     ENOSPC = 28,
     /// <summary>Name too long.</summary>

@@ -65,6 +65,9 @@ internal static unsafe partial class Libc
     [LibraryImport(Library, SetLastError = true)]
     internal static partial int ioctl(int fd, nuint request, void* argp);
 
+    [LibraryImport(Library, SetLastError = true)]
+    internal static partial int statx(int dirfd, byte* pathname, int flags, uint mask, byte* statxbuf);
+
     [LibraryImport(Library)]
     internal static partial uint geteuid();
 

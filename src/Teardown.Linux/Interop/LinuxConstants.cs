@@ -38,6 +38,20 @@ internal static class LinuxConstants
     // include/uapi/linux/sched.h
     internal const int CLONE_NEWNET = 0x40000000;
 
+    // include/uapi/linux/nsfs.h: _IO(NSIO = 0xb7, 0x3)
+    internal const nuint NS_GET_NSTYPE = 0xB703;
+
+    // include/uapi/linux/fcntl.h, include/uapi/linux/stat.h: struct statx is 256 bytes on every
+    // architecture and stx_ino is the u64 at offset 32.
+    internal const int AT_EMPTY_PATH = 0x1000;
+    internal const uint STATX_INO = 0x100;
+    internal const int StatxSize = 256;
+    internal const int StatxInoOffset = 32;
+
+    // struct linux_dirent64 (include/linux/dirent.h; glibc's struct dirent64 has the same layout).
+    internal const int DirentReclenOffset = 16;
+    internal const int DirentNameOffset = 19;
+
     // include/uapi/linux/sockios.h + include/uapi/linux/if.h
     internal const nuint SIOCGIFFLAGS = 0x8913;
     internal const nuint SIOCSIFFLAGS = 0x8914;

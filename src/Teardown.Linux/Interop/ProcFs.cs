@@ -24,31 +24,33 @@ internal static unsafe class ProcFs
     }
 
     /// <summary>
-    /// Reads the <c>net:[N]</c> link of an open namespace file via /proc/self/fd/FD and returns N.
-    /// Works for any nsfs file, including bind mounts under /run/netns, without stat().
+    /// Returns the inode of an open network-namespace file after checking, with the nsfs ioctl
+    /// NS_GET_NSTYPE (fs/nsfs.c:ns_ioctl), that it is one. The inode comes from statx(AT_EMPTY_PATH)
+    /// because a namespace opened through a bind mount (/run/netns/NAME) reads back as that path,
+    /// not as <c>net:[N]</c>, through /proc/self/fd.
     /// </summary>
     internal static LinuxResult<ulong> ReadNamespaceInodeOfFd(int fd)
     {
-        Span<byte> path = stackalloc byte[64];
-        "/proc/self/fd/"u8.CopyTo(path);
-        int length = 14;
-        fd.TryFormat(path[length..], out int written, provider: System.Globalization.CultureInfo.InvariantCulture);
-        length += written;
-        path[length] = 0;
-        Span<byte> target = stackalloc byte[64];
-        fixed (byte* p = path)
-        fixed (byte* t = target)
+        int type = Libc.ioctl(fd, NS_GET_NSTYPE, null);
+        if (type < 0)
         {
-            nint n = Libc.readlinkat(AT_FDCWD, p, t, (nuint)target.Length);
-            if (n < 0)
-            {
-                return LinuxError.Last("readlink /proc/self/fd");
-            }
-
-            return LinkParsers.TryParseBracketedInode(target[..(int)n], "net:["u8, out ulong inode)
-                ? inode
-                : new LinuxError(Errno.EINVAL, "not a network namespace file");
+            var error = LinuxError.Last("ioctl(NS_GET_NSTYPE)");
+            return error.Errno == Errno.ENOTTY ? new LinuxError(Errno.EINVAL, "not a namespace file") : error;
         }
+
+        if (type != CLONE_NEWNET)
+        {
+            return new LinuxError(Errno.EINVAL, "not a network namespace");
+        }
+
+        byte* statx = stackalloc byte[StatxSize];
+        byte empty = 0;
+        if (Libc.statx(fd, &empty, AT_EMPTY_PATH, STATX_INO, statx) != 0)
+        {
+            return LinuxError.Last("statx");
+        }
+
+        return *(ulong*)(statx + StatxInoOffset);
     }
 
     /// <summary>Reads a whole small file (procfs/sysfs) as UTF-8 text; null on any error, with the errno.</summary>

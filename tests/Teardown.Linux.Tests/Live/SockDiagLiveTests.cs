@@ -18,19 +18,13 @@ public sealed class SockDiagLiveTests
         return Assert.Single(records, r => r.Inode == inode);
     }
 
-    private static bool Settled(List<SocketRecord> rs, SocketZoo zoo) =>
-        rs.Any(r => Is(r, zoo.OrphanClientEndpoint) && r.State == (byte)KernelTcpState.FinWait2)
-        && rs.Any(r => Is(r, zoo.TimeWaitClientEndpoint) && r.State == (byte)KernelTcpState.TimeWait)
-        && rs.Count(r => r.State == (byte)KernelTcpState.CloseWait) == 2
-        && rs.Count(r => r.State == (byte)KernelTcpState.FinWait2) == 2;
-
     [SkippableFact]
     public void Dump_ReportsEveryState_WithInodesTimersAndQueues()
     {
         Require.RootOrSkip();
         using var zoo = SocketZoo.Create();
 
-        var records = zoo.DumpUntil(rs => Settled(rs, zoo));
+        var records = zoo.DumpSettled();
 
         var listener = Assert.Single(records, r => r.State == (byte)KernelTcpState.Listen);
         Assert.Equal(SocketZoo.InodeOf(zoo.Listener), listener.Inode);
@@ -84,7 +78,7 @@ public sealed class SockDiagLiveTests
     {
         Require.RootOrSkip();
         using var zoo = SocketZoo.Create();
-        zoo.DumpUntil(rs => Settled(rs, zoo));
+        zoo.DumpSettled();
 
         var closeWaits = zoo.WithSockDiag(d =>
         {
@@ -103,7 +97,7 @@ public sealed class SockDiagLiveTests
     {
         Require.RootOrSkip();
         using var zoo = SocketZoo.Create();
-        var records = zoo.DumpUntil(rs => Settled(rs, zoo));
+        var records = zoo.DumpSettled();
         var halfClosed = Single(records, zoo.HalfClosedClient);
         var orphan = Assert.Single(records, r => Is(r, zoo.OrphanClientEndpoint));
 
@@ -132,7 +126,7 @@ public sealed class SockDiagLiveTests
     {
         Require.RootOrSkip();
         using var zoo = SocketZoo.Create();
-        var records = zoo.DumpUntil(rs => Settled(rs, zoo));
+        var records = zoo.DumpSettled();
         var established = Single(records, zoo.EstablishedServer);
 
         var wrongCookie = zoo.WithSockDiag(d => d.Destroy(established.Tuple, established.Cookie + 1));
@@ -165,7 +159,7 @@ public sealed class SockDiagLiveTests
     {
         Require.RootOrSkip();
         using var zoo = SocketZoo.Create();
-        var records = zoo.DumpUntil(rs => Settled(rs, zoo));
+        var records = zoo.DumpSettled();
         var orphan = Assert.Single(records, r => Is(r, zoo.OrphanClientEndpoint));
 
         var destroyed = zoo.WithSockDiag(d => d.Destroy(orphan.Tuple));

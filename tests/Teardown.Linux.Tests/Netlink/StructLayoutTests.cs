@@ -48,6 +48,13 @@ public sealed class StructLayoutTests
         ("CLONE_NEWNET", Linux.Interop.LinuxConstants.CLONE_NEWNET),
         ("SIOCSIFFLAGS", (long)Linux.Interop.LinuxConstants.SIOCSIFFLAGS),
         ("sizeof(struct ifreq)", 40),
+        ("NS_GET_NSTYPE", (long)Linux.Interop.LinuxConstants.NS_GET_NSTYPE),
+        ("AT_EMPTY_PATH", Linux.Interop.LinuxConstants.AT_EMPTY_PATH),
+        ("STATX_INO", Linux.Interop.LinuxConstants.STATX_INO),
+        ("sizeof(struct statx)", Linux.Interop.LinuxConstants.StatxSize),
+        ("offsetof(struct statx, stx_ino)", Linux.Interop.LinuxConstants.StatxInoOffset),
+        ("offsetof(struct dirent64, d_reclen)", Linux.Interop.LinuxConstants.DirentReclenOffset),
+        ("offsetof(struct dirent64, d_name)", Linux.Interop.LinuxConstants.DirentNameOffset),
     ];
 
     [SkippableFact]
@@ -67,6 +74,10 @@ public sealed class StructLayoutTests
             #include <linux/tcp.h>
             #include <sched.h>
             #include <sys/ioctl.h>
+            #include <sys/stat.h>
+            #include <fcntl.h>
+            #include <dirent.h>
+            #include <linux/nsfs.h>
             int main(void) {
 
             """);

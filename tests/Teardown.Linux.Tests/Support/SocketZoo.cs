@@ -81,6 +81,14 @@ internal sealed class SocketZoo : IDisposable
         }
     }
 
+    /// <summary>Dumps once every socket has reached its final state (both timewait-class sockets on timer 3).</summary>
+    internal List<SocketRecord> DumpSettled() => DumpUntil(rs =>
+        rs.Count(r => r.Timer == (byte)KernelTimer.TimeWait) == 2
+        && rs.Any(r => r.Local.Port == OrphanClientEndpoint.Port && r.State == (byte)KernelTcpState.FinWait2)
+        && rs.Any(r => r.Local.Port == TimeWaitClientEndpoint.Port && r.State == (byte)KernelTcpState.TimeWait)
+        && rs.Count(r => r.State == (byte)KernelTcpState.CloseWait) == 2
+        && rs.Count(r => r.State == (byte)KernelTcpState.FinWait2) == 2);
+
     internal static unsafe ulong InodeOf(Socket socket)
     {
         var link = Encoding.ASCII.GetBytes(File.ResolveLinkTarget($"/proc/self/fd/{socket.SafeHandle.DangerousGetHandle()}", false)!.FullName.Split('/')[^1]);
