@@ -25,6 +25,8 @@ public enum SocketFields : ushort
 /// <summary>Where a record came from.</summary>
 public enum SocketSource : byte
 {
+    /// <summary>No source worked (a snapshot whose socket read failed entirely).</summary>
+    None = 0,
     /// <summary>Netlink sock_diag (inet_diag) dump or lookup.</summary>
     SockDiag = 1,
     /// <summary>/proc/net/tcp or /proc/net/tcp6 text.</summary>
