@@ -21,6 +21,7 @@ public enum KernelTcpState : byte
     Listen = 10,
     Closing = 11,
     NewSynRecv = 12,
+    /// <summary>Exists in include/net/tcp_states.h as a dump-request bit; records come back as <see cref="Close"/>.</summary>
     BoundInactive = 13,
 #pragma warning restore CS1591
 }
@@ -46,7 +47,11 @@ public enum TcpStateMask : uint
     Listen = 1 << 10,
     Closing = 1 << 11,
     NewSynRecv = 1 << 12,
-    /// <summary>Bound but neither listening nor connected (Linux 6.8+; walks the bind hash).</summary>
+    /// <summary>
+    /// Bound but neither listening nor connected (Linux 6.8+; the dump also walks the bind hash).
+    /// Such sockets are reported with state CLOSE (7), not 13 (measured on 6.18), and never appear
+    /// in /proc/net/tcp.
+    /// </summary>
     BoundInactive = 1 << 13,
 #pragma warning restore CS1591
     /// <summary>Every state including TIME_WAIT, SYN_RECV and bound-inactive.</summary>

@@ -17,7 +17,9 @@ namespace Teardown.Linux.Tests.Scale;
 /// Scale checks with printed figures. Sizes default to the brief's (84,000 fds over 6 processes;
 /// 10,000 CLOSE_WAIT + 10,000 orphaned FIN_WAIT2) and can be raised with TEARDOWN_SCALE_PAIRS.
 /// Assertions are about completeness; time bounds are generous for a shared 2-core machine.
+/// They run alone: together they hold ~24,000 descriptors against a 20,000 per-process limit.
 /// </summary>
+[Collection(nameof(ScaleCollection))]
 public sealed class ScaleTests(ITestOutputHelper output)
 {
     [Fact]
@@ -93,8 +95,12 @@ public sealed class ScaleTests(ITestOutputHelper output)
         {
             NetNs.Run(ns, () =>
             {
-                // The orphans are capped by tcp_max_tw_buckets; keep them all for the count.
-                SysctlReader.Write("net.ipv4.tcp_max_tw_buckets", "1000000");
+                // The orphans are capped by tcp_max_tw_buckets; keep them all for the count. And with the
+                // default tcp_tw_reuse = 2 (loopback only) connect() may pick the port of an orphaned
+                // FIN_WAIT2 timewait socket and replace it (net/ipv4/tcp_ipv4.c:tcp_twsk_unique), which
+                // made 1 in 10,000 vanish here; turn reuse off so the population stays exact.
+                Assert.Null(SysctlReader.Write("net.ipv4.tcp_max_tw_buckets", "1000000"));
+                Assert.Null(SysctlReader.Write("net.ipv4.tcp_tw_reuse", "0"));
                 using var listener = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
                 listener.Bind(new IPEndPoint(IPAddress.Loopback, 0));
                 listener.Listen(1024);
@@ -139,8 +145,15 @@ public sealed class ScaleTests(ITestOutputHelper output)
                 return (all, withInfo);
             }).Value;
 
+            string histogram = string.Join(", ", figures.all.GroupBy(r => (r.KernelState, r.RecvQ, (KernelTimer)r.Timer)).Select(g => $"{g.Key}={g.Count()}"));
+            output.WriteLine(histogram);
             Assert.Equal(pairs, figures.all.Count(r => r.KernelState == KernelTcpState.CloseWait && r.RecvQ == 1));
-            Assert.Equal(pairs, figures.all.Count(r => r.KernelState == KernelTcpState.FinWait2 && r.Timer == (byte)KernelTimer.TimeWait));
+            // Orphaned FIN_WAIT2 is normally a timewait mini-socket, but when the ACK of our FIN is
+            // processed while the closing task still owns the socket lock, the kernel keeps the full
+            // socket on its keepalive timer instead (net/ipv4/tcp_input.c:tcp_rcv_state_process,
+            // FIN_WAIT1 case, "sock_owned_by_user"): seen about once per 10,000 closes here.
+            Assert.Equal(pairs, figures.all.Count(r => r.KernelState == KernelTcpState.FinWait2 && r.Inode == 0
+                && r.Timer is (byte)KernelTimer.TimeWait or (byte)KernelTimer.Keepalive));
             Assert.Equal(pairs, figures.withInfo.Count(r => r.Known.HasFlag(SocketFields.TcpInfo) && r.KernelState == KernelTcpState.CloseWait));
         }
         finally
@@ -182,3 +195,7 @@ public sealed class ScaleTests(ITestOutputHelper output)
         }
     }
 }
+
+/// <summary>Runs the scale tests after the parallel ones, one at a time.</summary>
+[CollectionDefinition(nameof(ScaleCollection), DisableParallelization = true)]
+public sealed class ScaleCollection;

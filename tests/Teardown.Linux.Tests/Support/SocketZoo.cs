@@ -29,6 +29,9 @@ internal sealed class SocketZoo : IDisposable
     internal IPEndPoint TimeWaitClientEndpoint { get; private set; } = null!;
     internal Socket HalfClosedClient { get; private set; } = null!;
     internal Socket HalfClosedServer { get; private set; } = null!;
+    internal Socket BoundOnly { get; private set; } = null!;
+    internal Socket V6Client { get; private set; } = null!;
+    internal Socket V6Server { get; private set; } = null!;
 
     internal static SocketZoo Create()
     {
@@ -81,9 +84,9 @@ internal sealed class SocketZoo : IDisposable
         }
     }
 
-    /// <summary>Dumps once every socket has reached its final state (both timewait-class sockets on timer 3).</summary>
+    /// <summary>Dumps once every socket has reached its final state.</summary>
     internal List<SocketRecord> DumpSettled() => DumpUntil(rs =>
-        rs.Count(r => r.Timer == (byte)KernelTimer.TimeWait) == 2
+        rs.Count(r => r.Inode == 0) == 2
         && rs.Any(r => r.Local.Port == OrphanClientEndpoint.Port && r.State == (byte)KernelTcpState.FinWait2)
         && rs.Any(r => r.Local.Port == TimeWaitClientEndpoint.Port && r.State == (byte)KernelTcpState.TimeWait)
         && rs.Count(r => r.State == (byte)KernelTcpState.CloseWait) == 2
@@ -124,6 +127,18 @@ internal sealed class SocketZoo : IDisposable
         // Half-close: FIN sent, descriptor kept. FIN_WAIT2 with no timer, never reaped by tcp_fin_timeout.
         (HalfClosedClient, HalfClosedServer) = Connect();
         HalfClosedClient.Shutdown(SocketShutdown.Send);
+
+        // Bound but neither listening nor connected: only visible with TCPF_BOUND_INACTIVE (Linux 6.8+).
+        BoundOnly = Hold(new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp));
+        BoundOnly.Bind(new IPEndPoint(IPAddress.Loopback, 0));
+
+        // One IPv6 connection on ::1, to exercise AF_INET6 dumps and 16-byte tuples.
+        using var v6Listener = new Socket(AddressFamily.InterNetworkV6, SocketType.Stream, ProtocolType.Tcp);
+        v6Listener.Bind(new IPEndPoint(IPAddress.IPv6Loopback, 0));
+        v6Listener.Listen(4);
+        V6Client = Hold(new Socket(AddressFamily.InterNetworkV6, SocketType.Stream, ProtocolType.Tcp));
+        V6Client.Connect(v6Listener.LocalEndPoint!);
+        V6Server = Hold(v6Listener.Accept());
     }
 
     private (Socket Client, Socket Server) Connect()
