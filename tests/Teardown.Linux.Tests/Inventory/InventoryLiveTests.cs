@@ -86,4 +86,25 @@ public sealed class InventoryLiveTests(ITestOutputHelper output)
         Assert.Empty(snapshot.Sockets);
         Assert.Equal(SocketSource.None, snapshot.SocketSource);
     }
+
+    [SkippableFact]
+    public void Take_AsUnprivilegedThread_DegradesIntoBlindSpots()
+    {
+        Require.RootOrSkip();
+
+        // Credentials are per thread when changed with the raw syscall; this thread becomes uid 65534.
+        var snapshot = Linux.Namespaces.NetNs.OnDedicatedThread(() =>
+        {
+            Assert.Equal(0, ThreadCredentials.DropToNobody());
+            return InventoryReader.Take();
+        });
+
+        Assert.Contains(snapshot.BlindSpots, b => b.Kind == BlindSpotKind.NotRoot);
+        var unreadable = Assert.Single(snapshot.BlindSpots, b => b.Kind == BlindSpotKind.ProcPartlyUnreadable);
+        output.WriteLine(unreadable.Detail);
+        Assert.True(snapshot.OwnerStats.ProcessesUnreadable > 0);
+        // Dumping needs no privilege: the host's sockets are still all there.
+        Assert.Equal(SocketSource.SockDiag, snapshot.SocketSource);
+        Assert.NotEmpty(snapshot.Sockets);
+    }
 }

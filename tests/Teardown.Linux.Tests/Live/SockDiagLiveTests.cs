@@ -207,6 +207,28 @@ public sealed class SockDiagLiveTests
     }
 
     [SkippableFact]
+    public void Destroy_WithoutCapNetAdmin_IsPermissionDenied_AndTheSocketSurvives()
+    {
+        Require.RootOrSkip();
+        using var zoo = SocketZoo.Create();
+        var records = zoo.DumpSettled();
+        var established = Single(records, zoo.EstablishedServer);
+
+        // Drop to uid 65534 on this thread only (raw setresuid affects the calling thread, unlike
+        // glibc's wrapper which broadcasts to all threads); changing away from uid 0 clears the
+        // thread's effective capabilities, so sock_diag_destroy's CAP_NET_ADMIN check fails.
+        var result = zoo.WithSockDiag(d =>
+        {
+            Assert.Equal(0, ThreadCredentials.DropToNobody());
+            return d.Destroy(established.Tuple, established.Cookie);
+        });
+
+        Assert.Equal(DestroyStatus.PermissionDenied, result.Status);
+        Assert.Equal(Linux.Interop.Errno.EPERM, result.Error!.Value.Errno);
+        Assert.Equal(LookupStatus.Found, zoo.WithSockDiag(d => d.Lookup(established.Tuple, out _, out _)));
+    }
+
+    [SkippableFact]
     public void Destroy_TimewaitSocket_IsSupportedOnThisKernel()
     {
         Require.RootOrSkip();

@@ -13,20 +13,36 @@ internal static class Require
 
     internal static bool IsRoot => Libc.geteuid() == 0;
 
+    internal const string RootReason = "needs root: unshare(CLONE_NEWNET) and setns need CAP_SYS_ADMIN, SOCK_DESTROY needs CAP_NET_ADMIN";
+
+    /// <summary>What a kernel test does in an environment.</summary>
+    internal enum Verdict
+    {
+        Run,
+        Skip,
+        Fail,
+    }
+
+    /// <summary>The rule itself, pure so that it can be tested without changing who we are.</summary>
+    internal static Verdict Decide(bool isRoot, bool isCi) => (isRoot, isCi) switch
+    {
+        (true, _) => Verdict.Run,
+        (false, true) => Verdict.Fail,
+        (false, false) => Verdict.Skip,
+    };
+
     /// <summary>Skips (or under CI fails) unless running as root.</summary>
     internal static void RootOrSkip()
     {
-        if (IsRoot)
+        switch (Decide(IsRoot, IsCi))
         {
-            return;
+            case Verdict.Fail:
+                throw new InvalidOperationException("CI=true, so this kernel test must not skip: " + RootReason);
+            case Verdict.Skip:
+                Skip.If(true, RootReason);
+                break;
+            default:
+                break;
         }
-
-        const string Reason = "needs root: unshare(CLONE_NEWNET) and setns need CAP_SYS_ADMIN, SOCK_DESTROY needs CAP_NET_ADMIN";
-        if (IsCi)
-        {
-            throw new InvalidOperationException("CI=true, so this kernel test must not skip: " + Reason);
-        }
-
-        Skip.If(true, Reason);
     }
 }
