@@ -48,6 +48,17 @@ public sealed class SockDiag : IDisposable
     public DumpResult Dump(byte family, TcpStateMask states, DiagExtensions extensions, List<SocketRecord> into)
     {
         ArgumentNullException.ThrowIfNull(into);
+        var sink = new ListSink(into);
+        return Dump(family, states, extensions, ref sink);
+    }
+
+    /// <summary>
+    /// As <see cref="Dump(byte, TcpStateMask, DiagExtensions, List{SocketRecord})"/>, handing each
+    /// record to <paramref name="sink"/> as its reply buffer is parsed; nothing is stored.
+    /// </summary>
+    public DumpResult Dump<TSink>(byte family, TcpStateMask states, DiagExtensions extensions, ref TSink sink)
+        where TSink : ISocketRecordSink
+    {
         uint sequence = ++_sequence;
         var request = SockDiagRequest.Dump(family, states, extensions);
         var sent = Send(SOCK_DIAG_BY_FAMILY, SockDiagRequest.DumpFlags, sequence, request);
@@ -70,7 +81,7 @@ public sealed class SockDiag : IDisposable
             }
 
             bytes += received.Value;
-            var parsed = InetDiagParser.Parse(_buffer.AsSpan(0, received.Value), sequence, into);
+            var parsed = InetDiagParser.Parse(_buffer.AsSpan(0, received.Value), sequence, ref sink);
             records += parsed.Records;
             interrupted |= parsed.Interrupted;
             switch (parsed.Status)
