@@ -85,8 +85,12 @@ public sealed partial class Host
         TcpState from = s.State;
         if (from == to) return;
         s.State = to;
-        if (to == TcpState.Established) Count(Mib.CurrEstab);
-        if (from == TcpState.Established) Count(Mib.CurrEstab, -1);
+        // CurrEstab counts ESTABLISHED and CLOSE_WAIT (tcp.c:tcp_set_state, since "count CLOSE-WAIT sockets
+        // for TCP_MIB_CURRESTAB", 6.10): up on reaching either, down on leaving the pair.
+        bool wasCounted = from is TcpState.Established or TcpState.CloseWait;
+        bool isCounted = to is TcpState.Established or TcpState.CloseWait;
+        if (isCounted && !wasCounted) Count(Mib.CurrEstab);
+        if (wasCounted && !isCounted) Count(Mib.CurrEstab, -1);
         if (to == TcpState.Close)
         {
             // tcp_set_state: leaving ESTABLISHED or CLOSE_WAIT for CLOSE counts EstabResets; the socket is
