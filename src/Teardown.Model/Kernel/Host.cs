@@ -50,6 +50,11 @@ public sealed partial class Host
 
     internal SimTime Now => _sim.Now;
 
+    /// <summary>The last host this one sent to and the path there (a one-entry route cache for Transmit).</summary>
+    internal Host? LastPeer { get; set; }
+
+    internal Network.Direction? LastPath { get; set; }
+
     internal IModelObserver? Observer => _sim.Observer;
 
     /// <summary>Length of one jiffy in microseconds (1/HZ).</summary>

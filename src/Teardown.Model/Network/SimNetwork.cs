@@ -8,14 +8,15 @@ namespace Teardown.Model.Network;
 /// </summary>
 public sealed class SimNetwork
 {
-    private readonly Dictionary<(uint From, uint To), Direction> _directions = [];
+    private readonly Dictionary<ulong, Direction> _directions = [];
 
     internal Direction Get(uint from, uint to)
     {
-        if (!_directions.TryGetValue((from, to), out var d))
+        ulong key = ((ulong)from << 32) | to;
+        if (!_directions.TryGetValue(key, out var d))
         {
             d = new Direction();
-            _directions[(from, to)] = d;
+            _directions[key] = d;
         }
 
         return d;
@@ -31,7 +32,5 @@ public sealed class SimNetwork
     /// <summary>Starts or stops dropping every segment from one address to another.</summary>
     public void SetDropping(uint from, uint to, bool dropping) => Get(from, to).Dropping = dropping;
 
-    internal SimDuration DelayOf(uint from, uint to) => _directions.TryGetValue((from, to), out var d) ? d.Delay : SimDuration.Zero;
 
-    internal bool Drops(uint from, uint to) => _directions.TryGetValue((from, to), out var d) && d.Dropping;
 }

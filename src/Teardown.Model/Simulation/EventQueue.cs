@@ -45,6 +45,10 @@ internal sealed class EventQueue
     private int _count;
     private long _nextSequence;
 
+    // The source of the next event (-1 = heap), valid while _nextKnown; Push and Pop invalidate it.
+    private int _next;
+    private bool _nextKnown;
+
     public int Count => _count;
 
     public long PeekTime
@@ -52,14 +56,8 @@ internal sealed class EventQueue
         get
         {
             if (_count == 0) return long.MaxValue;
-            long best = _heapCount > 0 ? _heap[0].Time : long.MaxValue;
-            for (int i = 0; i < _laneCount; i++)
-            {
-                Lane lane = _lanes[i];
-                if (lane.Count > 0 && lane.HeadTime < best) best = lane.HeadTime;
-            }
-
-            return best;
+            int next = Next();
+            return next >= 0 ? _lanes[next].HeadTime : _heap[0].Time;
         }
     }
 
@@ -68,6 +66,7 @@ internal sealed class EventQueue
     {
         long sequence = _nextSequence++;
         _count++;
+        _nextKnown = false;
         Lane? lane = LaneFor(delay, e.Time);
         if (lane is not null)
         {
@@ -93,7 +92,16 @@ internal sealed class EventQueue
 
     public ScheduledEvent Pop()
     {
-        // The least (time, sequence) among the heap top and every lane head.
+        int next = Next();
+        _nextKnown = false;
+        _count--;
+        return next >= 0 ? _lanes[next].Dequeue() : PopHeap();
+    }
+
+    /// <summary>The least (time, sequence) among the heap top and every lane head: a lane index, or -1 for the heap.</summary>
+    private int Next()
+    {
+        if (_nextKnown) return _next;
         int bestLane = -1;
         long bestTime = _heapCount > 0 ? _heap[0].Time : long.MaxValue;
         long bestSequence = _heapCount > 0 ? _heap[0].Sequence : long.MaxValue;
@@ -109,16 +117,26 @@ internal sealed class EventQueue
             }
         }
 
-        _count--;
-        return bestLane >= 0 ? _lanes[bestLane].Dequeue() : PopHeap();
+        _next = bestLane;
+        _nextKnown = true;
+        return bestLane;
     }
 
     private Lane? LaneFor(long delay, long time)
     {
+        Lane? idle = null;
         for (int i = 0; i < _laneCount; i++)
         {
             Lane lane = _lanes[i];
             if (lane.Delay == delay) return lane.Count == 0 || lane.TailTime <= time ? lane : null;
+            if (lane.Count == 0) idle ??= lane;
+        }
+
+        if (idle is not null)
+        {
+            // Lanes are claimed by the delays in use now: an idle lane is given to a new delay.
+            idle.Delay = delay;
+            return idle;
         }
 
         if (_laneCount == MaxLanes) return null;
@@ -178,7 +196,7 @@ internal sealed class EventQueue
         private int _head;
         private int _count;
 
-        public long Delay { get; } = delay;
+        public long Delay { get; set; } = delay;
 
         public int Count => _count;
 

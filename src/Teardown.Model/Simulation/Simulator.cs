@@ -92,12 +92,32 @@ public sealed class Simulator
     /// <summary>Puts a segment on the wire: recorded, then dropped or delivered after the link's delay.</summary>
     internal void Transmit(Host from, in Segment segment)
     {
-        Host? to = segment.DstAddr == from.Address ? from : HostAt(segment.DstAddr);
-        bool dropped = to is null || to.Crashed || from.Crashed ||
-            (to != from && Network.Drops(segment.SrcAddr, segment.DstAddr));
+        Host? to;
+        Direction? path = null;
+        if (segment.DstAddr == from.Address)
+        {
+            to = from;
+        }
+        else if (from.LastPeer is { } cached && cached.Address == segment.DstAddr)
+        {
+            to = cached;
+            path = from.LastPath;
+        }
+        else
+        {
+            to = HostAt(segment.DstAddr);
+            if (to is not null)
+            {
+                path = Network.Get(from.Address, to.Address);
+                from.LastPeer = to;
+                from.LastPath = path;
+            }
+        }
+
+        bool dropped = to is null || to.Crashed || from.Crashed || (path?.Dropping ?? false);
         Observer?.OnSegment(Now, from, to, segment, dropped);
         if (dropped) return;
-        SimDuration delay = to == from ? SimDuration.Zero : Network.DelayOf(segment.SrcAddr, segment.DstAddr);
+        SimDuration delay = path?.Delay ?? SimDuration.Zero;
         _queue.Push(
             new ScheduledEvent
             {
