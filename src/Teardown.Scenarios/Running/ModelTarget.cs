@@ -75,7 +75,8 @@ internal sealed class ModelRun
         {
             cancellationToken.ThrowIfCancellationRequested();
             AdvanceTo(SimTime.FromTimeSpan(line.At));
-            if (line.Statement is HostStatement hs && (_hosts[hs.Host].Blocked is not null || _deferred[hs.Host].Count > 0))
+            // A kill is a signal from outside: it does not wait for a blocked call, it ends it.
+            if (line.Statement is HostStatement hs and not KillCall && (_hosts[hs.Host].Blocked is not null || _deferred[hs.Host].Count > 0))
             {
                 _deferred[hs.Host].Enqueue(line);
                 continue;
@@ -223,6 +224,14 @@ internal sealed class ModelRun
                 result = SetOption(host, so);
                 break;
             case KillCall:
+                _deferred[host.Name].Clear();
+                foreach (var (call, blockedLine) in _blockedLines.Where(b => ((HostStatement)b.Value.Statement).Host == host.Name).ToList())
+                {
+                    // The process dies inside the call: it never returns.
+                    _blockedLines.Remove(call);
+                    _recorder.Add(new NoteTraced(now.ToTimeSpan(), $"line {blockedLine.Where.Line} never returned: {host.Name} was killed"));
+                }
+
                 host.Kill();
                 result = SyscallResult.Ok();
                 break;
