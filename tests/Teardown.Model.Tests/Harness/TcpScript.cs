@@ -205,6 +205,7 @@ public sealed class TcpScript
     /// <summary>
     /// A segment from the peer: seq = rcv_nxt + <paramref name="seq"/>, ack = snd_nxt + <paramref name="ack"/>
     /// (the ack field is 0 when the flags carry no ACK). Flags in tcpdump notation: "F.", "R", "S", "P.".
+    /// TSval follows the peer's own timestamp clock (so PAWS never rejects it); TSecr is 0 (no valid echo).
     /// </summary>
     public Segment Seg(string flags, int seq = 0, int ack = 0, int len = 0, uint window = 65535)
     {
@@ -212,7 +213,7 @@ public sealed class TcpScript
         bool hasAck = (f & TcpFlags.Ack) != 0;
         return new Segment(PeerAddr, Tuple.RemotePort, LocalAddr, Tuple.LocalPort,
             Seq.Add(RcvNxt, seq), hasAck ? Seq.Add(SndNxt, ack) : 0, f, len, window,
-            unchecked((uint)(Now.Microseconds / 1000) + 5000u), 0);
+            Peer.TsNow, 0);
     }
 
     public Segment Ack(int seq = 0, int ack = 0) => Seg(".", seq, ack);
