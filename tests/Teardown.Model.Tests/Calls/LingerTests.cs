@@ -127,3 +127,42 @@ public sealed class LingerTests
         Assert.Null(t.Local.Blocked);
     }
 }
+
+/// <summary>What arrives while close() lingers (spec §2.1 step 6, §3.2 FIN_WAIT1 "FIN+ACK covering our FIN").</summary>
+public sealed class LingeringCloseArrivalsTests
+{
+    [Fact]
+    public void LingerN_FinAckArrivesWhileLingering_EntersTimeWait_AndAcksTheFin()
+    {
+        // The socket is still attached while close() sleeps in sk_stream_wait_close, so the FIN+ACK is processed
+        // in full: FIN_WAIT1 → FIN_WAIT2 → tcp_fin → TIME_WAIT with an immediate ACK. close() then returns 0.
+        var t = Fixtures.Established();
+        t.Local.SetLinger(t.Fd, true, 5);
+        var call = t.Close();
+        t.TakeSent();
+
+        t.Inject(t.Fin());
+
+        Assert.True(call.Completed);
+        Assert.Equal(SyscallResult.Ok(), call.Result);
+        t.ExpectSent(".", ack: t.RcvNxt);
+        t.ExpectState(TcpState.TimeWait).ExpectTimer(TimerKind.Timewait, 60.0);
+    }
+
+    [Fact]
+    public void LingerN_PeerFinWithoutAckingOurs_KeepsLingeringInClosing()
+    {
+        // The wait continues while the state is FIN_WAIT1, CLOSING or LAST_ACK.
+        var t = Fixtures.Established();
+        t.Local.SetLinger(t.Fd, true, 5);
+        var call = t.Close();
+
+        t.Inject(t.Fin(ack: -1));
+
+        Assert.False(call.Completed);
+        t.ExpectState(TcpState.Closing);
+        t.Inject(t.Ack());
+        Assert.True(call.Completed);
+        t.ExpectState(TcpState.TimeWait);
+    }
+}
