@@ -185,3 +185,25 @@ public sealed class EstablishedTests
         t.ExpectState(TcpState.Established);
     }
 }
+
+/// <summary>ESTABLISHED rows that depend on the out-of-order queue (spec §3.2 "FIN out of order"; tcp_input.c:tcp_data_queue_ofo).</summary>
+public sealed class EstablishedOutOfOrderTests
+{
+    [Fact]
+    public void Established_OutOfOrderFin_IsKeptUntilTheHoleFills_ThenEntersCloseWait()
+    {
+        // Given a FIN that arrives before 10 bytes it follows
+        var t = Fixtures.Established();
+        uint start = t.RcvNxt;
+        t.Inject(t.Seg("F.", seq: 10));
+        t.ExpectSent(".", ack: start);
+        t.ExpectState(TcpState.Established);
+
+        // When the hole is filled
+        t.Inject(t.Data(10));
+
+        // Then the queued FIN is processed: CLOSE_WAIT, rcv_nxt past data and FIN
+        t.ExpectState(TcpState.CloseWait);
+        Assert.Equal(Seq.Add(start, 11), t.RcvNxt);
+    }
+}
