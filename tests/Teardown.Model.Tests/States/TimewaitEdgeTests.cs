@@ -77,3 +77,42 @@ public sealed class TimewaitEdgeTests
         t.ExpectSent("R", seq: fin.Ack);
     }
 }
+
+/// <summary>TIME_WAIT SYN acceptance by timestamp (spec §3.2 TIME_WAIT SYN row: "seq > rcv_nxt or a newer timestamp").</summary>
+public sealed class TimeWaitSynTimestampTests
+{
+    [Fact]
+    public void TimeWait_SynWithOldSeqButNewerTimestamp_GoesToTheListener()
+    {
+        var t = Fixtures.TimeWait();
+        t.Local.Listen(t.Tuple.LocalPort);
+        t.RunSeconds(1);
+        var syn = t.Syn(seq: -1000) with { TsVal = t.Timewait!.TsRecent + 1000 };
+
+        t.Inject(syn);
+
+        t.ExpectSent("S.", ack: Seq.Add(syn.Seq, 1));
+        Assert.Equal(TcpState.SynRecv, t.View.State);
+    }
+}
+
+/// <summary>Listener close with queued children (spec §6.3, UNVERIFIED there: an RST for ESTABLISHED children).</summary>
+public sealed class ListenerCloseTests
+{
+    [Fact]
+    public void ListenerClose_ResetsAnEstablishedChildNotYetAccepted()
+    {
+        var t = new TcpScript();
+        int lfd = (int)t.Peer.Listen(TcpScript.ServerPort).Value;
+        t.Local.Connect(TcpScript.PeerAddr, TcpScript.ServerPort, out int fd);
+        t.Run(10);
+        Assert.Equal(TcpState.Established, t.Local.SocketOf(fd)!.State);
+
+        t.Peer.Close(lfd);
+        t.Run(10);
+
+        Assert.Equal(TcpState.Close, t.Local.SocketOf(fd)!.State);
+        Assert.Equal(Errno.ECONNRESET, t.Local.Recv(fd, 10).Errno);
+        Assert.Empty(t.Peer.KernelSockets);
+    }
+}
