@@ -1,4 +1,3 @@
-using System.Runtime.CompilerServices;
 using Teardown.Model.Kernel;
 using Teardown.Model.Simulation;
 
@@ -16,7 +15,7 @@ public sealed class TcpScript
     public const int ServerPort = 80;
     public static readonly uint LocalAddr = Addr.Parse("10.0.0.1");
     public static readonly uint PeerAddr = Addr.Parse("10.0.0.2");
-    public static readonly SimDuration OneWayDelay = SimDuration.FromMilliseconds(0) + new SimDuration(500);
+    public static readonly SimDuration OneWayDelay = new(500); // 0.5 ms: RTT 1 ms, so RTO settles at 204 ms
 
     private readonly long[] _baseline = new long[MibNames.Count];
     private int _cursor;
@@ -249,7 +248,7 @@ public sealed class TcpScript
     }
 
     /// <summary>Exactly one segment was sent since the last expectation, with these flags (and seq/ack if given).</summary>
-    public Segment ExpectSent(string flags, uint? seq = null, uint? ack = null, uint? window = null, [CallerArgumentExpression(nameof(flags))] string? _ = null)
+    public Segment ExpectSent(string flags, uint? seq = null, uint? ack = null, uint? window = null)
     {
         var sent = TakeSent();
         Assert.True(sent.Count == 1, $"expected one [{flags}] segment, Local sent {sent.Count}: {string.Join(" | ", sent)}");

@@ -10,7 +10,7 @@ namespace Teardown.Model.Tests.States;
 public sealed class TimeWaitTests
 {
     [Fact]
-    public void TimeWait_BareAckAtRcvNxt_RestartsTheTimerTo60s_SilentlY()
+    public void TimeWait_BareAckAtRcvNxt_RestartsTheTimerTo60s_Silently()
     {
         // [E6.18: 56 s became 59 s]
         var t = Fixtures.TimeWait();
