@@ -1,0 +1,59 @@
+using Teardown.Model.Kernel;
+using Teardown.Model.Tests.Harness;
+
+namespace Teardown.Model.Tests.States;
+
+/// <summary>SYN_SENT teardown (spec §2.1 close table, §2.4, §3.1; tcp_input.c:tcp_rcv_synsent_state_process).</summary>
+public sealed class SynSentTests
+{
+    [Fact]
+    public void SynSent_Close_DestroysItWithoutRst_ALaterSynAckGetsAReplyRst()
+    {
+        var t = Fixtures.SynSent();
+        uint iss = t.Sock.Iss;
+
+        t.Close();
+
+        t.ExpectNothingSent();
+        t.ExpectGone();
+        var synAck = new Segment(TcpScript.PeerAddr, TcpScript.ServerPort, TcpScript.LocalAddr, t.Tuple.LocalPort,
+            777, Seq.Add(iss, 1), TcpFlags.Syn | TcpFlags.Ack, 0, 65535, 1, 0);
+        t.Inject(synAck);
+        t.ExpectSent("R", seq: synAck.Ack);
+    }
+
+    [Fact]
+    public void SynSent_RstWithGoodAck_RefusesTheConnection()
+    {
+        var t = Fixtures.SynSent();
+        var rst = new Segment(TcpScript.PeerAddr, TcpScript.ServerPort, TcpScript.LocalAddr, t.Tuple.LocalPort,
+            0, Seq.Add(t.Sock.Iss, 1), TcpFlags.Rst | TcpFlags.Ack, 0, 0, 0, 0);
+
+        t.Inject(rst);
+
+        Assert.True(t.ConnectCall!.Completed);
+        Assert.Equal(Errno.ECONNREFUSED, t.ConnectCall.Result.Errno);
+        Assert.Equal(1, t.Delta(Mib.AttemptFails));
+    }
+
+    [Fact]
+    public void SynSent_Shutdown_AbortsConnect_WithoutRst()
+    {
+        // §2.4: tcp_disconnect, no RST, sk_err = ECONNRESET
+        var t = Fixtures.SynSent();
+        Assert.Equal(SyscallResult.Ok(), t.Shutdown(ShutdownFlags.Send));
+        t.ExpectNothingSent();
+        t.ExpectState(TcpState.Close);
+    }
+
+    [Fact]
+    public void SynSent_RetransmitsTheSynAfterOneSecond()
+    {
+        // TCP_TIMEOUT_INIT = 1 s
+        var t = Fixtures.SynSent();
+        t.Run(999);
+        t.ExpectNothingSent();
+        t.Run(2);
+        t.ExpectSent("S", seq: t.Sock.Iss);
+    }
+}
