@@ -42,7 +42,7 @@ public sealed partial class Host
     /// tcp_input.c:tcp_rcv_state_process (LISTEN) and tcp_conn_request: an ACK for no request gets a reply RST,
     /// a RST is ignored, a SYN makes a request socket (shown as SYN_RECV) that answers SYN-ACK.
     /// </summary>
-    private void ListenStateProcess(TcpSocket listener, in Segment seg)
+    private void ListenStateProcess(TcpSocket listener, in Segment seg, uint? isn = null)
     {
         if (seg.Rst) return;
         if (seg.HasAck)
@@ -65,7 +65,7 @@ public sealed partial class Host
             NotYetAccepted = true,
             Parent = listener,
             Mss = MssFor(seg.SrcAddr),
-            Iss = NewIsn(),
+            Iss = isn ?? NewIsn(),
             Irs = seg.Seq,
             RcvNxt = Seq.Add(seg.Seq, 1),
             RtoUs = TimeoutInitUs,
@@ -203,7 +203,23 @@ public sealed partial class Host
         // 1. A segment with none of ACK, RST, SYN is dropped (a bare FIN included).
         if (!seg.HasAck && !seg.Rst && !seg.Syn) return false;
 
-        // 2./3. tcp_validate_incoming: the sequence check.
+        // 2. PAWS (tcp_input.c:tcp_paws_discard, TCP_PAWS_WINDOW 1): an old timestamp on a non-RST segment
+        //    gets a rate-limited dup ACK and is dropped; a RST passes.
+        if (!seg.Rst && seg.TsVal != 0 && s.TsRecent != 0 && unchecked((int)(s.TsRecent - seg.TsVal)) > 1)
+        {
+            if (seg.Syn)
+            {
+                Count(Mib.TCPSYNChallenge);
+                SendChallengeAck(s);
+                return false;
+            }
+
+            Count(Mib.PAWSEstab);
+            if (!OowRateLimited(s, seg, Mib.TCPACKSkippedPAWS)) SendAck(s);
+            return false;
+        }
+
+        // 3. tcp_validate_incoming: the sequence check.
         if (!SequenceAcceptable(s, seg))
         {
             if (seg.Rst)
@@ -239,7 +255,8 @@ public sealed partial class Host
             return false;
         }
 
-        s.TsRecent = seg.TsVal;
+        // tcp_replace_ts_recent: remember the peer's timestamp for segments at or before rcv_wup.
+        if (seg.TsVal != 0 && !Seq.After(seg.Seq, s.RcvWup)) s.TsRecent = seg.TsVal;
 
         // 6. The ACK field (tcp_ack).
         if (Seq.After(seg.Ack, s.SndNxt))
@@ -266,8 +283,8 @@ public sealed partial class Host
                 s.Shutdown |= ShutdownFlags.Send;
                 if (!s.IsOrphan)
                 {
-                    // Wakes a lingering close(); an attached FIN_WAIT2 has no timer at all.
-                    WakeWaiter(s);
+                    // An attached FIN_WAIT2 has no timer at all. A lingering close() is woken once this
+                    // segment is fully processed (it runs in process context after softirq), below.
                     break;
                 }
 
@@ -346,6 +363,7 @@ public sealed partial class Host
             AckSndCheck(s);
         }
 
+        if (s.Waiter is not null) WakeWaiter(s);
         return false;
     }
 
@@ -367,7 +385,7 @@ public sealed partial class Host
     /// </summary>
     private bool OowRateLimited(TcpSocket s, in Segment seg, Mib skippedCounter)
     {
-        if (seg.Length > 0 && !seg.Syn) return false;
+        if (seg.EndSeq != seg.Seq && !seg.Syn) return false;
         return RateLimited(ref s.LastOowAckTime, skippedCounter);
     }
 
@@ -402,6 +420,14 @@ public sealed partial class Host
     /// </summary>
     private void ProcessAck(TcpSocket s, in Segment seg)
     {
+        if (seg.Window > 0 && s.RetransmitPending == RetransmitKind.Probe0)
+        {
+            // tcp_ack_probe: the window opened; stop probing, the data goes out below (tcp_data_snd_check).
+            CancelRetransmit(s);
+            s.Backoff = 0;
+            s.ProbesStarted = SimTime.Never;
+        }
+
         s.SndWnd = seg.Window;
         s.RcvTstamp = Now;
         s.ErrSoft = Errno.None;
@@ -410,11 +436,18 @@ public sealed partial class Host
 
         s.SndUna = seg.Ack;
         while (s.Flight.Count > 0 && Seq.BeforeOrEqual(s.Flight[0].EndSeq, s.SndUna)) s.Flight.RemoveAt(0);
-        // With timestamps, even a retransmitted segment yields a sample (from TSecr, in ms).
-        long sample = s.FlightRetransmitted
-            ? Math.Max(1000, (Now - s.LastSentAt).Microseconds / 1000 * 1000)
-            : (Now - s.FirstUnackedSentAt).Microseconds;
-        RttSample(s, sample);
+        // tcp_input.c:tcp_ack_update_rtt: a never-retransmitted flight is timed from its send; after a
+        // retransmission (Karn) only the echoed timestamp gives a sample, in whole milliseconds. Without one
+        // the RTO keeps its backoff.
+        if (!s.FlightRetransmitted)
+        {
+            RttSample(s, (Now - s.FirstUnackedSentAt).Microseconds);
+        }
+        else if (seg.TsEcr != 0)
+        {
+            RttSample(s, Math.Max(1, unchecked((int)(TsNow - seg.TsEcr))) * 1000L);
+        }
+
         s.Retransmits = 0;
         s.RetransStamp = SimTime.Never;
         s.TlpOutstanding = false;
@@ -454,19 +487,38 @@ public sealed partial class Host
 
         if (Seq.After(seg.Seq, s.RcvNxt))
         {
-            // Out of order. UNVERIFIED: Linux keeps it in the ofo queue and SACKs it.
+            // Out of order: kept until the hole fills (tcp_data_queue_ofo), with an immediate dup ACK.
+            s.OutOfOrder ??= new List<SentSegment>(2);
+            var piece = new SentSegment(seg.Seq, seg.Length, seg.Fin);
+            if (!s.OutOfOrder.Contains(piece)) s.OutOfOrder.Add(piece);
             SendAck(s);
             return;
         }
 
-        int newBytes = seg.Length - Seq.Diff(seg.Seq, s.RcvNxt);
+        Accept(s, seg.Seq, seg.Length, seg.Fin);
+
+        // tcp_ofo_queue: what was waiting behind the hole is now in order.
+        while (s.OutOfOrder is { Count: > 0 } ofo && !s.Done)
+        {
+            int i = ofo.FindIndex(p => !Seq.After(p.Seq, s.RcvNxt));
+            if (i < 0) break;
+            SentSegment p = ofo[i];
+            ofo.RemoveAt(i);
+            if (Seq.After(p.EndSeq, s.RcvNxt)) Accept(s, p.Seq, p.Length, p.Fin);
+        }
+    }
+
+    /// <summary>Takes in-order text starting at or before rcv_nxt: the new payload, then the FIN.</summary>
+    private void Accept(TcpSocket s, uint seq, int length, bool fin)
+    {
+        int newBytes = length - Seq.Diff(seq, s.RcvNxt);
         if (newBytes > 0)
         {
             s.RcvNxt = Seq.Add(s.RcvNxt, newBytes);
             EventDataRecv(s);
         }
 
-        if (seg.Fin)
+        if (fin)
         {
             s.FinWithData = newBytes > 0;
             Fin(s);
@@ -526,6 +578,7 @@ public sealed partial class Host
     /// </summary>
     private void Fin(TcpSocket s)
     {
+        s.OutOfOrder?.Clear();
         s.RcvNxt = Seq.Add(s.RcvNxt, 1);
         s.AckPending = true;
         s.Shutdown |= ShutdownFlags.Receive;

@@ -97,7 +97,8 @@ public sealed partial class Host
             long dataLeft = s.Unsent - (s.FinQueued ? 1 : 0);
             int chunk = (int)Math.Min(dataLeft, s.Mss);
             bool carriesFin = s.FinQueued && chunk == dataLeft;
-            if (s.InFlight > 0 && Seq.Diff(s.SndUna, s.SndNxt) + chunk > s.SndWnd && chunk > 0) break;
+            // tcp_snd_wnd_test: the segment's end (a FIN counts) must fit in the peer's window.
+            if (Seq.Diff(s.SndUna, s.SndNxt) + chunk + (carriesFin ? 1 : 0) > s.SndWnd) break;
             if (PacketsInFlight(s) >= s.Cwnd) break;
             if (chunk > 0 && chunk < s.Mss && !carriesFin && !nagleOff && s.InFlight > 0 && Seq.After(s.SndSml, s.SndUna)) break;
 
@@ -118,10 +119,25 @@ public sealed partial class Host
             sent++;
         }
 
-        if (sent == 0) return;
+        if (sent == 0)
+        {
+            CheckProbeTimer(s);
+            return;
+        }
+
         // tcp_output.c:tcp_event_new_data_sent: the RTO starts when the flight was empty (or a TLP was pending).
         if (wasIdle || s.RetransmitPending == RetransmitKind.LossProbe || !s.Timers[(int)Slot.Retransmit].Armed) RearmRto(s);
         ScheduleLossProbe(s, advancingRto: false);
+    }
+
+    /// <summary>
+    /// tcp.h:tcp_check_probe_timer: data is waiting, nothing is in flight and no timer runs — the window must
+    /// be closed, so arm the zero-window probe timer (ss "persist") at max(RTO, TCP_RTO_MIN).
+    /// </summary>
+    internal void CheckProbeTimer(TcpSocket s)
+    {
+        if (s.Flight.Count > 0 || s.Unsent == 0 || s.Timers[(int)Slot.Retransmit].Armed) return;
+        ResetRetransmitTimer(s, RetransmitKind.Probe0, new SimDuration(Math.Max(s.RtoUs, RtoMinUs)));
     }
 
     /// <summary>tcp_packets_in_flight, counted in segments.</summary>

@@ -193,7 +193,71 @@ public sealed partial class Host
             case RetransmitKind.Rto:
                 RetransmitTimer(s);
                 break;
+            case RetransmitKind.Probe0:
+                ProbeTimer(s);
+                break;
         }
+    }
+
+    /// <summary>
+    /// tcp_timer.c:tcp_probe_timer: while the peer's window stays closed, send a window probe (an ACK at
+    /// snd_una − 1) with exponential backoff capped at TCP_RTO_MAX. An attached socket gives up after
+    /// tcp_retries2 unanswered probes (any ACK resets the count, so a live peer keeps it forever, RFC 1122
+    /// §4.2.2.17); an orphan after tcp_orphan_retries; with TCP_USER_TIMEOUT after that long.
+    /// </summary>
+    private void ProbeTimer(TcpSocket s)
+    {
+        if (s.Flight.Count > 0 || s.Unsent == 0)
+        {
+            s.ProbesOut = 0;
+            s.ProbesStarted = SimTime.Never;
+            return;
+        }
+
+        bool abort = false;
+        if (s.ProbesStarted == SimTime.Never)
+        {
+            s.ProbesStarted = Now;
+        }
+        else if (s.UserTimeoutMs != 0 && (Now - s.ProbesStarted).Microseconds >= s.UserTimeoutMs * 1000L)
+        {
+            abort = true;
+        }
+
+        int maxProbes = Settings.TcpRetries2;
+        if (!abort && s.IsOrphan)
+        {
+            bool alive = ProbeInterval(s) < RtoMaxUs;
+            maxProbes = OrphanRetries(s, alive);
+            if (!alive && s.Backoff >= maxProbes) abort = true;
+            else if (OutOfResources(s, doReset: true)) return;
+        }
+
+        if (abort || s.ProbesOut >= maxProbes)
+        {
+            WriteError(s);
+            return;
+        }
+
+        // tcp_output.c:tcp_send_probe0 → tcp_write_wakeup → tcp_xmit_probe_skb.
+        SendSegment(s, Seq.Add(s.SndUna, -1), TcpFlags.Ack, 0);
+        s.ProbesOut++;
+        if (s.Backoff < Settings.TcpRetries2) s.Backoff++;
+        long interval = ProbeInterval(s);
+        if (s.UserTimeoutMs != 0)
+        {
+            long left = (s.UserTimeoutMs * 1000L) - (Now - s.ProbesStarted).Microseconds;
+            interval = Math.Max(JiffyUs, Math.Min(interval, left));
+        }
+
+        ResetRetransmitTimer(s, RetransmitKind.Probe0, new SimDuration(interval));
+    }
+
+    /// <summary>tcp.h:tcp_probe0_when: max(RTO, TCP_RTO_MIN) shifted by the backoff, capped at TCP_RTO_MAX.</summary>
+    private static long ProbeInterval(TcpSocket s)
+    {
+        long baseUs = Math.Max(s.RtoUs, RtoMinUs);
+        return s.Backoff >= 20 ? RtoMaxUs : Math.Min(baseUs << s.Backoff, RtoMaxUs);
     }
 
     /// <summary>

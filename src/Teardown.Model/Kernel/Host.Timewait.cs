@@ -12,9 +12,11 @@ public sealed partial class Host
     /// </summary>
     private void TimewaitStateProcess(TimewaitSocket tw, in Segment seg)
     {
+        // tcp_paws_reject: a timestamp older than ts_recent (no window here, unlike full sockets).
+        bool pawsReject = seg.TsVal != 0 && tw.TsRecent != 0 && unchecked((int)(seg.TsVal - tw.TsRecent)) < 0;
         if (tw.Substate == TcpState.FinWait2)
         {
-            if (!InWindow(seg.Seq, seg.EndSeq, tw.RcvNxt, Seq.Add(tw.RcvNxt, tw.RcvWnd)))
+            if (pawsReject || !InWindow(seg.Seq, seg.EndSeq, tw.RcvNxt, Seq.Add(tw.RcvNxt, tw.RcvWnd)))
             {
                 TimewaitAck(tw, seg, Mib.TCPACKSkippedFinWait2);
                 return;
@@ -52,7 +54,7 @@ public sealed partial class Host
         }
 
         // Real TIME_WAIT.
-        if (seg.Seq == tw.RcvNxt && (seg.Seq == seg.EndSeq || seg.Rst))
+        if (!pawsReject && seg.Seq == tw.RcvNxt && (seg.Seq == seg.EndSeq || seg.Rst))
         {
             if (seg.Rst)
             {
@@ -62,15 +64,19 @@ public sealed partial class Host
             }
 
             RescheduleTimewait(tw, TimewaitLen);
+            if (seg.TsVal != 0) tw.TsRecent = seg.TsVal;
             return;
         }
 
-        if (seg.Syn && !seg.Rst && !seg.HasAck && Seq.After(seg.Seq, tw.RcvNxt))
+        bool newerTimestamp = seg.TsVal != 0 && unchecked((int)(tw.TsRecent - seg.TsVal)) < 0;
+        if (seg.Syn && !seg.Rst && !seg.HasAck && !pawsReject && (Seq.After(seg.Seq, tw.RcvNxt) || newerTimestamp))
         {
             if (Listener(seg.DstPort) is { } listener)
             {
+                // TCP_TW_SYN: the new incarnation starts above anything the old one sent (tw_snd_nxt + 65537).
+                uint isn = Seq.Add(tw.SndNxt, 65535 + 2);
                 KillTimewait(tw, Causes.TimewaitKilled);
-                ListenStateProcess(listener, seg);
+                ListenStateProcess(listener, seg, isn == 0 ? 1 : isn);
                 return;
             }
 
@@ -79,9 +85,10 @@ public sealed partial class Host
             return;
         }
 
+        if (pawsReject) Count(Mib.PAWSEstab);
         if (!seg.Rst)
         {
-            if (seg.HasAck) RescheduleTimewait(tw, TimewaitLen);
+            if (pawsReject || seg.HasAck) RescheduleTimewait(tw, TimewaitLen);
             TimewaitAck(tw, seg, Mib.TCPACKSkippedTimeWait);
         }
     }
@@ -93,7 +100,8 @@ public sealed partial class Host
     /// <summary>tcp_timewait_check_oow_rate_limit, then tcp_v4_timewait_ack.</summary>
     private void TimewaitAck(TimewaitSocket tw, in Segment seg, Mib skipped)
     {
-        if ((seg.Length == 0 || seg.Syn) && RateLimited(ref tw.LastOowAckTime, skipped)) return;
+        // tcp_oow_rate_limited: only segments that occupy no sequence space (or SYNs) are limited.
+        if ((seg.EndSeq == seg.Seq || seg.Syn) && RateLimited(ref tw.LastOowAckTime, skipped)) return;
         SendTimewaitAck(tw);
     }
 

@@ -272,6 +272,7 @@ public sealed partial class Host
         var tuples = _lastVisible.Keys.ToList();
         foreach (var s in _ehash.Values.Concat(_listeners.Values).Concat(_fds.Values).Distinct())
         {
+            for (int i = 0; i < TimerSlots.Length; i++) Simulator.CancelTimer(s, (Slot)i);
             s.Freed = true;
         }
 

@@ -19,6 +19,20 @@ public abstract class SocketBase
 
     public Host Host { get; }
 
+    /// <summary>True if any timer slot is armed (the invariant: never on a freed socket).</summary>
+    internal bool AnyTimerArmed
+    {
+        get
+        {
+            for (int i = 0; i < TimerSlots.Length; i++)
+            {
+                if (Timers[i].Armed) return true;
+            }
+
+            return false;
+        }
+    }
+
     /// <summary>The 4-tuple from this host's point of view.</summary>
     public FourTuple Tuple { get; internal set; }
 

@@ -96,6 +96,12 @@ public sealed class TcpSocket : SocketBase
     /// <summary>Receive buffer in bytes for the advertised window.</summary>
     internal uint RcvSpace { get; set; } = 65535;
 
+    /// <summary>Segments received beyond rcv_nxt, kept until the hole fills (tcp_input.c:tcp_data_queue_ofo).</summary>
+    internal List<SentSegment>? OutOfOrder { get; set; }
+
+    /// <summary>icsk_probes_tstamp: when zero-window probing started (bounded by TCP_USER_TIMEOUT).</summary>
+    internal SimTime ProbesStarted { get; set; } = SimTime.Never;
+
     /// <summary>True when the FIN arrived in the same segment as the last data (reading the data consumes it).</summary>
     internal bool FinWithData { get; set; }
 
