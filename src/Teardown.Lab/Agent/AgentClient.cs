@@ -20,19 +20,24 @@ internal sealed class AgentClient : IAsyncDisposable
     private readonly TaskCompletionSource _ready = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private readonly StringBuilder _stderr = new();
     private readonly Lock _writeLock = new();
-    private readonly Task _readLoop;
+    private readonly Thread _readLoop;
+    private readonly Thread _errLoop;
     private long _nextId;
     private volatile bool _exited;
 
     private AgentClient(Process process)
     {
         _process = process;
-        _readLoop = Task.Run(ReadLoop);
-        process.ErrorDataReceived += (_, e) =>
+
+        // Dedicated threads with blocking reads: on Unix, async reads of a child's pipes occupy a
+        // thread-pool thread each, and a few agents would starve the pool that drives the timeline.
+        _readLoop = new Thread(ReadLoop) { IsBackground = true, Name = "agent stdout " + process.Id };
+        _errLoop = new Thread(() =>
         {
-            if (e.Data is not null) lock (_stderr) _stderr.AppendLine(e.Data);
-        };
-        process.BeginErrorReadLine();
+            while (process.StandardError.ReadLine() is { } l) lock (_stderr) _stderr.AppendLine(l);
+        }) { IsBackground = true, Name = "agent stderr " + process.Id };
+        _readLoop.Start();
+        _errLoop.Start();
     }
 
     /// <summary>The agent's process id (inside and outside the namespace alike: only the netns differs).</summary>
@@ -121,12 +126,12 @@ internal sealed class AgentClient : IAsyncDisposable
         }
     }
 
-    private async Task ReadLoop()
+    private void ReadLoop()
     {
         try
         {
             StreamReader r = _process.StandardOutput;
-            while (await r.ReadLineAsync().ConfigureAwait(false) is { } line)
+            while (r.ReadLine() is { } line)
             {
                 AgentResponse? resp;
                 try
@@ -168,7 +173,8 @@ internal sealed class AgentClient : IAsyncDisposable
         }
 
         await KillAsync().ConfigureAwait(false);
-        await _readLoop.ConfigureAwait(false);
+        _readLoop.Join(TimeSpan.FromSeconds(2));
+        _errLoop.Join(TimeSpan.FromSeconds(2));
         _process.Dispose();
     }
 }

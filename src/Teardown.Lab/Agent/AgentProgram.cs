@@ -1,6 +1,6 @@
 using System.Text;
 using System.Text.Json;
-using System.Threading.Channels;
+using System.Collections.Concurrent;
 using Teardown.Lab.Wire;
 
 namespace Teardown.Lab.Agent;
@@ -15,59 +15,108 @@ namespace Teardown.Lab.Agent;
 public static class AgentProgram
 {
     /// <summary>Runs the agent on the process's stdin/stdout; returns the exit code.</summary>
-    public static Task<int> RunAsync(string[] args)
+    public static async Task<int> RunAsync(string[] args)
     {
         ArgumentNullException.ThrowIfNull(args);
         using Stream input = Console.OpenStandardInput();
         using Stream output = Console.OpenStandardOutput();
-        return RunAsync(input, output, CancellationToken.None);
+        return await RunAsync(input, output, CancellationToken.None).ConfigureAwait(false);
     }
 
     /// <summary>Runs the agent protocol over the given streams (also used by in-process tests).</summary>
-    public static async Task<int> RunAsync(Stream input, Stream output, CancellationToken cancellationToken)
+    /// <remarks>
+    /// Deliberately synchronous: a blocking reader thread and a blocking call thread, so that a request
+    /// reaches its syscall without thread-pool hops (which add milliseconds of jitter under load).
+    /// </remarks>
+    public static Task<int> RunAsync(Stream input, Stream output, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(input);
         ArgumentNullException.ThrowIfNull(output);
         var table = new SocketTable();
         var writer = new ResponseWriter(output);
-        Channel<AgentRequest> calls = Channel.CreateUnbounded<AgentRequest>(new UnboundedChannelOptions { SingleReader = true });
-        var callThread = new Thread(() => RunCalls(calls.Reader, table, writer)) { IsBackground = true, Name = "agent calls" };
+        using var calls = new BlockingCollection<AgentRequest>();
+        var callThread = new Thread(() => RunCalls(calls, table, writer)) { IsBackground = true, Name = "agent calls" };
         callThread.Start();
+        WarmUp();
         writer.Write(new AgentResponse { Id = 0, StartNs = MonotonicClock.NowNs() });
 
         using var reader = new StreamReader(input, new UTF8Encoding(false));
-        while (await reader.ReadLineAsync(cancellationToken).ConfigureAwait(false) is { } line)
+        using CancellationTokenRegistration reg = cancellationToken.Register(input.Dispose);
+        try
         {
-            if (line.Length == 0) continue;
-            AgentRequest? q = JsonSerializer.Deserialize(line, AgentJson.Default.AgentRequest);
-            if (q is null) continue;
-            switch (q.Op)
+            while (reader.ReadLine() is { } line)
             {
-                case "ping":
-                    writer.Write(new AgentResponse { Id = q.Id, StartNs = MonotonicClock.NowNs() });
-                    break;
-                case "info":
-                    var r = new AgentResponse { Id = q.Id, StartNs = MonotonicClock.NowNs() };
-                    table.Info(q, r);
-                    r.EndNs = MonotonicClock.NowNs();
-                    writer.Write(r);
-                    break;
-                default:
-                    calls.Writer.TryWrite(q);
-                    break;
+                if (line.Length == 0) continue;
+                AgentRequest? q = JsonSerializer.Deserialize(line, AgentJson.Default.AgentRequest);
+                if (q is null) continue;
+                switch (q.Op)
+                {
+                    case "ping":
+                        writer.Write(new AgentResponse { Id = q.Id, StartNs = MonotonicClock.NowNs() });
+                        break;
+                    case "info":
+                        var r = new AgentResponse { Id = q.Id, StartNs = MonotonicClock.NowNs() };
+                        table.Info(q, r);
+                        r.EndNs = MonotonicClock.NowNs();
+                        writer.Write(r);
+                        break;
+                    default:
+                        calls.Add(q, CancellationToken.None);
+                        break;
+                }
             }
         }
+        catch (ObjectDisposedException) when (cancellationToken.IsCancellationRequested)
+        {
+        }
 
-        calls.Writer.TryComplete();
+        calls.CompleteAdding();
         callThread.Join(TimeSpan.FromSeconds(1));
-        return 0;
+        return Task.FromResult(0);
     }
 
-    private static void RunCalls(ChannelReader<AgentRequest> calls, SocketTable table, ResponseWriter writer)
+    /// <summary>
+    /// Runs every call path once on 127.0.0.1 before reporting ready, so that the scenario's first calls
+    /// are not late by JIT compilation. Both ends abort (SO_LINGER 0) so no TIME_WAIT is left behind.
+    /// </summary>
+    private static void WarmUp()
     {
-        while (calls.WaitToReadAsync().AsTask().GetAwaiter().GetResult())
+        var t = new SocketTable();
+        AgentResponse Do(string op, string? sock, Action<AgentRequest>? set = null)
         {
-            while (calls.TryRead(out AgentRequest? q))
+            var q = new AgentRequest { Op = op, Socket = sock };
+            set?.Invoke(q);
+            var r = new AgentResponse();
+            if (op == "info") t.Info(q, r);
+            else t.Execute(q, r);
+            JsonSerializer.SerializeToUtf8Bytes(r, AgentJson.Default.AgentResponse);
+            return r;
+        }
+
+        AgentResponse l = Do("listen", "l", q => q.Address = "127.0.0.1");
+        if (l.Local is null) return;
+        int port = System.Net.IPEndPoint.Parse(l.Local).Port;
+        Do("connect", "c", q => { q.Address = "127.0.0.1"; q.Port = port; });
+        Do("accept", "a", q => q.Listener = "l");
+        Do("send", "c", q => q.N = 1);
+        Do("recv", "a", q => q.N = 1);
+        Do("info", "a");
+        Do("error", "a");
+        Do("shutdown", "a", q => q.N = 2);
+        foreach (string s in (string[])["c", "a"])
+        {
+            Do("setsockopt", s, q => { q.Option = "SoLinger"; q.On = true; });
+            Do("close", s);
+        }
+
+        Do("close", "l");
+        JsonSerializer.Deserialize("{\"id\":1,\"op\":\"info\"}", AgentJson.Default.AgentRequest);
+    }
+
+    private static void RunCalls(BlockingCollection<AgentRequest> calls, SocketTable table, ResponseWriter writer)
+    {
+        {
+            foreach (AgentRequest q in calls.GetConsumingEnumerable())
             {
                 var r = new AgentResponse { Id = q.Id, StartNs = MonotonicClock.NowNs() };
                 try

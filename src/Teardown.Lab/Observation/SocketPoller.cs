@@ -75,6 +75,7 @@ internal sealed class SocketPoller : IDisposable
             var seen = new HashSet<(string, IPEndPoint, IPEndPoint)>();
             foreach (DiagSocket s in sockets)
             {
+                if (System.Net.IPAddress.IsLoopback(s.Local.Address)) continue; // the agent's 127.0.0.1 warm-up, not the scenario
                 var key = (host, s.Local, s.Remote);
                 seen.Add(key);
                 bool tw = s.Timer == TimerKind.Timewait;

@@ -15,14 +15,14 @@ namespace Teardown.Lab.Running;
 /// </summary>
 internal sealed class EndObserver(LabSession session, EndRegistry ends, KernelTargetOptions options)
 {
-    public EndObservation Observe(string name)
+    public async Task<EndObservation> ObserveAsync(string name, CancellationToken ct)
     {
         KnownEnd? end = ends.Get(name);
         if (end is null) return EndObservation.Gone; // never created (e.g. accept failed)
         LabHost host = session.Hosts[end.Host];
         if (!host.IsUp) return EndObservation.Gone;
 
-        AgentResponse? info = Info(host, name);
+        AgentResponse? info = await InfoAsync(host, name, ct).ConfigureAwait(false);
         bool held = info is { Held: true };
         if (end.Role == SocketRole.Listener)
         {
@@ -55,13 +55,13 @@ internal sealed class EndObserver(LabSession session, EndRegistry ends, KernelTa
 
     private static TimeSpan? Expiry(DiagSocket d) => d.Timer == TimerKind.None ? null : TimeSpan.FromMilliseconds(d.ExpiresMs);
 
-    private AgentResponse? Info(LabHost host, string name)
+    private async Task<AgentResponse?> InfoAsync(LabHost host, string name, CancellationToken ct)
     {
         AgentClient? agent = host.Agent;
         if (agent is null || agent.HasExited) return null;
         try
         {
-            return agent.CallAsync(new AgentRequest { Op = "info", Socket = name }, options.CallTimeout, CancellationToken.None).GetAwaiter().GetResult();
+            return await agent.CallAsync(new AgentRequest { Op = "info", Socket = name }, options.CallTimeout, ct).ConfigureAwait(false);
         }
         catch (AgentExitedException)
         {

@@ -38,8 +38,14 @@ internal sealed class ScenarioPlayer
     /// <summary>Runs the timeline and returns the assembled trace.</summary>
     public async Task<ScenarioTrace> RunAsync(CancellationToken ct)
     {
+        // Warm the request/response path (JIT on both sides) before the clock starts.
+        foreach (LabHost h in _session.Hosts.Values)
+        {
+            await h.Agent!.CallAsync(new AgentRequest { Op = "info", Socket = "-" }, _options.CallTimeout, ct).ConfigureAwait(false);
+        }
+
         foreach (LabHost h in _session.Hosts.Values) h.ResetCounters();
-        _t0 = MonotonicClock.NowNs() + 20_000_000; // a short lead so that line 0 is not already late
+        _t0 = MonotonicClock.NowNs() + 50_000_000; // a short lead so that line 0 is not already late
         var queues = _session.Hosts.Keys.ToDictionary(h => h, _ => Channel.CreateUnbounded<(TimedLine, TaskCompletionSource)>());
         using var failed = CancellationTokenSource.CreateLinkedTokenSource(ct);
         Task[] workers = queues.Select(q => Task.Run(() => HostWorker(q.Key, q.Value.Reader, failed), failed.Token)).ToArray();
@@ -72,7 +78,7 @@ internal sealed class ScenarioPlayer
                         await ApplyNetwork(line, ns, failed.Token).ConfigureAwait(false);
                         break;
                     case Expectation ex:
-                        Observe(line, ex);
+                        await ObserveAsync(line, ex, failed.Token).ConfigureAwait(false);
                         break;
                 }
             }
@@ -80,6 +86,10 @@ internal sealed class ScenarioPlayer
             foreach (var q in queues.Values) q.Writer.TryComplete();
             await Task.WhenAll(workers).ConfigureAwait(false);
             await Task.Delay(_options.Settle, failed.Token).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException) when (!ct.IsCancellationRequested)
+        {
+            // A host worker failed and cancelled the run: its exception is rethrown below.
         }
         finally
         {
@@ -98,8 +108,10 @@ internal sealed class ScenarioPlayer
         _session.StopRecording();
         foreach (Task w in workers)
         {
-            if (w.IsFaulted) throw w.Exception!.InnerException!;
+            if (w.IsFaulted) System.Runtime.ExceptionServices.ExceptionDispatchInfo.Throw(w.Exception!.InnerException!);
         }
+
+        ct.ThrowIfCancellationRequested();
 
         return new TraceAssembler(_scenario, _session, _ends, _t0).Assemble(_entries.OrderBy(e => e.Ns).ThenBy(e => e.Order).Select(e => e.Entry));
     }
@@ -257,12 +269,12 @@ internal sealed class ScenarioPlayer
         Record(s, new NetworkEventTraced(At(s), line));
     }
 
-    private void Observe(TimedLine line, Expectation ex)
+    private async Task ObserveAsync(TimedLine line, Expectation ex, CancellationToken ct)
     {
         long s = MonotonicClock.NowNs();
         Scenarios.Tracing.Observation obs = ex switch
         {
-            ExpectSocket es => _observer.Observe(es.Socket),
+            ExpectSocket es => await _observer.ObserveAsync(es.Socket, ct).ConfigureAwait(false),
             ExpectCounter ec => new CounterObservation(_session.Hosts[ec.Host].CountersSinceStart().GetValueOrDefault(ec.Counter)),
             ExpectPackets ep => Packets(ep.From, ep.To),
             _ => throw new LabRunException("unsupported expectation " + ex.GetType().Name),
