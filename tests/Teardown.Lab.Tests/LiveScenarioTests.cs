@@ -26,7 +26,7 @@ public sealed class LiveScenarioTests(ITestOutputHelper output)
             .Expect(0, "S", null)
             .Build();
         ScenarioTrace trace = await new KernelTarget().PlayAsync(s, CancellationToken.None);
-        Dump(trace);
+        Trace.Dump(trace, output);
         var obs = trace.OfType<ObservationTraced>().ToList();
         Assert.Equal(TcpState.FinWait2, ((EndObservation)obs[0].Observed).State);
         Assert.True(((EndObservation)obs[0].Observed).Orphan);
@@ -48,9 +48,4 @@ public sealed class LiveScenarioTests(ITestOutputHelper output)
     }
 
     private static string Flags(ObservationTraced o) => string.Join(' ', ((PacketsObservation)o.Observed).Flags.Select(f => f.ToNotation()));
-
-    private void Dump(ScenarioTrace trace)
-    {
-        foreach (TraceEntry e in trace.Entries) output.WriteLine($"{e.At.TotalMilliseconds,9:F3} ms  {e}");
-    }
 }

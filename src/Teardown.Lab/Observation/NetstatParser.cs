@@ -6,7 +6,7 @@ namespace Teardown.Lab.Observation;
 /// Parses /proc/net/netstat and /proc/net/snmp: pairs of lines <c>Prefix: Name1 Name2 …</c> then
 /// <c>Prefix: v1 v2 …</c>. Only the <c>Tcp</c> and <c>TcpExt</c> groups are kept. Each counter is
 /// stored both as <c>Prefix.Name</c> and as the bare name (TcpExt wins no clash: Tcp and TcpExt names
-/// are disjoint on Linux 6.x).
+/// are disjoint on Linux 6.x). The Tcp constants RtoAlgorithm, RtoMin, RtoMax and MaxConn are left out.
 /// </summary>
 public static class NetstatParser
 {
@@ -27,6 +27,7 @@ public static class NetstatParser
                 if (prefix is not ("Tcp" or "TcpExt")) continue;
                 for (int k = 1; k < names.Length; k++)
                 {
+                    if (prefix == "Tcp" && names[k] is "RtoAlgorithm" or "RtoMin" or "RtoMax" or "MaxConn") continue; // constants, not counters
                     if (!long.TryParse(values[k], NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out long v)) continue;
                     result[prefix + "." + names[k]] = v;
                     result[names[k]] = v;

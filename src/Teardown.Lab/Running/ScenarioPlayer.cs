@@ -24,6 +24,7 @@ internal sealed class ScenarioPlayer
     private readonly ConcurrentBag<(long Ns, int Order, TraceEntry Entry)> _entries = [];
     private readonly Dictionary<(string, string), int> _packetCursor = [];
     private readonly EndObserver _observer;
+    private readonly List<(string Host, long FromNs, long ToNs)> _crashes = [];
     private int _order;
     private long _t0;
 
@@ -38,10 +39,13 @@ internal sealed class ScenarioPlayer
     /// <summary>Runs the timeline and returns the assembled trace.</summary>
     public async Task<ScenarioTrace> RunAsync(CancellationToken ct)
     {
-        // Warm the request/response path (JIT on both sides) before the clock starts.
+        // Warm the whole call path (JIT of the runner's side; the agent warms its own) before the clock
+        // starts, so that the first lines are not late: an error call on a name nobody holds (EBADF).
         foreach (LabHost h in _session.Hosts.Values)
         {
             await h.Agent!.CallAsync(new AgentRequest { Op = "info", Socket = "-" }, _options.CallTimeout, ct).ConfigureAwait(false);
+            var warm = new TimedLine(default, TimeSpan.Zero, null, new ErrorCall(h.Name, "\u0001warm-up"), null, "warm-up");
+            await Perform(h.Name, warm, (HostStatement)warm.Statement, ct, record: false).ConfigureAwait(false);
         }
 
         foreach (LabHost h in _session.Hosts.Values) h.ResetCounters();
@@ -113,7 +117,7 @@ internal sealed class ScenarioPlayer
 
         ct.ThrowIfCancellationRequested();
 
-        return new TraceAssembler(_scenario, _session, _ends, _t0).Assemble(_entries.OrderBy(e => e.Ns).ThenBy(e => e.Order).Select(e => e.Entry));
+        return new TraceAssembler(_scenario, _session, _ends, _t0, _crashes).Assemble(_entries.OrderBy(e => e.Ns).ThenBy(e => e.Order).Select(e => e.Entry));
     }
 
     private async Task HostWorker(string host, ChannelReader<(TimedLine Line, TaskCompletionSource Done)> reader, CancellationTokenSource failed)
@@ -134,7 +138,7 @@ internal sealed class ScenarioPlayer
         }
     }
 
-    private async Task Perform(string hostName, TimedLine line, HostStatement st, CancellationToken ct)
+    private async Task Perform(string hostName, TimedLine line, HostStatement st, CancellationToken ct, bool record = true)
     {
         LabHost host = _session.Hosts[hostName];
         if (st is KillCall)
@@ -175,7 +179,7 @@ internal sealed class ScenarioPlayer
         if (creates is not null) creates.CreatedEndNs = r.EndNs;
         UpdateEndpoints(hostName, st, r);
         CallOutcome outcome = Outcome(st, r);
-        Record(r.StartNs, new CallTraced(At(r.StartNs), line, hostName, At(r.EndNs), outcome));
+        if (record) Record(r.StartNs, new CallTraced(At(r.StartNs), line, hostName, At(r.EndNs), outcome));
     }
 
     private (AgentRequest, KnownEnd?) BuildRequest(string host, HostStatement st)
@@ -256,11 +260,17 @@ internal sealed class ScenarioPlayer
                 break;
             case CrashHost c:
                 await _session.Hosts[c.Host].CrashAsync().ConfigureAwait(false);
+                _crashes.Add((c.Host, s, MonotonicClock.NowNs()));
                 Note(MonotonicClock.NowNs(), $"{c.Host} crashed: off the wire at once, kernel state destroyed {(MonotonicClock.NowNs() - s) / 1_000_000} ms later");
                 break;
             case RebootHost r:
                 LabHost h = _session.Hosts[r.Host];
-                if (h.IsUp) await h.CrashAsync().ConfigureAwait(false);
+                if (h.IsUp)
+                {
+                    await h.CrashAsync().ConfigureAwait(false);
+                    _crashes.Add((r.Host, s, MonotonicClock.NowNs()));
+                }
+
                 await h.StartAsync(ct).ConfigureAwait(false);
                 Note(MonotonicClock.NowNs(), $"{r.Host} rebooted as namespace {h.Namespace} (ready after {(MonotonicClock.NowNs() - s) / 1_000_000} ms)");
                 break;

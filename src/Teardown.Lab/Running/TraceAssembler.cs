@@ -13,7 +13,7 @@ namespace Teardown.Lab.Running;
 /// counters — into one <see cref="ScenarioTrace"/> in time order, naming connection ends after the
 /// scenario's sockets wherever the 4-tuple is known.
 /// </summary>
-internal sealed class TraceAssembler(Scenario scenario, LabSession session, EndRegistry ends, long t0)
+internal sealed class TraceAssembler(Scenario scenario, LabSession session, EndRegistry ends, long t0, IReadOnlyList<(string Host, long FromNs, long ToNs)> crashes)
 {
     private readonly List<(long Ns, int Order, TraceEntry Entry)> _out = [];
     private int _order;
@@ -78,6 +78,13 @@ internal sealed class TraceAssembler(Scenario scenario, LabSession session, EndR
                     }
                 }
 
+                if (to == TcpState.Close && IsOrphan(who.Value.Host, who.Value.End, e.TimestampNs, calls))
+                {
+                    // tcp.c:tcp_done destroys an orphan at once: nothing is left for this end.
+                    to = null;
+                    cause = "tcp_done on an orphan (tracepoint inet_sock_set_state)";
+                }
+
                 transitions.Add((e.TimestampNs, who.Value.Host, who.Value.End, e.OldState, to, cause));
             }
         }
@@ -109,9 +116,19 @@ internal sealed class TraceAssembler(Scenario scenario, LabSession session, EndR
 
         foreach (var t in transitions)
         {
-            Add(t.Ns, new TransitionTraced(At(t.Ns), t.Host, t.End, t.From, t.To, t.Cause));
+            // While a crash destroys a host's kernel state (after it left the wire) the kernel still reports
+            // its sockets closing; say so, since none of it can be seen from the network.
+            string cause = crashes.Any(c => c.Host == t.Host && t.Ns >= c.FromNs && t.Ns <= c.ToNs + 5_000_000)
+                ? "destroyed by crash (host already off the wire): " + t.Cause
+                : t.Cause;
+            Add(t.Ns, new TransitionTraced(At(t.Ns), t.Host, t.End, t.From, t.To, cause));
         }
     }
+
+    /// <summary>True when the host no longer held a descriptor for the end: closed or its process killed before <paramref name="ns"/>.</summary>
+    private bool IsOrphan(string host, string end, long ns, List<CallTraced> calls) =>
+        calls.Any(c => Ns(c.At) <= ns && ((c.Line.Statement is CloseCall cc && cc.Socket == end) || (c.Line.Statement is KillCall && c.Host == host)))
+        || crashes.Any(c => c.Host == host && c.FromNs <= ns);
 
     /// <summary>Which host and end a tracepoint event belongs to; null when it is not this run's.</summary>
     private (string Host, string End)? Attribute(StateEvent e)
