@@ -175,6 +175,10 @@ internal sealed class ScenarioPlayer
             Note(sent, $"{line.Where}: {hostName} went down during '{line.Text.Trim()}'; it never returned");
             return;
         }
+        catch (AgentExitedException e)
+        {
+            throw new LabRunException($"{line.Where}: the agent of host {hostName} died unexpectedly during '{line.Text.Trim()}' ({e.Message})", e);
+        }
 
         if (creates is not null) creates.CreatedEndNs = r.EndNs;
         UpdateEndpoints(hostName, st, r);

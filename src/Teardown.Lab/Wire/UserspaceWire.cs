@@ -15,6 +15,7 @@ public sealed class UserspaceWire : IDisposable
     private readonly Dictionary<(string, string), TimeSpan> _delays = [];
     private readonly HashSet<(string, string)> _drops = [];
     private readonly List<WirePacket> _captured = [];
+    private readonly Dictionary<(string, string), int> _inFlight = [];
     private readonly PriorityQueue<Pending, (long Due, long Seq)> _queue = new();
     private readonly Func<long> _clock;
     private readonly Thread _scheduler;
@@ -100,7 +101,9 @@ public sealed class UserspaceWire : IDisposable
             _captured.Add(record);
             if (dropped) return;
             TimeSpan delay = _delays.GetValueOrDefault((from, to!));
-            if (delay <= TimeSpan.Zero && _queue.Count == 0)
+            // Zero delay goes straight through unless earlier packets of the same direction are still
+            // queued (after a delay was lowered): a direction never reorders its own packets.
+            if (delay <= TimeSpan.Zero && _inFlight.GetValueOrDefault((from, to!)) == 0)
             {
                 deliverNow = _hosts[to!].Port;
             }
@@ -108,6 +111,7 @@ public sealed class UserspaceWire : IDisposable
             {
                 long due = now + delay.Ticks * 100;
                 _queue.Enqueue(new Pending(record, packet.ToArray(), to!), (due, _seq++));
+                _inFlight[(from, to!)] = _inFlight.GetValueOrDefault((from, to!)) + 1;
                 Monitor.PulseAll(_lock);
             }
         }
@@ -135,6 +139,7 @@ public sealed class UserspaceWire : IDisposable
                         if (wait <= 0)
                         {
                             next = _queue.Dequeue();
+                            _inFlight[(next.Record.From, next.To)]--;
                             break;
                         }
 
