@@ -1,0 +1,102 @@
+using Teardown.Scenarios.Syntax;
+using Teardown.Scenarios.Tracing;
+
+namespace Teardown.Scenarios.Checking;
+
+/// <summary>
+/// Compares a model trace with a kernel trace of the same scenario (the <c>diff</c> command): call results
+/// and return times, observations, each connection end's sequence of states, each direction's sequence of
+/// segments, and counters. The kernel is the oracle, so texts say what each side did without judging.
+/// Times are compared with the scenario's tolerance; lines are matched by their position in the file.
+/// </summary>
+public static class TraceComparer
+{
+    public static Comparison Compare(ScenarioTrace model, ScenarioTrace kernel)
+    {
+        ArgumentNullException.ThrowIfNull(model);
+        ArgumentNullException.ThrowIfNull(kernel);
+        var builder = new ComparisonBuilder(model.Scenario);
+        Tolerance tolerance = model.Scenario.Tolerance;
+        Dictionary<SourcePosition, CallTraced> modelCalls = ByLine(model.OfType<CallTraced>(), c => c.Line);
+        Dictionary<SourcePosition, CallTraced> kernelCalls = ByLine(kernel.OfType<CallTraced>(), c => c.Line);
+        Dictionary<SourcePosition, ObservationTraced> modelObs = ByLine(model.OfType<ObservationTraced>(), o => o.Line);
+        Dictionary<SourcePosition, ObservationTraced> kernelObs = ByLine(kernel.OfType<ObservationTraced>(), o => o.Line);
+
+        foreach (TimedLine line in model.Scenario.Timeline)
+        {
+            if (line.Statement is HostStatement)
+            {
+                CompareCall(builder, line, modelCalls.GetValueOrDefault(line.Where), kernelCalls.GetValueOrDefault(line.Where), tolerance);
+            }
+            else if (line.Statement is Expectation)
+            {
+                CompareObservation(builder, line, modelObs.GetValueOrDefault(line.Where), kernelObs.GetValueOrDefault(line.Where), tolerance);
+            }
+        }
+
+        SequenceComparer.CompareStates(builder, model, kernel);
+        SequenceComparer.CompareSegments(builder, model, kernel);
+        CounterComparer.Compare(builder, model, kernel, modelObs, kernelObs);
+        return builder.Build();
+    }
+
+    private static Dictionary<SourcePosition, T> ByLine<T>(IEnumerable<T> entries, Func<T, TimedLine> line)
+    {
+        var map = new Dictionary<SourcePosition, T>();
+        foreach (T e in entries) map.TryAdd(line(e).Where, e);
+        return map;
+    }
+
+    private static void CompareCall(ComparisonBuilder builder, TimedLine line, CallTraced? model, CallTraced? kernel, Tolerance tolerance)
+    {
+        if (model is null && kernel is null) return;
+        builder.Compared(Aspects.Result);
+        if (model is null || kernel is null)
+        {
+            builder.Diverged(line, Aspects.Result, Outcome(model), Outcome(kernel), line.At);
+            return;
+        }
+
+        if (model.Outcome != kernel.Outcome) builder.Diverged(line, Aspects.Result, Outcome(model), Outcome(kernel), model.At);
+
+        builder.Compared(Aspects.ReturnTime);
+        TimeSpan allowed = tolerance.Allowed(model.Returned - line.At);
+        if ((kernel.Returned - model.Returned).Duration() > allowed)
+        {
+            builder.Diverged(line, Aspects.ReturnTime, $"returned at {Seconds(model.Returned)}", $"returned at {Seconds(kernel.Returned)}", model.Returned);
+        }
+    }
+
+    private static void CompareObservation(ComparisonBuilder builder, TimedLine line, ObservationTraced? model, ObservationTraced? kernel, Tolerance tolerance)
+    {
+        if (model is null && kernel is null) return;
+        builder.Compared(Aspects.Observation);
+        if (model is null || kernel is null || !Same(model.Observed, kernel.Observed, tolerance))
+        {
+            builder.Diverged(line, Aspects.Observation, Observed(model), Observed(kernel), line.At);
+        }
+    }
+
+    /// <summary>Everything an observation holds must match; only the time left on a timer may differ, within tolerance.</summary>
+    internal static bool Same(Observation model, Observation kernel, Tolerance tolerance) => (model, kernel) switch
+    {
+        (EndObservation m, EndObservation k) => m.State == k.State && m.Timer == k.Timer && m.RecvQ == k.RecvQ && m.SendQ == k.SendQ &&
+            m.Orphan == k.Orphan && SameExpiry(m.Expires, k.Expires, tolerance),
+        (CounterObservation m, CounterObservation k) => m.Value == k.Value,
+        (PacketsObservation m, PacketsObservation k) => m.Flags.SequenceEqual(k.Flags),
+        _ => false,
+    };
+
+    private static bool SameExpiry(TimeSpan? model, TimeSpan? kernel, Tolerance tolerance) => (model, kernel) switch
+    {
+        (null, null) => true,
+        ({ } m, { } k) => (k - m).Duration() <= tolerance.Allowed(m),
+        _ => false,
+    };
+
+    private static string Outcome(CallTraced? call) => call is null ? ExpectationChecker.NotPerformed : "= " + call.Outcome;
+
+    private static string Observed(ObservationTraced? o) => o is null ? ExpectationChecker.NotObserved : ObservedText.Observation(o.Observed);
+
+    internal static string Seconds(TimeSpan t) => Syntax.Parsing.NumberSyntax.FormatSeconds(t);
+}
