@@ -1,0 +1,35 @@
+using Teardown.Linux.Namespaces;
+using Teardown.Linux.Sockets;
+
+namespace Teardown.Linux.Inventory;
+
+/// <summary>Which socket source to use.</summary>
+public enum SocketSourcePreference
+{
+    /// <summary>Netlink sock_diag, falling back to /proc/net/tcp if it fails.</summary>
+    SockDiag,
+    /// <summary>/proc/net/tcp only (what a host without inet_diag offers).</summary>
+    ProcNetTcp,
+}
+
+/// <summary>What <see cref="InventoryReader.Take"/> reads.</summary>
+public sealed record InventoryOptions
+{
+    /// <summary>Namespace to inspect; null for the calling thread's own. The handle stays owned by the caller.</summary>
+    public NetNsHandle? Namespace { get; init; }
+
+    /// <summary>States to dump (default all, including TIME_WAIT, SYN_RECV and bound-inactive).</summary>
+    public TcpStateMask States { get; init; } = TcpStateMask.All;
+
+    /// <summary>Netlink extensions (default tcp_info + skmeminfo).</summary>
+    public DiagExtensions Extensions { get; init; } = DiagExtensions.TcpInfo | DiagExtensions.SkMemInfo;
+
+    /// <summary>Read IPv6 sockets too (default true).</summary>
+    public bool IncludeIPv6 { get; init; } = true;
+
+    /// <summary>Scan /proc/*/fd for owners (default true; the expensive part).</summary>
+    public bool ScanOwners { get; init; } = true;
+
+    /// <summary>Socket source (default sock_diag with fallback).</summary>
+    public SocketSourcePreference Source { get; init; } = SocketSourcePreference.SockDiag;
+}

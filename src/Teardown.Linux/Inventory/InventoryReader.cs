@@ -1,0 +1,222 @@
+using System.Collections.Immutable;
+using Teardown.Linux.Interop;
+using Teardown.Linux.Namespaces;
+using Teardown.Linux.Netlink;
+using Teardown.Linux.Proc;
+using Teardown.Linux.Settings;
+using Teardown.Linux.Sockets;
+
+namespace Teardown.Linux.Inventory;
+
+/// <summary>
+/// Builds a <see cref="HostSnapshot"/>. Every failure degrades into a <see cref="BlindSpot"/>;
+/// <see cref="Take"/> does not throw for anything the host does.
+/// </summary>
+/// <remarks>
+/// Order: sockets, settings and counters are read inside the target namespace (on a dedicated
+/// thread when one is given, see <see cref="NetNs"/>); the owner scan then runs host-wide on the
+/// calling thread, since /proc/*/fd and socket inodes are not namespaced by netns. Sockets are read
+/// first so that sockets created during the owner scan are simply absent, while sockets closed
+/// during it show as ownerless (inode with no owner) rather than wrongly owned.
+/// </remarks>
+public static class InventoryReader
+{
+    /// <summary>Takes a snapshot.</summary>
+    public static HostSnapshot Take(InventoryOptions? options = null, TimeProvider? time = null)
+    {
+        options ??= new InventoryOptions();
+        time ??= TimeProvider.System;
+        var blind = new List<BlindSpot>();
+        var takenAt = time.GetUtcNow();
+
+        if (Libc.geteuid() != 0)
+        {
+            blind.Add(new BlindSpot(BlindSpotKind.NotRoot,
+                "not root: other users' /proc/PID/fd cannot be read, SOCK_DESTROY and setns are unavailable"));
+        }
+
+        NamespacePart part;
+        if (options.Namespace is null)
+        {
+            part = Guard(() => ReadNamespacePart(options, time), blind, "reading sockets, settings and counters") ?? NamespacePart.Empty;
+        }
+        else
+        {
+            var inside = Guard(() => NetNs.Run(options.Namespace, () => ReadNamespacePart(options, time)), blind, "entering the namespace");
+            if (inside is { IsOk: false } failed)
+            {
+                blind.Add(new BlindSpot(BlindSpotKind.NamespaceUnavailable, "could not enter the network namespace", failed.Error));
+            }
+
+            part = inside is { IsOk: true } ok ? ok.Value : NamespacePart.Empty;
+        }
+
+        blind.AddRange(part.BlindSpots);
+
+        OwnerScan? scan = null;
+        var ownerStats = default(OwnerScanStats);
+        if (options.ScanOwners)
+        {
+            long start = time.GetTimestamp();
+            scan = Guard(ProcFdScanner.Scan, blind, "scanning /proc/*/fd");
+            if (scan is not null)
+            {
+                ownerStats = new OwnerScanStats(time.GetElapsedTime(start), scan.ProcessesScanned, scan.FdsScanned,
+                    scan.ProcessesVanished, scan.FdsVanished, scan.ProcessesUnreadable);
+                if (scan.ProcessesUnreadable > 0)
+                {
+                    blind.Add(new BlindSpot(BlindSpotKind.ProcPartlyUnreadable,
+                        $"{scan.ProcessesUnreadable} of {scan.ProcessesScanned + scan.ProcessesUnreadable} processes' fd directories were unreadable; their sockets show no owner"));
+                }
+            }
+        }
+        else
+        {
+            blind.Add(new BlindSpot(BlindSpotKind.OwnersUnavailable, "owner scan disabled by option"));
+        }
+
+        return new HostSnapshot
+        {
+            TakenAt = takenAt,
+            NetNsInode = part.NetNsInode,
+            Sockets = part.Sockets,
+            SocketSource = part.Source,
+            Owners = scan?.Owners ?? OwnerIndex.Empty,
+            Processes = scan?.Processes ?? new Dictionary<int, ProcessInfo>(),
+            Settings = part.Settings,
+            Counters = part.Counters,
+            BlindSpots = [.. blind],
+            SocketStats = part.Stats,
+            OwnerStats = ownerStats,
+        };
+    }
+
+    private sealed record NamespacePart(
+        ulong NetNsInode,
+        ImmutableArray<SocketRecord> Sockets,
+        SocketSource Source,
+        NetSettings Settings,
+        NetCounters Counters,
+        SocketReadStats Stats,
+        IReadOnlyList<BlindSpot> BlindSpots)
+    {
+        internal static NamespacePart Empty { get; } = new(0, [], SocketSource.None, new NetSettings(),
+            new NetCounters(new Dictionary<string, long>(), new Dictionary<string, long>(), []), default, []);
+    }
+
+    // Runs on the thread that is inside the target namespace.
+    private static NamespacePart ReadNamespacePart(InventoryOptions options, TimeProvider time)
+    {
+        var blind = new List<BlindSpot>();
+        ulong inode = ProcFdScanner.ReadNetNsInode("/proc/thread-self/ns/net");
+        long start = time.GetTimestamp();
+        var sockets = new List<SocketRecord>(1024);
+        var (source, calls, bytes) = Guard(() => ReadSockets(options, sockets, blind), blind, "reading sockets");
+        var stats = new SocketReadStats(time.GetElapsedTime(start), calls, bytes);
+
+        var settings = Guard(SysctlReader.ReadNetSettings, blind, "reading sysctls") ?? new NetSettings();
+        if (settings.Unreadable.Count > 0)
+        {
+            blind.Add(new BlindSpot(BlindSpotKind.SettingsUnreadable,
+                "unreadable sysctls (global ones are invisible from a child namespace): " + string.Join(", ", settings.Unreadable)));
+        }
+
+        var counters = Guard(NetCounters.Read, blind, "reading counters")
+            ?? new NetCounters(new Dictionary<string, long>(), new Dictionary<string, long>(), ["all"]);
+        if (counters.Unreadable.Count > 0)
+        {
+            blind.Add(new BlindSpot(BlindSpotKind.CountersUnreadable, "unreadable: " + string.Join(", ", counters.Unreadable)));
+        }
+
+        return new NamespacePart(inode, [.. sockets], source, settings, counters, stats, blind);
+    }
+
+    private static (SocketSource Source, int Calls, long Bytes) ReadSockets(InventoryOptions options, List<SocketRecord> into, List<BlindSpot> blind)
+    {
+        byte[] families = options.IncludeIPv6 ? [AddressFamilies.Inet, AddressFamilies.Inet6] : [AddressFamilies.Inet];
+        if (options.Source == SocketSourcePreference.SockDiag)
+        {
+            var outcome = TryDumpAll(options, families, into, blind);
+            if (outcome is not null)
+            {
+                return (SocketSource.SockDiag, outcome.Value.Calls, outcome.Value.Bytes);
+            }
+
+            into.Clear();
+        }
+
+        blind.Add(new BlindSpot(BlindSpotKind.ReducedSocketDetail,
+            "sockets read from /proc/net/tcp: no cookie, shutdown bits, cgroup id or tcp_info; timers in 10 ms ticks"));
+        long total = 0;
+        foreach (byte family in families)
+        {
+            var read = ProcNetTcp.Read(family, into);
+            if (!read.IsOk)
+            {
+                blind.Add(new BlindSpot(BlindSpotKind.SocketsUnavailable, $"/proc/net/tcp{(family == AddressFamilies.Inet6 ? "6" : "")} unreadable", read.Error));
+            }
+            else
+            {
+                total += read.Value.Records;
+            }
+        }
+
+        return (SocketSource.ProcNetTcp, 0, total);
+    }
+
+    // Returns null (after recording why) when the netlink path cannot be used for every family.
+    private static (int Calls, long Bytes)? TryDumpAll(InventoryOptions options, byte[] families, List<SocketRecord> into, List<BlindSpot> blind)
+    {
+        var opened = SockDiag.Open();
+        if (!opened.IsOk)
+        {
+            blind.Add(new BlindSpot(BlindSpotKind.SockDiagUnavailable, "cannot open a NETLINK_SOCK_DIAG socket; fell back to /proc/net/tcp", opened.Error));
+            return null;
+        }
+
+        using var diag = opened.Value;
+        int calls = 0;
+        long bytes = 0;
+        foreach (byte family in families)
+        {
+            var result = diag.Dump(family, options.States, options.Extensions, into);
+            calls += result.ReceiveCalls;
+            bytes += result.Bytes;
+            if (result.Interrupted)
+            {
+                blind.Add(new BlindSpot(BlindSpotKind.DumpInconsistent, $"family {family}: the kernel flagged the dump as interrupted (NLM_F_DUMP_INTR)"));
+            }
+
+            if (!result.IsComplete)
+            {
+                // IPv6 disabled or its diag module missing is not a reason to lose IPv4 detail.
+                if (family == AddressFamilies.Inet6 && result.Error?.Errno is Errno.ENOENT or Errno.EAFNOSUPPORT or Errno.EPROTONOSUPPORT)
+                {
+                    blind.Add(new BlindSpot(BlindSpotKind.SocketsUnavailable, "IPv6 sockets unavailable through sock_diag", result.Error));
+                    continue;
+                }
+
+                blind.Add(new BlindSpot(BlindSpotKind.SockDiagUnavailable,
+                    $"sock_diag dump of family {family} ended with {result.Status}; fell back to /proc/net/tcp", result.Error));
+                return null;
+            }
+        }
+
+        return (calls, bytes);
+    }
+
+    private static T? Guard<T>(Func<T> stage, List<BlindSpot> blind, string what)
+    {
+        try
+        {
+            return stage();
+        }
+#pragma warning disable CA1031 // A snapshot never throws: an unexpected failure in one stage becomes a blind spot.
+        catch (Exception e)
+#pragma warning restore CA1031
+        {
+            blind.Add(new BlindSpot(BlindSpotKind.Unexpected, $"{what}: {e.GetType().Name}: {e.Message}"));
+            return default;
+        }
+    }
+}

@@ -1,0 +1,85 @@
+namespace Teardown.Linux.Proc;
+
+/// <summary>One descriptor referring to a socket.</summary>
+/// <param name="Pid">Process id (thread-group id).</param>
+/// <param name="Fd">Descriptor number in that process.</param>
+public readonly record struct SocketOwner(int Pid, int Fd);
+
+/// <summary>
+/// Socket inode → owning (pid, fd) pairs. A socket can have several owners (fork, SCM_RIGHTS, dup),
+/// so owners are kept as chains in flat arrays: one dictionary entry per socket and no per-socket
+/// list object. Immutable once built.
+/// </summary>
+public sealed class OwnerIndex
+{
+    private readonly Dictionary<ulong, int> _head;
+    private readonly SocketOwner[] _owners;
+    private readonly int[] _next;
+
+    internal OwnerIndex(Dictionary<ulong, int> head, SocketOwner[] owners, int[] next)
+    {
+        _head = head;
+        _owners = owners;
+        _next = next;
+    }
+
+    /// <summary>An index with no sockets.</summary>
+    public static OwnerIndex Empty { get; } = new([], [], []);
+
+    /// <summary>Distinct socket inodes with at least one owner.</summary>
+    public int SocketCount => _head.Count;
+
+    /// <summary>Total (pid, fd) pairs.</summary>
+    public int OwnerCount => _owners.Length;
+
+    /// <summary>Every socket inode with an owner.</summary>
+    public IEnumerable<ulong> Inodes => _head.Keys;
+
+    /// <summary>True if any descriptor refers to the inode.</summary>
+    public bool HasOwner(ulong inode) => _head.ContainsKey(inode);
+
+    /// <summary>The owners of a socket inode (empty if none).</summary>
+    public IEnumerable<SocketOwner> OwnersOf(ulong inode)
+    {
+        if (!_head.TryGetValue(inode, out int index))
+        {
+            yield break;
+        }
+
+        for (; index >= 0; index = _next[index])
+        {
+            yield return _owners[index];
+        }
+    }
+
+    /// <summary>The first owner found, without allocating.</summary>
+    public bool TryGetFirstOwner(ulong inode, out SocketOwner owner)
+    {
+        if (_head.TryGetValue(inode, out int index))
+        {
+            owner = _owners[index];
+            return true;
+        }
+
+        owner = default;
+        return false;
+    }
+
+    /// <summary>Accumulates owners during a scan.</summary>
+    internal sealed class Builder
+    {
+        private readonly Dictionary<ulong, int> _head = new(4096);
+        private readonly List<SocketOwner> _owners = new(4096);
+        private readonly List<int> _next = new(4096);
+
+        internal void Add(ulong inode, int pid, int fd)
+        {
+            int index = _owners.Count;
+            _owners.Add(new SocketOwner(pid, fd));
+            _next.Add(_head.TryGetValue(inode, out int previous) ? previous : -1);
+            _head[inode] = index;
+        }
+
+        internal OwnerIndex Build() => new(_head, [.. _owners], [.. _next]);
+    }
+}

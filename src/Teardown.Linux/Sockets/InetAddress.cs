@@ -1,0 +1,100 @@
+using System.Buffers.Binary;
+using System.Net;
+
+namespace Teardown.Linux.Sockets;
+
+/// <summary>
+/// An IPv4 or IPv6 address held as a value (no allocation). The 16 bytes are kept in network order
+/// as a big-endian <see cref="UInt128"/>; an IPv4 address occupies the first 4 bytes, as in
+/// <c>inet_diag_sockid.idiag_src[0]</c>.
+/// </summary>
+public readonly record struct InetAddress
+{
+    private readonly UInt128 _bits;
+
+    /// <summary>AF_INET (2) or AF_INET6 (10); 0 for the default value.</summary>
+    public byte Family { get; }
+
+    private InetAddress(byte family, UInt128 bits)
+    {
+        Family = family;
+        _bits = bits;
+    }
+
+    /// <summary>Builds an address from network-order bytes: 4 for IPv4, 16 for IPv6.</summary>
+    public static InetAddress FromNetworkBytes(byte family, ReadOnlySpan<byte> bytes)
+    {
+        Span<byte> full = stackalloc byte[16];
+        full.Clear();
+        int length = family == AddressFamilies.Inet ? 4 : 16;
+        bytes[..length].CopyTo(full);
+        return new InetAddress(family, BinaryPrimitives.ReadUInt128BigEndian(full));
+    }
+
+    /// <summary>Converts from <see cref="IPAddress"/>.</summary>
+    public static InetAddress From(IPAddress address)
+    {
+        ArgumentNullException.ThrowIfNull(address);
+        Span<byte> bytes = stackalloc byte[16];
+        address.TryWriteBytes(bytes, out _);
+        byte family = address.AddressFamily == System.Net.Sockets.AddressFamily.InterNetwork
+            ? AddressFamilies.Inet
+            : AddressFamilies.Inet6;
+        return FromNetworkBytes(family, bytes);
+    }
+
+    /// <summary>Writes the network-order bytes (4 or 16) and returns how many were written.</summary>
+    public int WriteNetworkBytes(Span<byte> destination)
+    {
+        Span<byte> full = stackalloc byte[16];
+        BinaryPrimitives.WriteUInt128BigEndian(full, _bits);
+        int length = Family == AddressFamilies.Inet ? 4 : 16;
+        full[..length].CopyTo(destination);
+        return length;
+    }
+
+    /// <summary>Converts to <see cref="IPAddress"/> (allocates; meant for display and tests).</summary>
+    public IPAddress ToIPAddress()
+    {
+        Span<byte> bytes = stackalloc byte[16];
+        int length = WriteNetworkBytes(bytes);
+        return new IPAddress(bytes[..length]);
+    }
+
+    /// <inheritdoc />
+    public override string ToString() => Family == 0 ? "?" : ToIPAddress().ToString();
+}
+
+/// <summary>An address and a port (host order).</summary>
+/// <param name="Address">The address.</param>
+/// <param name="Port">The port in host byte order.</param>
+public readonly record struct InetEndpoint(InetAddress Address, ushort Port)
+{
+    /// <inheritdoc />
+    public override string ToString() =>
+        Address.Family == AddressFamilies.Inet6 ? $"[{Address}]:{Port}" : $"{Address}:{Port}";
+}
+
+/// <summary>
+/// A TCP connection's identity as the kernel's exact lookup sees it
+/// (net/ipv4/inet_diag.c:inet_diag_find_one_icsk): local and remote endpoint, plus the bound
+/// interface for IPv6 link-local addresses.
+/// </summary>
+/// <param name="Family">AF_INET or AF_INET6.</param>
+/// <param name="Local">Local endpoint.</param>
+/// <param name="Remote">Remote endpoint.</param>
+/// <param name="Interface">Interface index (0 unless bound).</param>
+public readonly record struct SocketTuple(byte Family, InetEndpoint Local, InetEndpoint Remote, uint Interface = 0)
+{
+    /// <inheritdoc />
+    public override string ToString() => $"{Local} -> {Remote}";
+}
+
+/// <summary>Linux address family numbers (include/linux/socket.h). .NET's AddressFamily uses other values.</summary>
+public static class AddressFamilies
+{
+    /// <summary>AF_INET.</summary>
+    public const byte Inet = 2;
+    /// <summary>AF_INET6.</summary>
+    public const byte Inet6 = 10;
+}

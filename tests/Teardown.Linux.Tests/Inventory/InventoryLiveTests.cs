@@ -1,0 +1,110 @@
+using Teardown.Linux.Inventory;
+using Teardown.Linux.Namespaces;
+using Teardown.Linux.Sockets;
+using Teardown.Linux.Tests.Support;
+using Xunit.Abstractions;
+
+namespace Teardown.Linux.Tests.Inventory;
+
+/// <summary>Whole snapshots of a populated private namespace. Needs root.</summary>
+public sealed class InventoryLiveTests(ITestOutputHelper output)
+{
+    private sealed class FixedTime(DateTimeOffset now) : TimeProvider
+    {
+        public override DateTimeOffset GetUtcNow() => now;
+    }
+
+    private static readonly DateTimeOffset Now = new(2026, 11, 25, 12, 0, 0, TimeSpan.Zero);
+
+    [SkippableFact]
+    public void Take_InPrivateNamespace_SeesTheZoo_WithOwnersSettingsAndCounters()
+    {
+        Require.RootOrSkip();
+        using var zoo = SocketZoo.Create();
+        zoo.DumpSettled();
+
+        var snapshot = InventoryReader.Take(new InventoryOptions { Namespace = zoo.Namespace }, new FixedTime(Now));
+
+        output.WriteLine($"sockets {snapshot.Sockets.Length} in {snapshot.SocketStats.Elapsed.TotalMilliseconds:F1} ms; owner scan {snapshot.OwnerStats.FdsScanned} fds in {snapshot.OwnerStats.Elapsed.TotalMilliseconds:F1} ms");
+        Assert.Empty(snapshot.BlindSpots.Where(b => b.Kind != BlindSpotKind.SettingsUnreadable));
+        Assert.Equal(Now, snapshot.TakenAt);
+        Assert.Equal(zoo.Namespace.Inode, snapshot.NetNsInode);
+        Assert.Equal(SocketSource.SockDiag, snapshot.SocketSource);
+        Assert.True(snapshot.SocketStats.ReceiveCalls >= 2);
+
+        // Every socket the zoo holds is owned by this process, through the right fd.
+        var closeWait = snapshot.Sockets.Single(r => r.Inode == SocketZoo.InodeOf(zoo.CloseWaitServer));
+        Assert.Equal(KernelTcpState.CloseWait, closeWait.KernelState);
+        var owner = Assert.Single(snapshot.Owners.OwnersOf(closeWait.Inode));
+        Assert.Equal(Environment.ProcessId, owner.Pid);
+        Assert.Equal((int)zoo.CloseWaitServer.SafeHandle.DangerousGetHandle(), owner.Fd);
+        Assert.True(snapshot.Processes[Environment.ProcessId].SocketFdCount >= 6);
+
+        // Timewait-class sockets have no inode and therefore no owner.
+        Assert.Equal(2, snapshot.Sockets.Count(r => r.Inode == 0));
+
+        Assert.Equal(60, snapshot.Settings.TcpFinTimeout);
+        // ESTABLISHED 2 + CLOSE_WAIT 2 over IPv4, plus the IPv6 ESTABLISHED pair.
+        Assert.Equal(6, snapshot.Counters.Mib["Tcp.CurrEstab"]);
+        // sockstat counts timewait mini-sockets (orphaned FIN_WAIT2 included) as tw, full orphans as orphan.
+        Assert.Equal(snapshot.Sockets.Count(r => r.Timer == (byte)KernelTimer.TimeWait), snapshot.Counters.Tcp!.Value.TimeWait);
+        Assert.Equal(snapshot.Sockets.Count(r => r.Inode == 0 && r.Timer != (byte)KernelTimer.TimeWait), snapshot.Counters.Tcp!.Value.Orphan);
+    }
+
+    [SkippableFact]
+    public void Take_ForcedProcNetTcp_GivesSameSockets_AndSaysWhatIsMissing()
+    {
+        Require.RootOrSkip();
+        using var zoo = SocketZoo.Create();
+        zoo.DumpSettled();
+
+        var viaNetlink = InventoryReader.Take(new InventoryOptions { Namespace = zoo.Namespace, ScanOwners = false });
+        var viaProc = InventoryReader.Take(new InventoryOptions { Namespace = zoo.Namespace, ScanOwners = false, Source = SocketSourcePreference.ProcNetTcp });
+
+        Assert.Equal(SocketSource.ProcNetTcp, viaProc.SocketSource);
+        Assert.Contains(viaProc.BlindSpots, b => b.Kind == BlindSpotKind.ReducedSocketDetail);
+        Assert.Contains(viaProc.BlindSpots, b => b.Kind == BlindSpotKind.OwnersUnavailable);
+        // /proc/net/tcp walks only the established and listening hashes: bound-only sockets (which
+        // sock_diag reports as CLOSE from the bind hash) cannot appear there.
+        Assert.Single(viaNetlink.Sockets, r => r.KernelState == KernelTcpState.Close);
+        Assert.Equal(
+            viaNetlink.Sockets.Where(r => r.KernelState != KernelTcpState.Close).Select(r => (r.Local, r.Remote, r.State, r.Inode)).OrderBy(t => t.Local.Port).ThenBy(t => t.Remote.Port),
+            viaProc.Sockets.Select(r => (r.Local, r.Remote, r.State, r.Inode)).OrderBy(t => t.Local.Port).ThenBy(t => t.Remote.Port));
+    }
+
+    [SkippableFact]
+    public void Take_WithANamespaceThatCannotBeEntered_IsABlindSpot_NotAnException()
+    {
+        Require.RootOrSkip();
+        var devNull = Linux.Interop.ProcFs.OpenReadOnly("/dev/null");
+        using var notANamespace = new NetNsHandle(devNull.Value);
+
+        var snapshot = InventoryReader.Take(new InventoryOptions { Namespace = notANamespace, ScanOwners = false });
+
+        var spot = Assert.Single(snapshot.BlindSpots, b => b.Kind == BlindSpotKind.NamespaceUnavailable);
+        Assert.Equal(Linux.Interop.Errno.EINVAL, spot.Error!.Value.Errno);
+        Assert.Empty(snapshot.Sockets);
+        Assert.Equal(SocketSource.None, snapshot.SocketSource);
+    }
+
+    [SkippableFact]
+    public void Take_AsUnprivilegedThread_DegradesIntoBlindSpots()
+    {
+        Require.RootOrSkip();
+
+        // Credentials are per thread when changed with the raw syscall; this thread becomes uid 65534.
+        var snapshot = Linux.Namespaces.NetNs.OnDedicatedThread(() =>
+        {
+            Assert.Equal(0, ThreadCredentials.DropToNobody());
+            return InventoryReader.Take();
+        });
+
+        Assert.Contains(snapshot.BlindSpots, b => b.Kind == BlindSpotKind.NotRoot);
+        var unreadable = Assert.Single(snapshot.BlindSpots, b => b.Kind == BlindSpotKind.ProcPartlyUnreadable);
+        output.WriteLine(unreadable.Detail);
+        Assert.True(snapshot.OwnerStats.ProcessesUnreadable > 0);
+        // Dumping needs no privilege: the host's sockets are still all there.
+        Assert.Equal(SocketSource.SockDiag, snapshot.SocketSource);
+        Assert.NotEmpty(snapshot.Sockets);
+    }
+}

@@ -1,0 +1,131 @@
+using System.Globalization;
+using System.Reflection;
+using System.Runtime.InteropServices;
+using System.Text;
+using Teardown.Linux.Netlink;
+using Teardown.Linux.Tests.Support;
+
+namespace Teardown.Linux.Tests.Netlink;
+
+/// <summary>
+/// Checks every C# interop struct against the installed uapi headers: a C program prints
+/// sizeof/offsetof for each field whose C# name is the kernel's name, and both sides must agree.
+/// </summary>
+public sealed class StructLayoutTests
+{
+    // C# type -> C struct, with C# fields that have no C counterpart in the installed headers.
+    private static readonly (Type Type, string CName, string[] NotInHeader)[] Structs =
+    [
+        (typeof(NlMsgHdr), "struct nlmsghdr", []),
+        (typeof(NlMsgErr), "struct nlmsgerr", []),
+        (typeof(RtAttr), "struct rtattr", []),
+        (typeof(SockaddrNl), "struct sockaddr_nl", []),
+        (typeof(InetDiagSockId), "struct inet_diag_sockid", []),
+        (typeof(InetDiagReqV2), "struct inet_diag_req_v2", []),
+        (typeof(InetDiagMsg), "struct inet_diag_msg", []),
+        // The two bitfield bytes cannot be named by offsetof; the 6.2+/6.7+ tail is newer than the headers.
+        (typeof(TcpInfo), "struct tcp_info",
+            ["tcpi_snd_rcv_wscale", "tcpi_app_limited_fastopen_fail", "tcpi_rcv_wnd", "tcpi_rehash",
+             "tcpi_total_rto", "tcpi_total_rto_recoveries", "tcpi_total_rto_time"]),
+    ];
+
+    private static readonly (string CExpression, long Value)[] Constants =
+    [
+        ("SOCK_DIAG_BY_FAMILY", NetlinkConstants.SOCK_DIAG_BY_FAMILY),
+        ("SOCK_DESTROY", NetlinkConstants.SOCK_DESTROY),
+        ("NLMSG_DONE", NetlinkConstants.NLMSG_DONE),
+        ("NLMSG_ERROR", NetlinkConstants.NLMSG_ERROR),
+        ("NLM_F_DUMP", NetlinkConstants.NLM_F_DUMP),
+        ("NLM_F_MULTI", NetlinkConstants.NLM_F_MULTI),
+        ("NLM_F_DUMP_INTR", NetlinkConstants.NLM_F_DUMP_INTR),
+        ("INET_DIAG_INFO", NetlinkConstants.INET_DIAG_INFO),
+        ("INET_DIAG_SHUTDOWN", NetlinkConstants.INET_DIAG_SHUTDOWN),
+        ("INET_DIAG_SKMEMINFO", NetlinkConstants.INET_DIAG_SKMEMINFO),
+        ("INET_DIAG_CGROUP_ID", NetlinkConstants.INET_DIAG_CGROUP_ID),
+        ("INET_DIAG_NOCOOKIE", NetlinkConstants.INET_DIAG_NOCOOKIE),
+        ("NETLINK_SOCK_DIAG", Linux.Interop.LinuxConstants.NETLINK_SOCK_DIAG),
+        ("SOCK_CLOEXEC", Linux.Interop.LinuxConstants.SOCK_CLOEXEC),
+        ("CLONE_NEWNET", Linux.Interop.LinuxConstants.CLONE_NEWNET),
+        ("SIOCSIFFLAGS", (long)Linux.Interop.LinuxConstants.SIOCSIFFLAGS),
+        ("sizeof(struct ifreq)", 40),
+        ("NS_GET_NSTYPE", (long)Linux.Interop.LinuxConstants.NS_GET_NSTYPE),
+        ("AT_EMPTY_PATH", Linux.Interop.LinuxConstants.AT_EMPTY_PATH),
+        ("STATX_INO", Linux.Interop.LinuxConstants.STATX_INO),
+        ("sizeof(struct statx)", Linux.Interop.LinuxConstants.StatxSize),
+        ("offsetof(struct statx, stx_ino)", Linux.Interop.LinuxConstants.StatxInoOffset),
+        ("offsetof(struct dirent64, d_reclen)", Linux.Interop.LinuxConstants.DirentReclenOffset),
+        ("offsetof(struct dirent64, d_name)", Linux.Interop.LinuxConstants.DirentNameOffset),
+    ];
+
+    [SkippableFact]
+    public void CSharpLayouts_MatchUapiHeaders()
+    {
+        var expected = new Dictionary<string, long>(StringComparer.Ordinal);
+        var c = new StringBuilder("""
+            #define _GNU_SOURCE
+            #include <stdio.h>
+            #include <stddef.h>
+            #include <sys/socket.h>
+            #include <net/if.h>
+            #include <linux/netlink.h>
+            #include <linux/rtnetlink.h>
+            #include <linux/sock_diag.h>
+            #include <linux/inet_diag.h>
+            #include <linux/tcp.h>
+            #include <sched.h>
+            #include <sys/ioctl.h>
+            #include <sys/stat.h>
+            #include <fcntl.h>
+            #include <dirent.h>
+            #include <linux/nsfs.h>
+            int main(void) {
+
+            """);
+        foreach (var (type, cName, notInHeader) in Structs)
+        {
+            Emit(c, expected, $"sizeof({cName})", $"sizeof({cName})", type == typeof(TcpInfo) ? TcpInfo.SizeThroughSndWnd : Marshal.SizeOf(type));
+            foreach (var field in type.GetFields(BindingFlags.Public | BindingFlags.Instance))
+            {
+                if (notInHeader.Contains(field.Name))
+                {
+                    continue;
+                }
+
+                Emit(c, expected, $"{cName}.{field.Name}", $"offsetof({cName}, {field.Name})", Marshal.OffsetOf(type, field.Name).ToInt64());
+            }
+        }
+
+        foreach (var (expression, value) in Constants)
+        {
+            Emit(c, expected, expression, $"(long long)({expression})", value);
+        }
+
+        c.AppendLine("return 0; }");
+
+        var lines = CProgram.CompileAndRun(c.ToString(), out string? skipReason);
+        Skip.If(lines is null, skipReason);
+
+        var actual = lines!.Select(line => line.Split('=')).ToDictionary(p => p[0], p => long.Parse(p[1], CultureInfo.InvariantCulture));
+        var mismatches = expected.Where(e => actual[e.Key] != e.Value)
+            .Select(e => $"{e.Key}: C# {e.Value}, C {actual[e.Key]}").ToList();
+        Assert.Empty(mismatches);
+        Assert.Equal(expected.Count, actual.Count);
+    }
+
+    [Fact]
+    public void TcpInfoTail_FollowsSndWnd_AtKernelOffsets()
+    {
+        // Linux 6.2 appended tcpi_rcv_wnd and tcpi_rehash, 6.7 the total_rto trio, right after tcpi_snd_wnd.
+        Assert.Equal(232, Marshal.OffsetOf<TcpInfo>(nameof(TcpInfo.tcpi_rcv_wnd)).ToInt32());
+        Assert.Equal(236, Marshal.OffsetOf<TcpInfo>(nameof(TcpInfo.tcpi_rehash)).ToInt32());
+        Assert.Equal(240, Marshal.OffsetOf<TcpInfo>(nameof(TcpInfo.tcpi_total_rto)).ToInt32());
+        Assert.Equal(244, Marshal.OffsetOf<TcpInfo>(nameof(TcpInfo.tcpi_total_rto_time)).ToInt32());
+        Assert.Equal(248, Marshal.SizeOf<TcpInfo>());
+    }
+
+    private static void Emit(StringBuilder c, Dictionary<string, long> expected, string key, string expression, long value)
+    {
+        expected[key] = value;
+        c.Append(CultureInfo.InvariantCulture, $"printf(\"%s=%lld\\n\", \"{key}\", (long long)({expression}));\n");
+    }
+}
