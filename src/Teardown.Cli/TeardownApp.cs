@@ -33,6 +33,12 @@ public static class TeardownApp
                 console.MarkupLineInterpolated($"[red]error:[/] {ex.Message}");
                 console.MarkupLine("Try [bold]teardown --help[/] or [bold]teardown COMMAND --help[/].");
                 return ExitCodes.Usage;
+            case Teardown.Lab.LabUnavailableException lab:
+                console.MarkupLineInterpolated($"[red]teardown:[/] the kernel lab cannot run here: {lab.Reason}");
+                return ExitCodes.Permission;
+            case Teardown.Lab.LabRunException run:
+                console.MarkupLineInterpolated($"[red]teardown:[/] the kernel lab failed: {run.Message}");
+                return ExitCodes.Internal;
             case OperationCanceledException:
                 console.MarkupLine("[yellow]interrupted[/]");
                 return 130;

@@ -1,3 +1,4 @@
+using Teardown.Lab;
 using Teardown.Scenarios.Running;
 
 namespace Teardown.Cli.Commands;
@@ -8,6 +9,7 @@ internal static class TargetFactory
     public static IScenarioTarget Create(string name, ulong seed) => name switch
     {
         "model" => new ModelTarget(seed),
-        _ => throw new NotSupportedException("the kernel target is not wired into this build yet"),
+        "kernel" => new KernelTarget(),
+        _ => throw new ArgumentOutOfRangeException(nameof(name), name, "unknown target"),
     };
 }

@@ -1,0 +1,79 @@
+using System.Text.Json.Serialization;
+
+namespace Teardown.Lab.Agent;
+
+/// <summary>
+/// One request from the runner to an agent (one JSON object per line on the agent's stdin).
+/// <c>op</c> is a call (<c>listen connect accept send recv shutdown close error setsockopt</c>, executed
+/// in order on the agent's call thread) or a query (<c>info ping</c>, answered at once even while a
+/// call blocks).
+/// </summary>
+public sealed class AgentRequest
+{
+    [JsonPropertyName("id")] public long Id { get; set; }
+
+    [JsonPropertyName("op")] public string Op { get; set; } = "";
+
+    /// <summary>The scenario's socket name the call acts on (or creates).</summary>
+    [JsonPropertyName("sock")] public string? Socket { get; set; }
+
+    /// <summary>For <c>accept</c>: the listener's name.</summary>
+    [JsonPropertyName("listener")] public string? Listener { get; set; }
+
+    /// <summary>For <c>connect</c>: the peer address; for <c>listen</c>: the bind address (default any).</summary>
+    [JsonPropertyName("addr")] public string? Address { get; set; }
+
+    [JsonPropertyName("port")] public int Port { get; set; }
+
+    /// <summary>listen backlog, send/recv byte count, shutdown how (0 RD, 1 WR, 2 RDWR), setsockopt value.</summary>
+    [JsonPropertyName("n")] public long N { get; set; }
+
+    /// <summary>For setsockopt: the option (<see cref="Teardown.Scenarios.Syntax.SocketOption"/> name).</summary>
+    [JsonPropertyName("opt")] public string? Option { get; set; }
+
+    /// <summary>For setsockopt SO_LINGER / SO_KEEPALIVE.</summary>
+    [JsonPropertyName("on")] public bool On { get; set; }
+}
+
+/// <summary>
+/// The agent's answer to one request (one JSON line on its stdout). Times are CLOCK_MONOTONIC ns, the
+/// clock every process shares, so the runner can place them on the scenario's timeline.
+/// </summary>
+public sealed class AgentResponse
+{
+    [JsonPropertyName("id")] public long Id { get; set; }
+
+    /// <summary>The call's return value as the scenario writes it (0 for descriptor-creating calls, byte counts, or -1).</summary>
+    [JsonPropertyName("value")] public long Value { get; set; }
+
+    /// <summary>errno when the call failed (and for <c>error</c>: the pending error), else 0.</summary>
+    [JsonPropertyName("errno")] public int Errno { get; set; }
+
+    [JsonPropertyName("start")] public long StartNs { get; set; }
+
+    [JsonPropertyName("end")] public long EndNs { get; set; }
+
+    /// <summary>Local endpoint <c>a.b.c.d:port</c> of the socket, when known.</summary>
+    [JsonPropertyName("local")] public string? Local { get; set; }
+
+    /// <summary>Remote endpoint, when connected.</summary>
+    [JsonPropertyName("remote")] public string? Remote { get; set; }
+
+    /// <summary>For <c>info</c>: whether the agent holds a descriptor for the name.</summary>
+    [JsonPropertyName("held")] public bool Held { get; set; }
+
+    /// <summary>For <c>info</c>: tcpi_state from TCP_INFO (Linux numbering), 0 when not held.</summary>
+    [JsonPropertyName("state")] public int State { get; set; }
+
+    /// <summary>For <c>info</c>: tcpi_unacked (segments), a hint for Send-Q when sock_diag has nothing.</summary>
+    [JsonPropertyName("unacked")] public long Unacked { get; set; }
+
+    /// <summary>A protocol-level failure (unknown op or socket name), distinct from a call's errno.</summary>
+    [JsonPropertyName("fault")] public string? Fault { get; set; }
+}
+
+/// <summary>Source-generated JSON for the agent protocol (fast start-up, no reflection).</summary>
+[JsonSourceGenerationOptions(DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingDefault)]
+[JsonSerializable(typeof(AgentRequest))]
+[JsonSerializable(typeof(AgentResponse))]
+internal sealed partial class AgentJson : JsonSerializerContext;

@@ -1,0 +1,153 @@
+using System.Text;
+using System.Text.Json;
+using System.Collections.Concurrent;
+using Teardown.Lab.Wire;
+
+namespace Teardown.Lab.Agent;
+
+/// <summary>
+/// <c>teardown agent</c>: the process that holds one host's sockets. The runner starts it inside the
+/// host's network namespace and talks to it with JSON lines (<see cref="AgentRequest"/> on stdin,
+/// <see cref="AgentResponse"/> on stdout). Calls run one after another on a dedicated thread, because
+/// connect and close block in the kernel; queries are answered by the reader at once. The agent prints
+/// <c>{"id":0}</c> when ready and exits when stdin closes; the runner ends it with SIGKILL for <c>kill</c>.
+/// </summary>
+public static class AgentProgram
+{
+    /// <summary>Runs the agent on the process's stdin/stdout; returns the exit code.</summary>
+    public static async Task<int> RunAsync(string[] args)
+    {
+        ArgumentNullException.ThrowIfNull(args);
+        using Stream input = Console.OpenStandardInput();
+        using Stream output = Console.OpenStandardOutput();
+        return await RunAsync(input, output, CancellationToken.None).ConfigureAwait(false);
+    }
+
+    /// <summary>Runs the agent protocol over the given streams (also used by in-process tests).</summary>
+    /// <remarks>
+    /// Deliberately synchronous: a blocking reader thread and a blocking call thread, so that a request
+    /// reaches its syscall without thread-pool hops (which add milliseconds of jitter under load).
+    /// </remarks>
+    public static Task<int> RunAsync(Stream input, Stream output, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(input);
+        ArgumentNullException.ThrowIfNull(output);
+        var table = new SocketTable();
+        var writer = new ResponseWriter(output);
+        using var calls = new BlockingCollection<AgentRequest>();
+        var callThread = new Thread(() => RunCalls(calls, table, writer)) { IsBackground = true, Name = "agent calls" };
+        callThread.Start();
+        WarmUp();
+        writer.Write(new AgentResponse { Id = 0, StartNs = MonotonicClock.NowNs() });
+
+        using var reader = new StreamReader(input, new UTF8Encoding(false));
+        using CancellationTokenRegistration reg = cancellationToken.Register(input.Dispose);
+        try
+        {
+            while (reader.ReadLine() is { } line)
+            {
+                if (line.Length == 0) continue;
+                AgentRequest? q = JsonSerializer.Deserialize(line, AgentJson.Default.AgentRequest);
+                if (q is null) continue;
+                switch (q.Op)
+                {
+                    case "ping":
+                        writer.Write(new AgentResponse { Id = q.Id, StartNs = MonotonicClock.NowNs() });
+                        break;
+                    case "info":
+                        var r = new AgentResponse { Id = q.Id, StartNs = MonotonicClock.NowNs() };
+                        table.Info(q, r);
+                        r.EndNs = MonotonicClock.NowNs();
+                        writer.Write(r);
+                        break;
+                    default:
+                        calls.Add(q, CancellationToken.None);
+                        break;
+                }
+            }
+        }
+        catch (ObjectDisposedException) when (cancellationToken.IsCancellationRequested)
+        {
+        }
+
+        calls.CompleteAdding();
+        callThread.Join(TimeSpan.FromSeconds(1));
+        return Task.FromResult(0);
+    }
+
+    /// <summary>
+    /// Runs every call path once on 127.0.0.1 before reporting ready, so that the scenario's first calls
+    /// are not late by JIT compilation. Both ends abort (SO_LINGER 0) so no TIME_WAIT is left behind.
+    /// </summary>
+    private static void WarmUp()
+    {
+        var t = new SocketTable();
+        AgentResponse Do(string op, string? sock, Action<AgentRequest>? set = null)
+        {
+            var q = new AgentRequest { Op = op, Socket = sock };
+            set?.Invoke(q);
+            var r = new AgentResponse();
+            if (op == "info") t.Info(q, r);
+            else t.Execute(q, r);
+            JsonSerializer.SerializeToUtf8Bytes(r, AgentJson.Default.AgentResponse);
+            return r;
+        }
+
+        AgentResponse l = Do("listen", "l", q => q.Address = "127.0.0.1");
+        if (l.Local is null) return;
+        int port = System.Net.IPEndPoint.Parse(l.Local).Port;
+        Do("connect", "c", q => { q.Address = "127.0.0.1"; q.Port = port; });
+        Do("accept", "a", q => q.Listener = "l");
+        Do("send", "c", q => q.N = 1);
+        Do("recv", "a", q => q.N = 1);
+        Do("info", "a");
+        Do("error", "a");
+        Do("shutdown", "a", q => q.N = 2);
+        foreach (string s in (string[])["c", "a"])
+        {
+            Do("setsockopt", s, q => { q.Option = "SoLinger"; q.On = true; });
+            Do("close", s);
+        }
+
+        Do("close", "l");
+        JsonSerializer.Deserialize("{\"id\":1,\"op\":\"info\"}", AgentJson.Default.AgentRequest);
+    }
+
+    private static void RunCalls(BlockingCollection<AgentRequest> calls, SocketTable table, ResponseWriter writer)
+    {
+        {
+            foreach (AgentRequest q in calls.GetConsumingEnumerable())
+            {
+                var r = new AgentResponse { Id = q.Id, StartNs = MonotonicClock.NowNs() };
+                try
+                {
+                    table.Execute(q, r);
+                }
+                catch (Exception e) when (e is ArgumentException or FormatException or OverflowException)
+                {
+                    r.Fault = e.Message;
+                }
+
+                r.EndNs = MonotonicClock.NowNs();
+                writer.Write(r);
+            }
+        }
+    }
+
+    /// <summary>Serialises responses from the reader and the call thread onto one stream, one line each.</summary>
+    private sealed class ResponseWriter(Stream output)
+    {
+        private readonly Lock _lock = new();
+
+        public void Write(AgentResponse r)
+        {
+            byte[] json = JsonSerializer.SerializeToUtf8Bytes(r, AgentJson.Default.AgentResponse);
+            lock (_lock)
+            {
+                output.Write(json);
+                output.WriteByte((byte)'\n');
+                output.Flush();
+            }
+        }
+    }
+}

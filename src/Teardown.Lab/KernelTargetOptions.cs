@@ -1,0 +1,32 @@
+namespace Teardown.Lab;
+
+/// <summary>Settings of the kernel target; the defaults suit interactive runs and tests.</summary>
+public sealed record KernelTargetOptions
+{
+    /// <summary>How long a single call may take before the run is abandoned (cleanup still happens).</summary>
+    public TimeSpan CallTimeout { get; init; } = TimeSpan.FromSeconds(30);
+
+    /// <summary>How long an agent may take to start and report ready.</summary>
+    public TimeSpan AgentStartTimeout { get; init; } = TimeSpan.FromSeconds(20);
+
+    /// <summary>
+    /// The command prefix starting the <c>teardown</c> binary for agents (the lab appends <c>agent</c>);
+    /// null finds it (<see cref="Running.AgentCommand.Default"/>).
+    /// </summary>
+    public IReadOnlyList<string>? AgentCommand { get; init; }
+
+    /// <summary>
+    /// Lines scheduled for the same instant run in file order: a line waits up to this long for the
+    /// earlier ones of that instant to finish (a listen before a connect at time 0), as on the model's clock.
+    /// </summary>
+    public TimeSpan SameInstantWait { get; init; } = TimeSpan.FromMilliseconds(25);
+
+    /// <summary>How often sock_diag is polled for timewait sockets (and for everything without tracefs).</summary>
+    public TimeSpan PollInterval { get; init; } = TimeSpan.FromMilliseconds(20);
+
+    /// <summary>Use the inet_sock_set_state tracepoint when tracefs is available (else poll only).</summary>
+    public bool UseTracepoint { get; init; } = true;
+
+    /// <summary>Quiet time after the last line so that its packets and transitions are recorded.</summary>
+    public TimeSpan Settle { get; init; } = TimeSpan.FromMilliseconds(50);
+}

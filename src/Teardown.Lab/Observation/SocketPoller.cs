@@ -1,0 +1,97 @@
+using System.Net;
+using Teardown.Lab.Interop;
+using Teardown.Model;
+
+namespace Teardown.Lab.Observation;
+
+/// <summary>A change seen by polling sock_diag: the object carrying a 4-tuple changed or disappeared (State null).</summary>
+internal sealed record PolledChange(long TimestampNs, string Host, IPEndPoint Local, IPEndPoint Remote, TcpState? Old, TcpState? State, bool Timewait);
+
+/// <summary>
+/// Polls every host's sock_diag dump at a fixed interval and reports differences. The tracepoint sees
+/// only full sockets (tcp_set_state); timewait mini-sockets change substate and die without an event
+/// (tcp_minisocks.c:tcp_timewait_state_process, inet_timewait_sock.c:inet_twsk_kill), so they are
+/// always observed this way — and everything is when tracefs is unavailable.
+/// </summary>
+internal sealed class SocketPoller : IDisposable
+{
+    private readonly Func<IEnumerable<(string Host, Func<IReadOnlyList<DiagSocket>> Dump)>> _hosts;
+    private readonly TimeSpan _interval;
+    private readonly Dictionary<(string, IPEndPoint, IPEndPoint), (TcpState State, bool Tw)> _last = [];
+    private readonly List<PolledChange> _changes = [];
+    private readonly Thread _thread;
+    private volatile bool _stopping;
+
+    public SocketPoller(Func<IEnumerable<(string Host, Func<IReadOnlyList<DiagSocket>> Dump)>> hosts, TimeSpan interval)
+    {
+        _hosts = hosts;
+        _interval = interval;
+        _thread = new Thread(Run) { IsBackground = true, Name = "sock_diag poller" };
+        _thread.Start();
+    }
+
+    public IReadOnlyList<PolledChange> Changes
+    {
+        get
+        {
+            lock (_changes) return _changes.ToArray();
+        }
+    }
+
+    /// <summary>Polls once more (the final state), then stops.</summary>
+    public void Stop()
+    {
+        if (_stopping) return;
+        _stopping = true;
+        _thread.Join(TimeSpan.FromSeconds(2));
+    }
+
+    private void Run()
+    {
+        while (!_stopping)
+        {
+            PollOnce();
+            Thread.Sleep(_interval);
+        }
+
+        PollOnce();
+    }
+
+    private void PollOnce()
+    {
+        foreach ((string host, Func<IReadOnlyList<DiagSocket>> dump) in _hosts())
+        {
+            IReadOnlyList<DiagSocket> sockets;
+            long now = Wire.MonotonicClock.NowNs();
+            try
+            {
+                sockets = dump();
+            }
+            catch (Exception e) when (e is IOException or ObjectDisposedException or InvalidOperationException)
+            {
+                continue; // host crashing or rebooting right now
+            }
+
+            var seen = new HashSet<(string, IPEndPoint, IPEndPoint)>();
+            foreach (DiagSocket s in sockets)
+            {
+                if (System.Net.IPAddress.IsLoopback(s.Local.Address)) continue; // the agent's 127.0.0.1 warm-up, not the scenario
+                var key = (host, s.Local, s.Remote);
+                seen.Add(key);
+                bool tw = s.Timer == TimerKind.Timewait;
+                if (_last.TryGetValue(key, out var prev) && prev.State == s.State && prev.Tw == tw) continue;
+                _last[key] = (s.State, tw);
+                lock (_changes) _changes.Add(new PolledChange(now, host, s.Local, s.Remote, prev == default ? null : prev.State, s.State, tw));
+            }
+
+            foreach (var key in _last.Keys.Where(k => k.Item1 == host && !seen.Contains(k)).ToList())
+            {
+                var prev = _last[key];
+                _last.Remove(key);
+                lock (_changes) _changes.Add(new PolledChange(now, host, key.Item2, key.Item3, prev.State, null, prev.Tw));
+            }
+        }
+    }
+
+    public void Dispose() => Stop();
+}

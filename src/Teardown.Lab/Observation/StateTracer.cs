@@ -1,0 +1,146 @@
+using System.Globalization;
+using System.Text;
+using Teardown.Lab.Interop;
+
+namespace Teardown.Lab.Observation;
+
+/// <summary>
+/// Records <c>sock:inet_sock_set_state</c> through a private tracefs instance (instances/td-PID-RUN), so
+/// that parallel runs and other users of tracing do not disturb each other. The instance uses
+/// trace_clock=mono (CLOCK_MONOTONIC, the lab's clock) and a filter on the run's ports: its ephemeral
+/// window and the scenario's listening ports. The event has no netns, so the filter cannot tell two
+/// namespaces apart; the runner keeps only events whose 4-tuple belongs to its own connections.
+/// </summary>
+internal sealed class StateTracer : IDisposable
+{
+    private const string TraceRoot = "/sys/kernel/tracing";
+    private readonly string _dir;
+    private readonly List<StateEvent> _events = [];
+    private readonly Thread _reader;
+    private readonly int _fd;
+    private volatile bool _stopping;
+
+    private StateTracer(string dir, int fd)
+    {
+        _dir = dir;
+        _fd = fd;
+        _reader = new Thread(ReadLoop) { IsBackground = true, Name = "tracefs reader" };
+        _reader.Start();
+    }
+
+    /// <summary>Starts tracing, or returns null with the reason when tracefs cannot be used.</summary>
+    public static StateTracer? TryStart(string instance, int portLow, int portHigh, IEnumerable<int> listenPorts, out string? whyNot)
+    {
+        whyNot = null;
+        try
+        {
+            if (!File.Exists(TraceRoot + "/trace_clock") && !Mount(out whyNot)) return null;
+            string dir = $"{TraceRoot}/instances/{instance}";
+            Directory.CreateDirectory(dir);
+            File.WriteAllText(dir + "/trace_clock", "mono");
+            File.WriteAllText(dir + "/buffer_size_kb", "1024");
+            var filter = new StringBuilder().Append(CultureInfo.InvariantCulture, $"family == 2 && (sport >= {portLow} && sport <= {portHigh} || dport >= {portLow} && dport <= {portHigh}");
+            foreach (int p in listenPorts.Distinct()) filter.Append(CultureInfo.InvariantCulture, $" || sport == {p} || dport == {p}");
+            filter.Append(')');
+            string ev = dir + "/events/sock/inet_sock_set_state";
+            File.WriteAllText(ev + "/filter", filter.ToString());
+            File.WriteAllText(ev + "/enable", "1");
+            int fd = Libc.Open(dir + "/trace_pipe", Libc.O_RDONLY | Libc.O_NONBLOCK | Libc.O_CLOEXEC);
+            if (fd < 0)
+            {
+                whyNot = $"cannot open {dir}/trace_pipe: errno {Libc.Errno}";
+                Remove(dir);
+                return null;
+            }
+
+            return new StateTracer(dir, fd);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            whyNot = "tracefs unavailable: " + e.Message;
+            return null;
+        }
+    }
+
+    /// <summary>Events read so far.</summary>
+    public IReadOnlyList<StateEvent> Events
+    {
+        get
+        {
+            lock (_events) return _events.ToArray();
+        }
+    }
+
+    private static bool Mount(out string? whyNot)
+    {
+        whyNot = null;
+        Directory.CreateDirectory(TraceRoot);
+        var psi = new System.Diagnostics.ProcessStartInfo("mount") { UseShellExecute = false, RedirectStandardError = true };
+        foreach (string a in (string[])["-t", "tracefs", "nodev", TraceRoot]) psi.ArgumentList.Add(a);
+        using var p = System.Diagnostics.Process.Start(psi);
+        p?.WaitForExit();
+        if (File.Exists(TraceRoot + "/trace_clock")) return true;
+        whyNot = "tracefs is not mounted at " + TraceRoot + " and mounting it failed";
+        return false;
+    }
+
+    private unsafe void ReadLoop()
+    {
+        var buf = new byte[65536];
+        var pending = new StringBuilder();
+        var pfd = new PollFd { Fd = _fd, Events = Libc.POLLIN };
+        while (true)
+        {
+            bool stopping = _stopping;
+            Libc.Poll(&pfd, 1, 20);
+            while (true)
+            {
+                nint n;
+                fixed (byte* p = buf) n = Libc.Read(_fd, p, buf.Length);
+                if (n <= 0) break;
+                pending.Append(Encoding.ASCII.GetString(buf, 0, (int)n));
+                string text = pending.ToString();
+                int last = text.LastIndexOf('\n');
+                if (last < 0) continue;
+                pending.Clear().Append(text.AsSpan(last + 1));
+                foreach (string line in text[..last].Split('\n'))
+                {
+                    if (StateEventParser.TryParse(line) is { } e) lock (_events) _events.Add(e);
+                }
+            }
+
+            if (stopping) return;
+        }
+    }
+
+    /// <summary>Reads what is left (events of the last milliseconds), then stops.</summary>
+    public void Stop()
+    {
+        if (_stopping) return;
+        Thread.Sleep(30);
+        _stopping = true;
+        _reader.Join(TimeSpan.FromSeconds(2));
+    }
+
+    public void Dispose()
+    {
+        Stop();
+        Libc.Close(_fd);
+        Remove(_dir);
+    }
+
+    private static void Remove(string dir)
+    {
+        try
+        {
+            File.WriteAllText(dir + "/events/sock/inet_sock_set_state/enable", "0");
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException) { }
+
+        try
+        {
+            Directory.Delete(dir); // rmdir of a tracefs instance removes it with its buffers
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException) { }
+    }
+}

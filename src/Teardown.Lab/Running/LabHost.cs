@@ -1,0 +1,211 @@
+using System.Globalization;
+using System.Net;
+using Teardown.Lab.Agent;
+using Teardown.Lab.Interop;
+using Teardown.Lab.Namespaces;
+using Teardown.Lab.Observation;
+using Teardown.Lab.Wire;
+
+namespace Teardown.Lab.Running;
+
+/// <summary>
+/// One scenario host on the real kernel: a network namespace of its own, a TUN device on the user-space
+/// wire, a sock_diag socket and /proc access from inside the namespace, and the agent process holding the
+/// host's sockets. <see cref="CrashAsync"/> and <see cref="StartAsync"/> implement crash and reboot.
+/// </summary>
+internal sealed class LabHost : IAsyncDisposable
+{
+    private readonly LabContext _ctx;
+    private NamespaceThread? _nsThread;
+    private TunDevice? _tun;
+    private readonly Lock _diagLock = new();
+    private SockDiag? _diag;
+    private int _generation = -1;
+    private Dictionary<string, long> _counterOffset = new(StringComparer.OrdinalIgnoreCase);
+    private Dictionary<string, long> _baseline = new(StringComparer.OrdinalIgnoreCase);
+
+    public LabHost(LabContext ctx, string name, IPAddress address, IReadOnlyList<KeyValuePair<string, string>> sysctls)
+    {
+        _ctx = ctx;
+        Name = name;
+        Address = address;
+        Sysctls = sysctls;
+    }
+
+    public string Name { get; }
+
+    public IPAddress Address { get; }
+
+    public IReadOnlyList<KeyValuePair<string, string>> Sysctls { get; }
+
+    /// <summary>The current namespace name (changes on reboot), or null while crashed.</summary>
+    public string? Namespace { get; private set; }
+
+    /// <summary>The agent holding this host's sockets, or null while crashed (or between kill and restart).</summary>
+    public AgentClient? Agent { get; private set; }
+
+    /// <summary>A task completing when a replacement agent (after <c>kill</c>) is ready.</summary>
+    public Task? AgentRestart { get; private set; }
+
+    public bool IsUp => Namespace is not null;
+
+    /// <summary>Creates (or re-creates after a crash) the namespace, TUN, sysctls and agent.</summary>
+    public async Task StartAsync(CancellationToken ct)
+    {
+        _generation++;
+        string ns = LabNamespaces.NameFor(Environment.ProcessId, _ctx.RunId, Name, _generation);
+        IpCommand.Run("netns", "add", ns);
+        Namespace = ns;
+        _nsThread = new NamespaceThread("/run/netns/" + ns);
+        _tun = TunDevice.Open(_nsThread, Name, _ctx.Wire);
+        IpCommand.Run("-n", ns, "link", "set", "lo", "up");
+        IpCommand.Run("-n", ns, "link", "set", TunDevice.DeviceName, "mtu", "1500", "up");
+        IpCommand.Run("-n", ns, "addr", "add", Address + "/24", "dev", TunDevice.DeviceName);
+        IpCommand.Run("-n", ns, "route", "replace", "default", "dev", TunDevice.DeviceName);
+        _nsThread.Invoke(() =>
+        {
+            // IPv6 would only add router solicitations to the wire; the scenario network is IPv4.
+            TryWrite("/proc/sys/net/ipv6/conf/all/disable_ipv6", "1");
+            TryWrite("/proc/sys/net/ipv6/conf/default/disable_ipv6", "1");
+            // A per-run ephemeral port window keeps this run's 4-tuples apart from parallel runs'
+            // (the inet_sock_set_state tracepoint carries no netns).
+            WriteSysctl("net.ipv4.ip_local_port_range", _ctx.PortLow.ToString(CultureInfo.InvariantCulture) + " " + _ctx.PortHigh.ToString(CultureInfo.InvariantCulture));
+            foreach (var kv in Sysctls) WriteSysctl(kv.Key, kv.Value);
+            return 0;
+        });
+        lock (_diagLock) _diag = _nsThread.Invoke(SockDiag.Open);
+        _ctx.Wire.Attach(Name, Address, _tun);
+        Agent = await AgentClient.StartAsync(ns, _ctx.AgentCommand, _ctx.AgentStartTimeout, ct).ConfigureAwait(false);
+    }
+
+    /// <summary>Takes the counters' baseline (scenario start).</summary>
+    public void ResetCounters()
+    {
+        _baseline = ReadCounters();
+        _counterOffset = new(StringComparer.OrdinalIgnoreCase);
+    }
+
+    /// <summary>TcpExt/Tcp counters counted from the scenario start (across reboots).</summary>
+    public Dictionary<string, long> CountersSinceStart()
+    {
+        var d = IsUp ? NetstatParser.Delta(ReadCounters(), _baseline) : new(StringComparer.OrdinalIgnoreCase);
+        foreach (var kv in _counterOffset) d[kv.Key] = d.GetValueOrDefault(kv.Key) + kv.Value;
+        return d;
+    }
+
+    /// <summary>The sock_diag view of a connection end, or null if the kernel holds nothing for it.</summary>
+    public DiagSocket? Lookup(IPEndPoint local, IPEndPoint remote)
+    {
+        lock (_diagLock) return _diag?.Lookup(local, remote);
+    }
+
+    /// <summary>Every TCP socket of the host's kernel (empty while crashed).</summary>
+    public IReadOnlyList<DiagSocket> Dump()
+    {
+        lock (_diagLock) return _diag is null ? [] : _diag.Dump();
+    }
+
+    /// <summary><c>HOST kill</c>: SIGKILL the agent, then start a replacement in the background for later calls.</summary>
+    public async Task KillAgentAsync(CancellationToken ct)
+    {
+        if (Agent is null) return;
+        AgentClient dead = Agent;
+        Agent = null;
+        await dead.KillAsync().ConfigureAwait(false);
+        await dead.DisposeAsync().ConfigureAwait(false);
+        string ns = Namespace!;
+        AgentRestart = Task.Run(async () => Agent = await AgentClient.StartAsync(ns, _ctx.AgentCommand, _ctx.AgentStartTimeout, ct).ConfigureAwait(false), ct);
+    }
+
+    /// <summary>
+    /// <c>HOST crash</c>: first the wire stops carrying anything to or from the host, then its kernel
+    /// state is destroyed (agent killed, every socket SOCK_DESTROYed, namespace deleted) — the resets
+    /// tcp_abort sends go nowhere because the host is already off the wire.
+    /// </summary>
+    public async Task CrashAsync()
+    {
+        _ctx.Wire.Detach(Name);
+        if (IsUp)
+        {
+            foreach (var kv in CountersSinceStart()) _counterOffset[kv.Key] = kv.Value;
+        }
+
+        // A rebooted host starts with fresh counters (a new namespace): its baseline is zero.
+        _baseline = new(StringComparer.OrdinalIgnoreCase);
+
+        await TearDownAsync().ConfigureAwait(false);
+    }
+
+    private async Task TearDownAsync()
+    {
+        if (AgentRestart is not null)
+        {
+            try { await AgentRestart.ConfigureAwait(false); }
+            catch (Exception e) when (e is AgentExitedException or OperationCanceledException or TimeoutException or IOException) { }
+            AgentRestart = null;
+        }
+
+        if (Agent is not null)
+        {
+            await Agent.DisposeAsync().ConfigureAwait(false);
+            Agent = null;
+        }
+
+        lock (_diagLock)
+        {
+            if (_diag is not null)
+            {
+                try
+                {
+                    foreach (DiagSocket s in _diag.Dump()) _diag.Destroy(s);
+                }
+                catch (IOException)
+                {
+                    // Best effort: deleting the namespace below purges what is left.
+                }
+
+                _diag.Dispose();
+                _diag = null;
+            }
+        }
+
+        _tun?.Dispose();
+        _tun = null;
+        _nsThread?.Dispose();
+        _nsThread = null;
+        if (Namespace is not null)
+        {
+            LabNamespaces.KillProcessesIn(Namespace);
+            IpCommand.TryRun("netns", "del", Namespace);
+            Namespace = null;
+        }
+    }
+
+    private Dictionary<string, long> ReadCounters() => _nsThread!.Invoke(() => NetstatParser.Parse(
+        File.ReadAllText("/proc/thread-self/net/netstat"), File.ReadAllText("/proc/thread-self/net/snmp")));
+
+    private static void WriteSysctl(string key, string value)
+    {
+        string path = "/proc/sys/" + key.Replace('.', '/');
+        try
+        {
+            File.WriteAllText(path, value);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            throw new LabRunException($"cannot set sysctl {key}={value}: {e.Message}", e);
+        }
+    }
+
+    private static void TryWrite(string path, string value)
+    {
+        try { File.WriteAllText(path, value); }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException) { }
+    }
+
+    public ValueTask DisposeAsync()
+    {
+        _ctx.Wire.Detach(Name);
+        return new ValueTask(TearDownAsync());
+    }
+}

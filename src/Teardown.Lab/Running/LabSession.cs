@@ -1,0 +1,99 @@
+using System.Globalization;
+using Teardown.Lab.Namespaces;
+using Teardown.Lab.Observation;
+using Teardown.Lab.Wire;
+using Teardown.Scenarios.Syntax;
+
+namespace Teardown.Lab.Running;
+
+/// <summary>
+/// Everything one kernel run creates — wire, host namespaces with TUN devices and agents, tracefs
+/// instance, poller — and removes on dispose, whatever happened (failed scenario, dead agent, hung call,
+/// cancellation). Creation failing half-way disposes what was made.
+/// </summary>
+internal sealed class LabSession : IAsyncDisposable
+{
+    private readonly Dictionary<string, LabHost> _hosts = new(StringComparer.Ordinal);
+
+    private LabSession(LabContext context) => Context = context;
+
+    public LabContext Context { get; }
+
+    public IReadOnlyDictionary<string, LabHost> Hosts => _hosts;
+
+    public StateTracer? Tracer { get; private set; }
+
+    /// <summary>Why the tracepoint is not used (null when it is).</summary>
+    public string? TracerUnavailable { get; private set; }
+
+    public SocketPoller? Poller { get; private set; }
+
+    public static async Task<LabSession> CreateAsync(Scenario scenario, KernelTargetOptions options, CancellationToken ct)
+    {
+        string runId = Convert.ToHexStringLower(System.Security.Cryptography.RandomNumberGenerator.GetBytes(3));
+        int low = 20000 + (System.Security.Cryptography.RandomNumberGenerator.GetInt32(40) * 1000);
+        var ctx = new LabContext(runId, new UserspaceWire(), options.AgentCommand ?? AgentCommand.Default(), options.AgentStartTimeout, low, low + 999);
+        var session = new LabSession(ctx);
+        try
+        {
+            foreach (HostDecl h in scenario.Hosts)
+            {
+                var sysctls = scenario.Sysctls.Where(s => s.Host == h.Name).Select(s => KeyValuePair.Create(s.Key, s.Value)).ToList();
+                session._hosts[h.Name] = new LabHost(ctx, h.Name, h.Address, sysctls);
+            }
+
+            foreach (LinkDecl l in scenario.Links)
+            {
+                ctx.Wire.SetDelay(l.A, l.B, l.Delay);
+                ctx.Wire.SetDelay(l.B, l.A, l.Delay);
+            }
+
+            await Task.WhenAll(session._hosts.Values.Select(h => h.StartAsync(ct))).ConfigureAwait(false);
+            if (options.UseTracepoint)
+            {
+                IEnumerable<int> listenPorts = scenario.Timeline.Select(t => t.Statement).OfType<ListenCall>().Select(l => l.Port);
+                string instance = string.Create(CultureInfo.InvariantCulture, $"{LabNamespaces.Prefix}{Environment.ProcessId}-{runId}");
+                session.Tracer = StateTracer.TryStart(instance, ctx.PortLow, ctx.PortHigh, listenPorts, out string? whyNot);
+                session.TracerUnavailable = whyNot;
+            }
+            else
+            {
+                session.TracerUnavailable = "tracepoint disabled by options";
+            }
+
+            session.Poller = new SocketPoller(
+                () => session._hosts.Values.Where(h => h.IsUp).Select(h => (h.Name, (Func<IReadOnlyList<Interop.DiagSocket>>)h.Dump)).ToList(),
+                options.PollInterval);
+            return session;
+        }
+        catch
+        {
+            await session.DisposeAsync().ConfigureAwait(false);
+            throw;
+        }
+    }
+
+    /// <summary>Stops recording (tracer, poller) so that the trace can be assembled; idempotent.</summary>
+    public void StopRecording()
+    {
+        Tracer?.Stop();
+        Poller?.Stop();
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        List<Exception> errors = [];
+        try { StopRecording(); }
+        catch (Exception e) when (e is IOException or ThreadStateException) { errors.Add(e); }
+
+        Poller?.Dispose();
+        Tracer?.Dispose();
+        foreach (LabHost h in _hosts.Values) Context.Wire.Detach(h.Name);
+        await Task.WhenAll(_hosts.Values.Select(async h =>
+        {
+            try { await h.DisposeAsync().ConfigureAwait(false); }
+            catch (Exception e) when (e is IOException or InvalidOperationException) { lock (errors) errors.Add(e); }
+        })).ConfigureAwait(false);
+        Context.Wire.Dispose();
+    }
+}

@@ -1,0 +1,209 @@
+using System.Globalization;
+using System.Net;
+using Teardown.Lab.Observation;
+using Teardown.Lab.Wire;
+using Teardown.Model;
+using Teardown.Scenarios.Syntax;
+using Teardown.Scenarios.Tracing;
+
+namespace Teardown.Lab.Running;
+
+/// <summary>
+/// Turns what a run recorded — calls, observations, tracepoint events, sock_diag polls, wire packets,
+/// counters — into one <see cref="ScenarioTrace"/> in time order, naming connection ends after the
+/// scenario's sockets wherever the 4-tuple is known.
+/// </summary>
+internal sealed class TraceAssembler(Scenario scenario, LabSession session, EndRegistry ends, long t0, IReadOnlyList<(string Host, long FromNs, long ToNs)> crashes)
+{
+    private readonly List<(long Ns, int Order, TraceEntry Entry)> _out = [];
+    private int _order;
+
+    public ScenarioTrace Assemble(IEnumerable<TraceEntry> recorded)
+    {
+        var calls = new List<CallTraced>();
+        foreach (TraceEntry e in recorded)
+        {
+            Add(Ns(e.At), e);
+            if (e is CallTraced c) calls.Add(c);
+        }
+
+        AddMethodNote();
+        AddTransitions(calls);
+        AddSegments();
+        AddCounters();
+        var trace = new ScenarioTrace(scenario, "kernel");
+        foreach (var e in _out.OrderBy(e => e.Ns).ThenBy(e => e.Order)) trace.Add(e.Entry);
+        return trace;
+    }
+
+    private void AddMethodNote()
+    {
+        LabContext c = session.Context;
+        string how = session.Tracer is not null
+            ? $"transitions of full sockets from tracepoint sock:inet_sock_set_state; timewait sockets by polling sock_diag every {Ms(session)} ms"
+            : $"transitions by polling sock_diag every {Ms(session)} ms ({session.TracerUnavailable})";
+        Add(t0, new NoteTraced(TimeSpan.Zero, $"kernel run {c.RunId}: one namespace per host ({string.Join(", ", session.Hosts.Values.Select(h => h.Name + "=" + h.Namespace))}), ephemeral ports {c.PortLow}-{c.PortHigh}; {how}"));
+    }
+
+    private static string Ms(LabSession s) => s.Poller is null ? "?" : "20";
+
+    private void AddTransitions(List<CallTraced> calls)
+    {
+        IReadOnlyList<PolledChange> polled = session.Poller?.Changes ?? [];
+        var consumed = new HashSet<PolledChange>();
+        var lastState = new Dictionary<string, TcpState?>(StringComparer.Ordinal);
+        var transitions = new List<(long Ns, string Host, string End, TcpState? From, TcpState? To, string Cause)>();
+
+        if (session.Tracer is not null)
+        {
+            foreach (StateEvent e in session.Tracer.Events.OrderBy(e => e.TimestampNs))
+            {
+                if (e.TimestampNs < t0 - 50_000_000) continue;
+                (string Host, string End)? who = Attribute(e);
+                if (who is null) continue;
+                TcpState? to = e.NewState;
+                string cause = "tracepoint inet_sock_set_state";
+                if (e.NewState == TcpState.Close)
+                {
+                    // tcp_minisocks.c:tcp_time_wait hands the connection to a timewait socket, then tcp_done
+                    // moves the full socket to CLOSE: the end itself enters the timewait substate.
+                    PolledChange? tw = polled.FirstOrDefault(p => p.Timewait && p.State is not null && p.Old is null or not TcpState.TimeWait &&
+                        p.Host == who.Value.Host && p.Local.Equals(e.Source) && p.Remote.Equals(e.Destination) &&
+                        p.TimestampNs >= e.TimestampNs - 2_000_000 && p.TimestampNs <= e.TimestampNs + 200_000_000 && !consumed.Contains(p));
+                    if (tw is not null)
+                    {
+                        consumed.Add(tw);
+                        to = tw.State;
+                        cause = "tcp_time_wait (tracepoint; substate from sock_diag)";
+                    }
+                }
+
+                if (to == TcpState.Close && IsOrphan(who.Value.Host, who.Value.End, e.TimestampNs, calls))
+                {
+                    // tcp.c:tcp_done destroys an orphan at once: nothing is left for this end.
+                    to = null;
+                    cause = "tcp_done on an orphan (tracepoint inet_sock_set_state)";
+                }
+
+                transitions.Add((e.TimestampNs, who.Value.Host, who.Value.End, e.OldState, to, cause));
+            }
+        }
+
+        foreach (PolledChange p in polled.OrderBy(p => p.TimestampNs))
+        {
+            if (consumed.Contains(p) || p.TimestampNs < t0) continue;
+            if (session.Tracer is not null && !p.Timewait) continue;
+            string end = NameOf(p.Host, p.Local, p.Remote);
+            transitions.Add((p.TimestampNs, p.Host, end, p.Old, p.State, p.Timewait ? "timewait socket (sock_diag poll)" : "sock_diag poll"));
+        }
+
+        // A held socket that reached CLOSE (e.g. after a reset) is released by close(): then it is GONE.
+        var closes = calls.Where(c => c.Line.Statement is CloseCall).ToList();
+        foreach (var t in transitions.OrderBy(t => t.Ns))
+        {
+            lastState[t.End] = t.To;
+        }
+
+        foreach (CallTraced c in closes)
+        {
+            string name = ((CloseCall)c.Line.Statement).Socket;
+            var before = transitions.Where(t => t.End == name && t.Ns <= Ns(c.At)).OrderBy(t => t.Ns).LastOrDefault();
+            if (before.End is not null && before.To == TcpState.Close && !transitions.Any(t => t.End == name && t.Ns > Ns(c.At)))
+            {
+                transitions.Add((Ns(c.Returned), c.Host, name, TcpState.Close, null, "close() released the CLOSE socket"));
+            }
+        }
+
+        foreach (var t in transitions)
+        {
+            // While a crash destroys a host's kernel state (after it left the wire) the kernel still reports
+            // its sockets closing; say so, since none of it can be seen from the network.
+            string cause = crashes.Any(c => c.Host == t.Host && t.Ns >= c.FromNs && t.Ns <= c.ToNs + 5_000_000)
+                ? "destroyed by crash (host already off the wire): " + t.Cause
+                : t.Cause;
+            Add(t.Ns, new TransitionTraced(At(t.Ns), t.Host, t.End, t.From, t.To, cause));
+        }
+    }
+
+    /// <summary>True when the host no longer held a descriptor for the end: closed or its process killed before <paramref name="ns"/>.</summary>
+    private bool IsOrphan(string host, string end, long ns, List<CallTraced> calls) =>
+        calls.Any(c => Ns(c.At) <= ns && ((c.Line.Statement is CloseCall cc && cc.Socket == end) || (c.Line.Statement is KillCall && c.Host == host)))
+        || crashes.Any(c => c.Host == host && c.FromNs <= ns);
+
+    /// <summary>Which host and end a tracepoint event belongs to; null when it is not this run's.</summary>
+    private (string Host, string End)? Attribute(StateEvent e)
+    {
+        if (e.Source.Address.Equals(IPAddress.Any))
+        {
+            // A listener bound to 0.0.0.0 (dport 0): match the scenario's listener by port and creation time.
+            var candidates = ends.All.Where(k => k.Role == SocketRole.Listener && k.Local?.Port == e.Source.Port).ToList();
+            KnownEnd? l = candidates.FirstOrDefault(k => e.NewState == TcpState.Listen && k.CreatedNs <= e.TimestampNs && e.TimestampNs <= k.CreatedEndNs + 1_000_000)
+                ?? (candidates.Count == 1 && e.TimestampNs >= candidates[0].CreatedNs ? candidates[0] : null);
+            return l is null ? null : (l.Host, l.Name);
+        }
+
+        LabHost? host = session.Hosts.Values.FirstOrDefault(h => h.Address.Equals(e.Source.Address));
+        if (host is null) return null;
+        if (e.Source.Port == 0)
+        {
+            // tcp_ipv4.c:tcp_v4_connect sets SYN_SENT before inet_hash_connect picks the port: match the connect call.
+            KnownEnd? c = ends.All.FirstOrDefault(k => k.Role == SocketRole.Connector && k.Host == host.Name && e.Destination.Equals(k.Remote) &&
+                k.CreatedNs <= e.TimestampNs && e.TimestampNs <= k.CreatedEndNs + 1_000_000);
+            return c is null ? null : (c.Host, c.Name);
+        }
+
+        string? name = ends.NameOf(host.Name, e.Source, e.Destination);
+        if (name is not null) return (host.Name, name);
+
+        // Unnamed but ours when the wire carried this 4-tuple (e.g. a connection nobody accepted).
+        bool onWire = session.Context.Wire.Captured.Any(p => p.Segment is { } s &&
+            ((s.Source.Equals(e.Source) && s.Destination.Equals(e.Destination)) || (s.Source.Equals(e.Destination) && s.Destination.Equals(e.Source))));
+        return onWire ? (host.Name, Tuple(e.Source, e.Destination)) : null;
+    }
+
+    private void AddSegments()
+    {
+        var seq = new SequenceTracker();
+        foreach (WirePacket p in session.Context.Wire.Captured)
+        {
+            if (p.Segment is not { } s || p.TimestampNs < t0 - 50_000_000) continue;
+            (uint rs, uint ra) = seq.Relative(s);
+            string end = ends.NameOf(p.From, s.Source, s.Destination)
+                ?? (p.To is null ? null : ends.NameOf(p.To, s.Destination, s.Source))
+                ?? Tuple(s.Source, s.Destination);
+            Add(p.TimestampNs, new SegmentTraced(At(p.TimestampNs), p.From, p.To ?? s.Destination.Address.ToString(), end, s.Flags, rs, ra, s.PayloadLength, s.Window, p.Dropped));
+        }
+    }
+
+    private void AddCounters()
+    {
+        long now = MonotonicClock.NowNs();
+        foreach (LabHost h in session.Hosts.Values)
+        {
+            foreach (var kv in h.CountersSinceStart().Where(kv => kv.Key.Contains('.', StringComparison.Ordinal) && kv.Value != 0).OrderBy(kv => kv.Key, StringComparer.Ordinal))
+            {
+                Add(now, new CounterTraced(At(now), h.Name, kv.Key[(kv.Key.IndexOf('.', StringComparison.Ordinal) + 1)..], kv.Value));
+            }
+        }
+    }
+
+    private string NameOf(string host, IPEndPoint local, IPEndPoint remote)
+    {
+        if (ends.NameOf(host, local, remote) is { } n) return n;
+        if (remote.Port == 0)
+        {
+            KnownEnd? l = ends.All.FirstOrDefault(k => k.Role == SocketRole.Listener && k.Host == host && k.Local?.Port == local.Port);
+            if (l is not null) return l.Name;
+        }
+
+        return Tuple(local, remote);
+    }
+
+    private static string Tuple(IPEndPoint a, IPEndPoint b) => string.Create(CultureInfo.InvariantCulture, $"{a}>{b}");
+
+    private void Add(long ns, TraceEntry e) => _out.Add((ns, _order++, e));
+
+    private long Ns(TimeSpan at) => t0 + (at.Ticks * 100);
+
+    private TimeSpan At(long ns) => TimeSpan.FromTicks((ns - t0) / 100);
+}

@@ -1,0 +1,88 @@
+using System.Runtime.InteropServices;
+using System.Text;
+using Teardown.Lab.Interop;
+using Teardown.Lab.Namespaces;
+
+namespace Teardown.Lab.Wire;
+
+/// <summary>
+/// A TUN device (IFF_TUN | IFF_NO_PI) inside a host's namespace: the host's end of the user-space wire.
+/// The device is created in the netns of the thread that opens /dev/net/tun (drivers/net/tun.c:tun_chr_open
+/// records current's netns), hence <see cref="NamespaceThread"/>. A reader thread hands every packet the
+/// host sends to the wire; <see cref="Deliver"/> writes packets into the host's stack.
+/// </summary>
+internal sealed class TunDevice : IWirePort, IDisposable
+{
+    /// <summary>Name of the device inside every host namespace.</summary>
+    public const string DeviceName = "td0";
+
+    private const nuint TunSetIff = 0x400454ca; // _IOW('T', 202, int)
+    private const short IffTun = 0x0001;
+    private const short IffNoPi = 0x1000;
+
+    private readonly int _fd;
+    private readonly Thread _reader;
+    private volatile bool _stopping;
+
+    private TunDevice(int fd, string host, UserspaceWire wire)
+    {
+        _fd = fd;
+        _reader = new Thread(() => ReadLoop(host, wire)) { IsBackground = true, Name = "tun " + host, Priority = ThreadPriority.AboveNormal };
+    }
+
+    /// <summary>Creates the device inside the namespace of <paramref name="ns"/> and starts feeding <paramref name="wire"/>.</summary>
+    public static unsafe TunDevice Open(NamespaceThread ns, string host, UserspaceWire wire)
+    {
+        int fd = ns.Invoke(() =>
+        {
+            int f = Libc.Open("/dev/net/tun", Libc.O_RDWR | Libc.O_NONBLOCK | Libc.O_CLOEXEC);
+            if (f < 0) throw new IOException($"open /dev/net/tun: errno {Libc.Errno}");
+            byte* ifr = stackalloc byte[40];
+            new Span<byte>(ifr, 40).Clear();
+            Encoding.ASCII.GetBytes(DeviceName, new Span<byte>(ifr, 15));
+            *(short*)(ifr + 16) = IffTun | IffNoPi;
+            if (Libc.Ioctl(f, TunSetIff, ifr) != 0)
+            {
+                int e = Libc.Errno;
+                Libc.Close(f);
+                throw new IOException($"TUNSETIFF: errno {e}");
+            }
+
+            return f;
+        });
+        var dev = new TunDevice(fd, host, wire);
+        dev._reader.Start();
+        return dev;
+    }
+
+    public unsafe void Deliver(ReadOnlySpan<byte> packet)
+    {
+        if (_stopping) return;
+        fixed (byte* p = packet) Libc.Write(_fd, p, packet.Length);
+    }
+
+    private unsafe void ReadLoop(string host, UserspaceWire wire)
+    {
+        var buf = new byte[65536];
+        var pfd = new PollFd { Fd = _fd, Events = Libc.POLLIN };
+        while (!_stopping)
+        {
+            // Poll with a short timeout only so that Dispose can stop the loop; a packet wakes poll at once.
+            if (Libc.Poll(&pfd, 1, 50) <= 0) continue;
+            while (!_stopping)
+            {
+                nint n;
+                fixed (byte* p = buf) n = Libc.Read(_fd, p, buf.Length);
+                if (n <= 0) break;
+                wire.Ingress(host, buf.AsSpan(0, (int)n));
+            }
+        }
+    }
+
+    public void Dispose()
+    {
+        _stopping = true;
+        _reader.Join(TimeSpan.FromSeconds(2));
+        Libc.Close(_fd);
+    }
+}

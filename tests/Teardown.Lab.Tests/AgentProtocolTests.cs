@@ -1,0 +1,103 @@
+using System.IO.Pipes;
+using System.Net;
+using System.Text;
+using System.Text.Json;
+using Teardown.Lab.Agent;
+using Teardown.Lab.Wire;
+
+namespace Teardown.Lab.Tests;
+
+/// <summary>
+/// The agent protocol end to end, in process, over pipes, on 127.0.0.1 of the test's own namespace
+/// (no privilege needed): requests in, JSON lines out, real syscalls in between.
+/// </summary>
+public sealed class AgentProtocolTests : IDisposable
+{
+    private readonly AnonymousPipeServerStream _toAgent = new(PipeDirection.Out);
+    private readonly AnonymousPipeServerStream _fromAgent = new(PipeDirection.In);
+    private readonly StreamReader _responses;
+    private readonly Task<int> _agent;
+    private long _id;
+
+    public AgentProtocolTests()
+    {
+        var agentIn = new AnonymousPipeClientStream(PipeDirection.In, _toAgent.ClientSafePipeHandle);
+        var agentOut = new AnonymousPipeClientStream(PipeDirection.Out, _fromAgent.ClientSafePipeHandle);
+        _agent = Task.Run(() => AgentProgram.RunAsync(agentIn, agentOut, CancellationToken.None));
+        _responses = new StreamReader(_fromAgent, Encoding.UTF8);
+    }
+
+    private AgentResponse Call(string op, string? sock = null, Action<AgentRequest>? set = null)
+    {
+        var q = new AgentRequest { Id = ++_id, Op = op, Socket = sock };
+        set?.Invoke(q);
+        byte[] line = Encoding.UTF8.GetBytes(JsonSerializer.Serialize(q, AgentJson.Default.AgentRequest) + "\n");
+        _toAgent.Write(line);
+        _toAgent.Flush();
+        string text = _responses.ReadLine() ?? throw new EndOfStreamException();
+        AgentResponse r = JsonSerializer.Deserialize(text, AgentJson.Default.AgentResponse)!;
+        Assert.Equal(q.Id, r.Id);
+        return r;
+    }
+
+    [Fact]
+    public void Calls_RoundTrip_WithResultsErrnoEndpointsAndTimes()
+    {
+        AgentResponse ready = JsonSerializer.Deserialize(_responses.ReadLine()!, AgentJson.Default.AgentResponse)!;
+        Assert.Equal(0, ready.Id);
+        Assert.True(ready.StartNs > 0 && ready.StartNs <= MonotonicClock.NowNs(), "agent times are CLOCK_MONOTONIC like ours");
+
+        AgentResponse l = Call("listen", "L", q => q.Address = "127.0.0.1");
+        Assert.Equal(0, l.Value);
+        int port = IPEndPoint.Parse(l.Local!).Port;
+        Assert.True(port > 0);
+        Assert.Equal(-1, Call("accept", "S", q => q.Listener = "L").Value); // nothing queued: non-blocking
+        Assert.Equal(11, Call("accept", "S", q => q.Listener = "L").Errno); // EAGAIN
+
+        AgentResponse c = Call("connect", "C", q => { q.Address = "127.0.0.1"; q.Port = port; });
+        Assert.Equal(0, c.Value);
+        Assert.Equal($"127.0.0.1:{port}", c.Remote);
+        Assert.True(c.EndNs >= c.StartNs);
+        AgentResponse a = Call("accept", "S", q => q.Listener = "L");
+        Assert.Equal(0, a.Value);
+        Assert.Equal(c.Local, a.Remote);
+
+        Assert.Equal(5, Call("send", "C", q => q.N = 5).Value);
+        Thread.Sleep(20);
+        Assert.Equal(5, Call("recv", "S", q => q.N = 10).Value);
+        AgentResponse empty = Call("recv", "S", q => q.N = 10);
+        Assert.Equal((-1L, 11), (empty.Value, empty.Errno));
+
+        AgentResponse info = Call("info", "S");
+        Assert.True(info.Held);
+        Assert.Equal(1, info.State); // TCP_ESTABLISHED
+        Assert.False(Call("info", "nobody").Held);
+        Assert.Equal(0, Call("setsockopt", "S", q => { q.Option = "TcpLinger2"; q.N = 5; }).Value);
+        Assert.Equal(0, Call("error", "S").Value);
+
+        Assert.Equal(0, Call("close", "C").Value);
+        Thread.Sleep(20);
+        Assert.Equal(0, Call("recv", "S", q => q.N = 10).Value); // end of stream
+        Assert.Equal(0, Call("shutdown", "S", q => q.N = 1).Value);
+        Assert.StartsWith("unknown socket", Call("close", "C").Fault, StringComparison.Ordinal);
+        Assert.StartsWith("unknown op", Call("frobnicate", "S").Fault, StringComparison.Ordinal);
+        Assert.Equal(0, Call("close", "S").Value);
+        Assert.Equal(0, Call("close", "L").Value);
+    }
+
+    [Fact]
+    public async Task ClosingStdin_EndsTheAgent()
+    {
+        _responses.ReadLine();
+        _toAgent.Dispose();
+        Assert.Equal(0, await _agent.WaitAsync(TimeSpan.FromSeconds(5)));
+    }
+
+    public void Dispose()
+    {
+        _toAgent.Dispose();
+        _agent.Wait(TimeSpan.FromSeconds(5));
+        _responses.Dispose();
+        _fromAgent.Dispose();
+    }
+}

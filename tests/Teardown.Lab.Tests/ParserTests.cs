@@ -1,0 +1,91 @@
+using System.Buffers.Binary;
+using System.Net;
+using Teardown.Lab.Interop;
+using Teardown.Lab.Namespaces;
+using Teardown.Lab.Observation;
+using Teardown.Model;
+
+namespace Teardown.Lab.Tests;
+
+public sealed class ParserTests
+{
+    private const string Netstat = """
+TcpExt: SyncookiesSent TCPAbortOnData TCPAbortOnClose TW
+TcpExt: 0 3 1 7
+IpExt: InNoRoutes InTruncatedPkts
+IpExt: 0 0
+""";
+
+    private const string Snmp = """
+Ip: Forwarding DefaultTTL
+Ip: 2 64
+Tcp: RtoAlgorithm RtoMin RtoMax MaxConn ActiveOpens OutRsts CurrEstab
+Tcp: 1 200 120000 -1 4 2 1
+""";
+
+    [Fact]
+    public void Netstat_TcpAndTcpExt_ByBareAndPrefixedName_ConstantsLeftOut()
+    {
+        Dictionary<string, long> c = NetstatParser.Parse(Netstat, Snmp);
+        Assert.Equal(3, c["TCPAbortOnData"]);
+        Assert.Equal(3, c["TcpExt.TCPAbortOnData"]);
+        Assert.Equal(2, c["OutRsts"]);
+        Assert.Equal(2, c["tcp.outrsts"]);
+        Assert.False(c.ContainsKey("MaxConn"));
+        Assert.False(c.ContainsKey("InNoRoutes"));
+        Dictionary<string, long> d = NetstatParser.Delta(c, NetstatParser.Parse(Netstat.Replace("0 3 1 7", "0 1 1 0", StringComparison.Ordinal)));
+        Assert.Equal(2, d["TCPAbortOnData"]);
+        Assert.Equal(0, d["TCPAbortOnClose"]);
+        Assert.Equal(4, d["ActiveOpens"]);
+    }
+
+    [Fact]
+    public void StateEvent_ParsesTraceLine_WithMonotonicTimestamp()
+    {
+        const string line = "          <idle>-0       [001] ..s2.  1234.567891: inet_sock_set_state: family=AF_INET protocol=IPPROTO_TCP sport=8080 dport=41234 saddr=192.0.2.2 daddr=192.0.2.1 saddrv6=::ffff:192.0.2.2 daddrv6=::ffff:192.0.2.1 oldstate=TCP_SYN_RECV newstate=TCP_ESTABLISHED";
+        StateEvent e = StateEventParser.TryParse(line)!;
+        Assert.Equal(1_234_567_891_000L, e.TimestampNs);
+        Assert.Equal(IPEndPoint.Parse("192.0.2.2:8080"), e.Source);
+        Assert.Equal(IPEndPoint.Parse("192.0.2.1:41234"), e.Destination);
+        Assert.Equal(TcpState.SynRecv, e.OldState);
+        Assert.Equal(TcpState.Established, e.NewState);
+        Assert.Null(StateEventParser.TryParse(line.Replace("AF_INET ", "AF_INET6 ", StringComparison.Ordinal)));
+        Assert.Null(StateEventParser.TryParse("CPU:1 [LOST 3 EVENTS]"));
+    }
+
+    [Fact]
+    public void InetDiagMsg_Timewait_FieldsAtKernelOffsets()
+    {
+        var m = new byte[72];
+        m[0] = 2;
+        m[1] = (byte)TcpState.FinWait2; // tw_substate
+        m[2] = 3; // timewait timer
+        BinaryPrimitives.WriteUInt16BigEndian(m.AsSpan(4), 41234);
+        BinaryPrimitives.WriteUInt16BigEndian(m.AsSpan(6), 8080);
+        IPAddress.Parse("192.0.2.1").TryWriteBytes(m.AsSpan(8), out _);
+        IPAddress.Parse("192.0.2.2").TryWriteBytes(m.AsSpan(24), out _);
+        BinaryPrimitives.WriteUInt64LittleEndian(m.AsSpan(44), 0xABCDEF);
+        BinaryPrimitives.WriteUInt32LittleEndian(m.AsSpan(52), 1900);
+        BinaryPrimitives.WriteUInt32LittleEndian(m.AsSpan(56), 1);
+        BinaryPrimitives.WriteUInt32LittleEndian(m.AsSpan(60), 2);
+        BinaryPrimitives.WriteUInt32LittleEndian(m.AsSpan(68), 0);
+        DiagSocket s = SockDiag.ParseMessage(m);
+        Assert.Equal(TcpState.FinWait2, s.State);
+        Assert.Equal(TimerKind.Timewait, s.Timer);
+        Assert.Equal(1900u, s.ExpiresMs);
+        Assert.Equal((1u, 2u), (s.RecvQ, s.SendQ));
+        Assert.Equal(IPEndPoint.Parse("192.0.2.1:41234"), s.Local);
+        Assert.Equal(IPEndPoint.Parse("192.0.2.2:8080"), s.Remote);
+        Assert.Equal(0xABCDEFul, s.Cookie);
+    }
+
+    [Fact]
+    public void NamespaceNames_CarryTheOwnerPid()
+    {
+        string n = LabNamespaces.NameFor(4242, "a1b2c3", "web-server.1", 2);
+        Assert.Equal("td-4242-a1b2c3-webserver1-2", n);
+        Assert.Equal(4242, LabNamespaces.OwnerPid(n));
+        Assert.Null(LabNamespaces.OwnerPid("other-4242-x"));
+        Assert.Null(LabNamespaces.OwnerPid("td-x-y"));
+    }
+}
