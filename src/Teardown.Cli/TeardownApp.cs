@@ -20,7 +20,12 @@ public static class TeardownApp
                 .WithDescription("Play scenarios (.scn) on the model (or the kernel) and check their expectations.")
                 .WithExample("run", "scenarios/seed/01-normal-close.scn")
                 .WithExample("run", "scenarios/seed/*.scn", "--quiet")
-                .WithExample("run", "scenarios/seed/08-orphan-fin-wait2-reaped.scn", "--json");
+                .WithExample("run", "scenarios/seed/08-orphan-fin-wait2-reaped.scn", "--json")
+                .WithExample("run", "scenarios/seed/01-normal-close.scn", "--target", "kernel");
+            config.AddCommand<DiffCommand>("diff")
+                .WithDescription("Play scenarios on the model and on the real kernel (private namespaces, needs root) and report every divergence.")
+                .WithExample("diff", "scenarios/")
+                .WithExample("diff", "scenarios/seed/05-fin-wait1-unresponsive-peer.scn", "--json");
         });
         return app.Run(args);
     }
