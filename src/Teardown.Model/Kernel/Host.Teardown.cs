@@ -18,7 +18,8 @@ public sealed partial class Host
         if (s.NotYetAccepted)
         {
             // A child still in the accept queue stays there in CLOSE: accept() hands it out and the
-            // application then sees the error.
+            // application then sees the error. Unhashed and without a descriptor, nothing shows it now.
+            NotifyEnd(s.Tuple, cause);
             return;
         }
 

@@ -44,11 +44,10 @@ public sealed partial class Host
                 return;
             }
 
-            tw.Substate = TcpState.TimeWait;
             tw.RcvNxt = seg.EndSeq;
             tw.TsRecent = seg.TsVal;
             RescheduleTimewait(tw, TimewaitLen);
-            NotifyEnd(tw.Tuple, Causes.TimewaitFin);
+            SetSubstate(tw, TcpState.TimeWait, Causes.TimewaitFin);
             SendTimewaitAck(tw);
             return;
         }

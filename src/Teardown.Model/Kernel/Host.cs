@@ -108,7 +108,18 @@ public sealed partial class Host
             // (re)hashing happens where the socket is created; nothing to do here
         }
 
+        // An orphan (or a listener being closed) passes through CLOSE only on its way to being freed in the
+        // same step: nothing can observe it there, so the end is reported GONE when it is freed.
+        if (to == TcpState.Close && (s.IsOrphan || from == TcpState.Listen)) return;
         NotifyEnd(s.Tuple, cause);
+    }
+
+    /// <summary>The one place where a timewait socket changes substate (tcp_minisocks.c:tcp_timewait_state_process).</summary>
+    internal void SetSubstate(TimewaitSocket tw, TcpState to, Cause cause)
+    {
+        if (tw.Substate == to) return;
+        tw.Substate = to;
+        NotifyEnd(tw.Tuple, cause);
     }
 
     /// <summary>Records a change of what the connection end <paramref name="tuple"/> looks like, if it changed.</summary>
