@@ -33,7 +33,7 @@ public static class ExpectationChecker
             if (line.Statement is Expectation expectation)
             {
                 verdicts.Add(observations.TryGetValue(line.Where, out ObservationTraced? o)
-                    ? ObservationCheck.Check(line, expectation, o.Observed, tolerance)
+                    ? ObservationCheck.Check(line, expectation, o.Observed, tolerance, timerWheelSlack: trace.Target == "kernel")
                     : new Verdict(line, false, Describe(expectation), NotObserved));
                 continue;
             }
@@ -77,12 +77,16 @@ public static class ExpectationChecker
     /// <summary>Checks one observation against its expectation.</summary>
     private static class ObservationCheck
     {
-        public static Verdict Check(TimedLine line, Expectation expectation, Observation observed, Tolerance tolerance)
+        /// <param name="timerWheelSlack">
+        /// On the kernel, a timer may fire up to ~1/8 of its timeout late (kernel/time/timer.c:calc_wheel_index
+        /// rounds it up to its wheel level's granularity); the time left is then allowed that much more.
+        /// </param>
+        public static Verdict Check(TimedLine line, Expectation expectation, Observation observed, Tolerance tolerance, bool timerWheelSlack = false)
         {
             string expected = Describe(expectation);
             return (expectation, observed) switch
             {
-                (ExpectSocket e, EndObservation o) => new Verdict(line, EndMatches(e, o, tolerance), expected, $"{e.Socket} {ObservedText.Observed(o, e)}"),
+                (ExpectSocket e, EndObservation o) => new Verdict(line, EndMatches(e, o, tolerance, timerWheelSlack), expected, $"{e.Socket} {ObservedText.Observed(o, e)}"),
                 (ExpectCounter e, CounterObservation o) => new Verdict(line, e.Value == o.Value, expected,
                     FormattableString.Invariant($"{e.Host} counter {e.Counter} {o.Value}")),
                 (ExpectPackets e, PacketsObservation o) => new Verdict(line, e.Flags.SequenceEqual(o.Flags), expected,
@@ -91,11 +95,17 @@ public static class ExpectationChecker
             };
         }
 
-        private static bool EndMatches(ExpectSocket e, EndObservation o, Tolerance tolerance)
+        private static bool EndMatches(ExpectSocket e, EndObservation o, Tolerance tolerance, bool timerWheelSlack)
         {
             if (e.State != o.State) return false;
             if (e.Timer is { } timer && timer != o.Timer) return false;
-            if (e.Expires is { } expires && (o.Expires is not { } observed || (observed - expires).Duration() > tolerance.Allowed(expires))) return false;
+            if (e.Expires is { } expires)
+            {
+                TimeSpan allowed = tolerance.Allowed(expires);
+                if (timerWheelSlack && expires.Ticks / 8 > allowed.Ticks) allowed = TimeSpan.FromTicks(expires.Ticks / 8);
+                if (o.Expires is not { } observed || (observed - expires).Duration() > allowed) return false;
+            }
+
             if (e.RecvQ is { } recvq && recvq != o.RecvQ) return false;
             if (e.SendQ is { } sendq && sendq != o.SendQ) return false;
             return e.Orphan is not { } orphan || orphan == o.Orphan;
