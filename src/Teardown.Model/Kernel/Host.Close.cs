@@ -39,7 +39,10 @@ public sealed partial class Host
         // af_inet.c:inet_release: the linger time applies only when the task is not exiting.
         SimDuration timeout = s.Linger && !exiting ? SimDuration.FromSeconds(s.LingerSeconds) : SimDuration.Zero;
         if (s.Waiter is not null) CompleteBlocked(s, SyscallResult.Fail(Errno.EINTR));
-        if (CloseBegin(s, timeout, call)) return call;
+        s.Releasing = true;
+        bool blocked = CloseBegin(s, timeout, call);
+        s.Releasing = blocked;
+        if (blocked) return call;
         call.Complete(SyscallResult.Ok(), Now);
         return call;
     }
@@ -110,6 +113,7 @@ public sealed partial class Host
     internal void FinishLingeringClose(TcpSocket s, PendingCall call)
     {
         CancelTimer(s, Slot.Timewait);
+        s.Releasing = false;
         s.Waiter = null;
         call.Complete(SyscallResult.Ok(), Now);
         if (ReferenceEquals(Blocked, call)) Blocked = null;

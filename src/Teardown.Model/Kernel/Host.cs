@@ -110,7 +110,7 @@ public sealed partial class Host
 
         // An orphan (or a listener being closed) passes through CLOSE only on its way to being freed in the
         // same step: nothing can observe it there, so the end is reported GONE when it is freed.
-        if (to == TcpState.Close && (s.IsOrphan || from == TcpState.Listen)) return;
+        if (to == TcpState.Close && (s.IsOrphan || s.Releasing || from == TcpState.Listen)) return;
         NotifyEnd(s.Tuple, cause);
     }
 
@@ -274,7 +274,10 @@ public sealed partial class Host
             deadline = s.Timers[(int)Slot.Keepalive].Deadline;
         }
 
-        return new EndView(s.State, kind, deadline == SimTime.Never ? null : deadline - Now, s.RecvQ, s.SendQ, s.IsOrphan);
+        // sock_diag cannot see an unhashed CLOSE socket; its descriptor answers ioctl(SIOCINQ), which does not
+        // count a received FIN (tcp.h:tcp_inq), and ioctl(SIOCOUTQ) = write_seq − snd_una (tcp.c:tcp_ioctl).
+        long recvQ = s.State == TcpState.Close ? s.UnreadBytes : s.RecvQ;
+        return new EndView(s.State, kind, deadline == SimTime.Never ? null : deadline - Now, recvQ, s.SendQ, s.IsOrphan);
     }
 
     /// <summary>The host crashes: every socket vanishes without a packet; nothing reaches it until reboot.</summary>

@@ -34,6 +34,9 @@ public sealed class TcpSocket : SocketBase
 
     public bool IsOrphan => Fd < 0;
 
+    /// <summary>True while close() runs on this socket: a CLOSE it passes through there is never observable.</summary>
+    internal bool Releasing { get; set; }
+
     /// <summary>True for a socket the application never held: a request/child not yet accepted.</summary>
     public bool NotYetAccepted { get; internal set; }
 
