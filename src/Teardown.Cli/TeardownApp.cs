@@ -39,10 +39,11 @@ public static class TeardownApp
                 console.MarkupLine("Try [bold]teardown --help[/] or [bold]teardown COMMAND --help[/].");
                 return ExitCodes.Usage;
             case Teardown.Lab.LabUnavailableException lab:
-                console.MarkupLineInterpolated($"[red]teardown:[/] the kernel lab cannot run here: {lab.Reason}");
+                // One plain line on stderr (never wrapped), so scripts can show it as it is.
+                Console.Error.WriteLine($"teardown: the kernel lab cannot run here: {lab.Reason}");
                 return ExitCodes.Permission;
             case Teardown.Lab.LabRunException run:
-                console.MarkupLineInterpolated($"[red]teardown:[/] the kernel lab failed: {run.Message}");
+                Console.Error.WriteLine($"teardown: the kernel lab failed: {run.Message}");
                 return ExitCodes.Internal;
             case OperationCanceledException:
                 console.MarkupLine("[yellow]interrupted[/]");
