@@ -90,12 +90,14 @@ internal sealed class EventQueue
         _heap[i] = key;
     }
 
-    public ScheduledEvent Pop()
+    /// <summary>Removes the next event into <paramref name="e"/> (an out parameter: no extra copy of the segment).</summary>
+    public void Pop(out ScheduledEvent e)
     {
         int next = Next();
         _nextKnown = false;
         _count--;
-        return next >= 0 ? _lanes[next].Dequeue() : PopHeap();
+        if (next >= 0) _lanes[next].Dequeue(out e);
+        else PopHeap(out e);
     }
 
     /// <summary>The least (time, sequence) among the heap top and every lane head: a lane index, or -1 for the heap.</summary>
@@ -145,7 +147,7 @@ internal sealed class EventQueue
         return created;
     }
 
-    private ScheduledEvent PopHeap()
+    private void PopHeap(out ScheduledEvent e)
     {
         Key top = _heap[0];
         Key last = _heap[--_heapCount];
@@ -165,11 +167,10 @@ internal sealed class EventQueue
             _heap[i] = last;
         }
 
-        ScheduledEvent e = _payloads[top.Payload];
+        e = _payloads[top.Payload];
         _payloads[top.Payload] = default;
         if (_freeCount == _free.Length) Array.Resize(ref _free, _free.Length * 2);
         _free[_freeCount++] = top.Payload;
-        return e;
     }
 
     private int AllocatePayload()
@@ -215,13 +216,12 @@ internal sealed class EventQueue
             _count++;
         }
 
-        public ScheduledEvent Dequeue()
+        public void Dequeue(out ScheduledEvent e)
         {
-            ScheduledEvent e = _events[_head];
-            _events[_head] = default;
+            e = _events[_head];
+            _events[_head].Target = null!;   // drop the reference; the rest is overwritten on reuse
             _head = (_head + 1) & (_events.Length - 1);
             _count--;
-            return e;
         }
 
         private void Grow()

@@ -58,7 +58,7 @@ public sealed class Simulator
     public bool Step()
     {
         if (_queue.Count == 0) return false;
-        ScheduledEvent e = _queue.Pop();
+        _queue.Pop(out ScheduledEvent e);
         Now = new SimTime(e.Time);
         EventsProcessed++;
         switch (e.Kind)
