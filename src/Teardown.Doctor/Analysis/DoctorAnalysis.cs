@@ -1,0 +1,154 @@
+using System.Collections.Immutable;
+using System.Runtime.InteropServices;
+using Teardown.Doctor.Classification;
+using Teardown.Doctor.Findings;
+using Teardown.Doctor.Input;
+using Teardown.Doctor.Report;
+using Teardown.Linux.Sockets;
+
+namespace Teardown.Doctor.Analysis;
+
+/// <summary>
+/// The doctor: a pure function from one namespace's sockets, owners and settings to findings.
+/// Two passes over the table, no per-socket allocation: the first classifies every socket and
+/// indexes it by (local, remote) so that both ends of a loopback or same-host connection can be
+/// paired; the second folds the filtered sockets into groups.
+/// </summary>
+public static class DoctorAnalysis
+{
+    /// <summary>Linux's default ip_local_port_range (net/ipv4/af_inet.c:inet_init_net).</summary>
+    internal const int DefaultPortLow = 32768, DefaultPortHigh = 60999;
+
+    /// <summary>Analyses one namespace.</summary>
+    public static DoctorReport Analyze(DoctorInput input, DoctorFilter? filter = null)
+    {
+        ArgumentNullException.ThrowIfNull(input);
+        filter ??= DoctorFilter.None;
+        var sockets = input.Sockets.AsSpan();
+        int portLow = input.Settings.LocalPortLow ?? DefaultPortLow;
+        int portHigh = input.Settings.LocalPortHigh ?? DefaultPortHigh;
+        var listening = ListeningPorts.From(sockets);
+
+        // Pass 1: class, side and owner of every socket; (local, remote) → index for pairing.
+        var classes = new SocketClass[sockets.Length];
+        var sides = new Side[sockets.Length];
+        var pids = new int[sockets.Length];
+        var fds = new int[sockets.Length];
+        var peers = new int[sockets.Length]; // peer index + 1; 0 = no peer on this host
+        var byTuple = new Dictionary<(InetEndpoint, InetEndpoint), int>(sockets.Length);
+        for (int i = 0; i < sockets.Length; i++)
+        {
+            ref readonly var s = ref sockets[i];
+            if (s.KernelState == KernelTcpState.Listen)
+            {
+                continue;
+            }
+
+            classes[i] = Classifier.Classify(in s);
+            sides[i] = Classifier.SideOf(in s, listening, portLow, portHigh);
+            if (s.Inode != 0 && input.Owners.TryGetOwner(s.Inode, out var owner))
+            {
+                pids[i] = owner.Pid;
+                fds[i] = owner.Fd;
+            }
+
+            byTuple.TryAdd((s.Local, s.Remote), i);
+        }
+
+        // Pass 2: filter, count, group.
+        var stateCounts = new int[16];
+        var classCounts = new int[ClassNames.All.Count];
+        var groups = new Dictionary<GroupKey, GroupAccumulator>();
+        var ports = new Dictionary<InetEndpoint, (int InUse, int TimeWait)>();
+        int total = 0, twBuckets = 0;
+        for (int i = 0; i < sockets.Length; i++)
+        {
+            ref readonly var s = ref sockets[i];
+            if (filter.Port is int port && s.Local.Port != port && s.Remote.Port != port)
+            {
+                continue;
+            }
+
+            if (filter.Pid is int pid && pids[i] != pid)
+            {
+                continue;
+            }
+
+            total++;
+            stateCounts[s.State & 15]++;
+            if (s.KernelState == KernelTcpState.Listen)
+            {
+                continue;
+            }
+
+            var c = classes[i];
+            classCounts[(int)c]++;
+            if (s.Timer == (byte)KernelTimer.TimeWait)
+            {
+                twBuckets++;
+            }
+
+            if (sides[i] == Side.Client)
+            {
+                ref var use = ref CollectionsMarshal.GetValueRefOrAddDefault(ports, s.Remote, out _);
+                use.InUse++;
+                if (c == SocketClass.TimeWait)
+                {
+                    use.TimeWait++;
+                }
+            }
+
+            if (c is SocketClass.Established or SocketClass.Opening or SocketClass.BoundOnly or SocketClass.Other)
+            {
+                continue;
+            }
+
+            var key = GroupKey.Of(c, sides[i], pids[i], in s);
+            ref var acc = ref CollectionsMarshal.GetValueRefOrAddDefault(groups, key, out _);
+            acc ??= new GroupAccumulator();
+            acc.Add(in s, i);
+            if (byTuple.TryGetValue((s.Remote, s.Local), out int peer))
+            {
+                acc.AddPeer(classes[peer], pids[peer]);
+                peers[i] = peer + 1;
+            }
+        }
+
+        int rangeSize = Math.Max(0, portHigh - portLow + 1);
+        var portUsage = ports
+            .Select(p => new PortUsage(p.Key.ToString(), p.Value.InUse, p.Value.TimeWait, rangeSize))
+            .OrderByDescending(p => p.InUse).ThenBy(p => p.Destination, StringComparer.Ordinal)
+            .Take(10).ToImmutableArray();
+
+        var context = new FindingContext(input, input.Sockets, pids, fds, peers, classes, portUsage, rangeSize, twBuckets);
+        var findings = groups
+            .Select(g => FindingBuilder.Build(g.Key, g.Value, context))
+            .OfType<Finding>()
+            .OrderByDescending(f => f.Severity).ThenByDescending(f => f.Count)
+            .ThenBy(f => f.Class).ThenBy(f => f.Service, StringComparer.Ordinal).ThenBy(f => f.Owner?.Pid ?? 0)
+            .ToImmutableArray();
+
+        var classDict = ImmutableDictionary.CreateBuilder<SocketClass, int>();
+        for (int c = 0; c < classCounts.Length; c++)
+        {
+            if (classCounts[c] > 0)
+            {
+                classDict[(SocketClass)c] = classCounts[c];
+            }
+        }
+
+        return new DoctorReport
+        {
+            TakenAt = input.TakenAt,
+            NetNsInode = input.NetNsInode,
+            Source = input.Source,
+            Findings = findings,
+            StateCounts = [.. stateCounts],
+            ClassCounts = classDict.ToImmutable(),
+            Total = total,
+            PortUsage = portUsage,
+            BlindSpots = input.BlindSpots,
+            Filter = filter,
+        };
+    }
+}

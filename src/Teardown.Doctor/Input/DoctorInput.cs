@@ -1,0 +1,52 @@
+using System.Collections.Immutable;
+using Teardown.Linux.Inventory;
+using Teardown.Linux.Proc;
+using Teardown.Linux.Settings;
+using Teardown.Linux.Sockets;
+
+namespace Teardown.Doctor.Input;
+
+/// <summary>
+/// What the analysis reads: one namespace's sockets with their owners, settings and blind spots.
+/// A view of <see cref="HostSnapshot"/> whose owner table is an interface, so that fixtures can be
+/// built without the Linux layer's scanner.
+/// </summary>
+public sealed record DoctorInput
+{
+    /// <summary>When the data was read.</summary>
+    public required DateTimeOffset TakenAt { get; init; }
+    /// <summary>Network namespace inode (0 if unknown).</summary>
+    public ulong NetNsInode { get; init; }
+    /// <summary>Every TCP socket of the namespace.</summary>
+    public required ImmutableArray<SocketRecord> Sockets { get; init; }
+    /// <summary>Where the sockets came from.</summary>
+    public SocketSource Source { get; init; } = SocketSource.SockDiag;
+    /// <summary>Socket inode → owner.</summary>
+    public IOwnerLookup Owners { get; init; } = DictionaryOwnerLookup.Empty;
+    /// <summary>Processes holding sockets, by pid.</summary>
+    public IReadOnlyDictionary<int, ProcessInfo> Processes { get; init; } = new Dictionary<int, ProcessInfo>();
+    /// <summary>The namespace's sysctls.</summary>
+    public NetSettings Settings { get; init; } = new();
+    /// <summary>What the reader could not see.</summary>
+    public ImmutableArray<BlindSpot> BlindSpots { get; init; } = [];
+    /// <summary>True when an owner scan ran (otherwise "no owner" means "unknown", not "orphan").</summary>
+    public bool OwnersScanned { get; init; } = true;
+
+    /// <summary>The view of a live snapshot.</summary>
+    public static DoctorInput From(HostSnapshot snapshot)
+    {
+        ArgumentNullException.ThrowIfNull(snapshot);
+        return new DoctorInput
+        {
+            TakenAt = snapshot.TakenAt,
+            NetNsInode = snapshot.NetNsInode,
+            Sockets = snapshot.Sockets,
+            Source = snapshot.SocketSource,
+            Owners = new OwnerIndexLookup(snapshot.Owners),
+            Processes = snapshot.Processes,
+            Settings = snapshot.Settings,
+            BlindSpots = snapshot.BlindSpots,
+            OwnersScanned = !snapshot.BlindSpots.Any(b => b.Kind == BlindSpotKind.OwnersUnavailable),
+        };
+    }
+}
