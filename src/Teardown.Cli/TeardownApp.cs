@@ -21,6 +21,11 @@ public static class TeardownApp
                 .WithExample("run", "scenarios/seed/01-normal-close.scn")
                 .WithExample("run", "scenarios/seed/*.scn", "--quiet")
                 .WithExample("run", "scenarios/seed/08-orphan-fin-wait2-reaped.scn", "--json");
+            config.AddCommand<DoctorCommand>("doctor")
+                .WithDescription("Explain stuck TCP connections on this host: why, whose fault, when (if ever) the kernel reaps them, what to fix.")
+                .WithExample("doctor")
+                .WithExample("doctor", "--json")
+                .WithExample("doctor", "--all-netns", "--port", "8080");
         });
         return app.Run(args);
     }

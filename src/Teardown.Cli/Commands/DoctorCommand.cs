@@ -1,0 +1,83 @@
+using System.ComponentModel;
+using System.Diagnostics;
+using System.Text.Json;
+using Spectre.Console;
+using Spectre.Console.Cli;
+using Teardown.Doctor.Analysis;
+using Teardown.Doctor.Report;
+
+namespace Teardown.Cli.Commands;
+
+/// <summary><c>teardown doctor [--json] [--all-netns] [--pid P] [--port N]</c>: why TCP connections are stuck on this host.</summary>
+public sealed class DoctorCommand(IAnsiConsole console) : AsyncCommand<DoctorCommand.Settings>
+{
+    public sealed class Settings : CommandSettings
+    {
+        [CommandOption("--json")]
+        [Description("Write the report as JSON (schema teardown.doctor/1) instead of tables.")]
+        public bool Json { get; init; }
+
+        [CommandOption("--all-netns")]
+        [Description("Inspect every network namespace on the host (containers), not only this one. Needs root.")]
+        public bool AllNetns { get; init; }
+
+        [CommandOption("--pid <PID>")]
+        [Description("Only sockets held by this process (in its own network namespace).")]
+        public int? Pid { get; init; }
+
+        [CommandOption("--port <PORT>")]
+        [Description("Only sockets whose local or remote port is PORT.")]
+        public int? Port { get; init; }
+
+        [CommandOption("--details <N>")]
+        [Description("Explain at most N findings in full (default 6); the table lists all.")]
+        [DefaultValue(6)]
+        public int Details { get; init; } = 6;
+
+        public override ValidationResult Validate()
+        {
+            if (Pid is <= 0) return ValidationResult.Error("--pid must be a positive process id");
+            if (Port is < 0 or > 65535) return ValidationResult.Error("--port must be 0–65535");
+            if (Details < 0) return ValidationResult.Error("--details must be 0 or more");
+            return ValidationResult.Success();
+        }
+    }
+
+    public override Task<int> ExecuteAsync(CommandContext context, Settings settings, CancellationToken cancellationToken) =>
+        Task.FromResult(Execute(settings));
+
+    private int Execute(Settings settings)
+    {
+        var clock = Stopwatch.StartNew();
+        var inputs = DoctorSnapshots.Take(settings.AllNetns, settings.Pid);
+        var filter = new DoctorFilter(settings.Pid, settings.Port);
+        var reports = inputs.Select(i => DoctorAnalysis.Analyze(i, filter)).ToList();
+        int exit = ExitCode(reports);
+        if (settings.Json)
+        {
+            var buffer = new MemoryStream();
+            using (var w = new Utf8JsonWriter(buffer, new JsonWriterOptions { Indented = true }))
+            {
+                ReportJson.Write(w, reports, exit, clock.Elapsed);
+            }
+
+            Console.Out.Write(System.Text.Encoding.UTF8.GetString(buffer.GetBuffer(), 0, (int)buffer.Length));
+            Console.Out.WriteLine();
+            return exit;
+        }
+
+        foreach (var report in reports)
+        {
+            DoctorRenderer.Render(console, report, settings.Details, reports.Count > 1);
+        }
+
+        DoctorRenderer.Verdict(console, reports, exit, clock.Elapsed);
+        return exit;
+    }
+
+    /// <summary>3 when permissions or missing kernel features hid part of the host (the findings are then incomplete), else 1 with findings, else 0.</summary>
+    internal static int ExitCode(IReadOnlyList<DoctorReport> reports) =>
+        reports.Any(r => r.IsPartial) ? ExitCodes.Permission
+        : reports.Any(r => r.HasFindings) ? ExitCodes.Findings
+        : ExitCodes.Ok;
+}
