@@ -26,6 +26,9 @@ public static class TeardownApp
                 .WithExample("doctor")
                 .WithExample("doctor", "--json")
                 .WithExample("doctor", "--all-netns", "--port", "8080");
+            config.AddCommand<DemoCommand>("demo")
+                .WithDescription("Reproduce a realistic pile-up of stuck connections in a private namespace, diagnose it, clean up (root).")
+                .WithExample("demo");
         });
         return app.Run(args);
     }
