@@ -26,6 +26,10 @@ public static class TeardownApp
                 .WithExample("doctor")
                 .WithExample("doctor", "--json")
                 .WithExample("doctor", "--all-netns", "--port", "8080");
+            config.AddCommand<WatchCommand>("watch")
+                .WithDescription("Live counts per class, growth per minute and descriptor/port exhaustion forecasts (Ctrl-C to stop).")
+                .WithExample("watch")
+                .WithExample("watch", "--interval", "5s", "--count", "3");
             config.AddCommand<DemoCommand>("demo")
                 .WithDescription("Reproduce a realistic pile-up of stuck connections in a private namespace, diagnose it, clean up (root).")
                 .WithExample("demo");
