@@ -5,6 +5,7 @@ using Spectre.Console;
 using Spectre.Console.Cli;
 using Teardown.Doctor.Analysis;
 using Teardown.Doctor.Report;
+using Teardown.Linux.Inventory;
 
 namespace Teardown.Cli.Commands;
 
@@ -29,6 +30,11 @@ public sealed class DoctorCommand(IAnsiConsole console) : AsyncCommand<DoctorCom
         [Description("Only sockets whose local or remote port is PORT.")]
         public int? Port { get; init; }
 
+        [CommandOption("--source <SOURCE>")]
+        [Description("Socket source: [bold]sock_diag[/] (netlink, default; falls back to /proc when unavailable) or [bold]proc[/] (/proc/net/tcp only).")]
+        [DefaultValue("sock_diag")]
+        public string Source { get; init; } = "sock_diag";
+
         [CommandOption("--details <N>")]
         [Description("Explain at most N findings in full (default 6); the table lists all.")]
         [DefaultValue(6)]
@@ -38,6 +44,7 @@ public sealed class DoctorCommand(IAnsiConsole console) : AsyncCommand<DoctorCom
         {
             if (Pid is <= 0) return ValidationResult.Error("--pid must be a positive process id");
             if (Port is < 0 or > 65535) return ValidationResult.Error("--port must be 0–65535");
+            if (Source is not ("sock_diag" or "proc")) return ValidationResult.Error($"--source must be sock_diag or proc, not '{Source}'");
             if (Details < 0) return ValidationResult.Error("--details must be 0 or more");
             return ValidationResult.Success();
         }
@@ -49,7 +56,8 @@ public sealed class DoctorCommand(IAnsiConsole console) : AsyncCommand<DoctorCom
     private int Execute(Settings settings)
     {
         var clock = Stopwatch.StartNew();
-        var inputs = DoctorSnapshots.Take(settings.AllNetns, settings.Pid);
+        var inputs = DoctorSnapshots.Take(settings.AllNetns, settings.Pid,
+            settings.Source == "proc" ? SocketSourcePreference.ProcNetTcp : SocketSourcePreference.SockDiag);
         var filter = new DoctorFilter(settings.Pid, settings.Port);
         var reports = inputs.Select(i => DoctorAnalysis.Analyze(i, filter)).ToList();
         int exit = ExitCode(reports);

@@ -13,13 +13,8 @@ namespace Teardown.Cli.Commands;
 internal static class DoctorSnapshots
 {
     /// <summary>Takes the snapshots. Failures become blind spots, never exceptions.</summary>
-    internal static List<DoctorInput> Take(bool allNetns, int? pid, NetNsHandle? ns = null)
+    internal static List<DoctorInput> Take(bool allNetns, int? pid, SocketSourcePreference source = SocketSourcePreference.SockDiag)
     {
-        if (ns is not null)
-        {
-            return [DoctorInput.From(InventoryReader.Take(new InventoryOptions { Namespace = ns }))];
-        }
-
         if (!allNetns)
         {
             if (pid is int p)
@@ -29,10 +24,10 @@ internal static class DoctorSnapshots
                 if (opened.IsOk)
                 {
                     using var handle = opened.Value;
-                    return [DoctorInput.From(InventoryReader.Take(new InventoryOptions { Namespace = handle }))];
+                    return [DoctorInput.From(InventoryReader.Take(new InventoryOptions { Namespace = handle, Source = source }))];
                 }
 
-                var own = InventoryReader.Take();
+                var own = InventoryReader.Take(new InventoryOptions { Source = source });
                 return [DoctorInput.From(own with
                 {
                     BlindSpots = own.BlindSpots.Add(new BlindSpot(BlindSpotKind.NamespaceUnavailable,
@@ -40,7 +35,7 @@ internal static class DoctorSnapshots
                 })];
             }
 
-            return [DoctorInput.From(InventoryReader.Take())];
+            return [DoctorInput.From(InventoryReader.Take(new InventoryOptions { Source = source }))];
         }
 
         var scan = NetNsEnumerator.Enumerate();
@@ -56,7 +51,7 @@ internal static class DoctorSnapshots
 
             using (var handle = opened.Value)
             {
-                snapshot = InventoryReader.Take(new InventoryOptions { Namespace = handle, ScanOwners = first is null });
+                snapshot = InventoryReader.Take(new InventoryOptions { Namespace = handle, ScanOwners = first is null, Source = source });
             }
 
             if (first is null)
@@ -80,7 +75,7 @@ internal static class DoctorSnapshots
 
         if (inputs.Count == 0)
         {
-            var own = InventoryReader.Take();
+            var own = InventoryReader.Take(new InventoryOptions { Source = source });
             inputs.Add(DoctorInput.From(own with
             {
                 BlindSpots = own.BlindSpots.Add(new BlindSpot(BlindSpotKind.NamespaceUnavailable,
