@@ -149,6 +149,7 @@ public static class DoctorAnalysis
             PortUsage = portUsage,
             BlindSpots = input.BlindSpots,
             Filter = filter,
+            Cost = input.Cost,
         };
     }
 }

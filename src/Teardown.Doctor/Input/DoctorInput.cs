@@ -6,6 +6,13 @@ using Teardown.Linux.Sockets;
 
 namespace Teardown.Doctor.Input;
 
+/// <summary>What reading the input cost (from the snapshot's statistics).</summary>
+/// <param name="Sockets">Wall time of the socket dump.</param>
+/// <param name="Owners">Wall time of the /proc/*/fd owner scan.</param>
+/// <param name="FdsScanned">Descriptors examined by the owner scan.</param>
+/// <param name="ProcessesScanned">Processes whose descriptors were read.</param>
+public readonly record struct ReadCost(TimeSpan Sockets, TimeSpan Owners, long FdsScanned, int ProcessesScanned);
+
 /// <summary>
 /// What the analysis reads: one namespace's sockets with their owners, settings and blind spots.
 /// A view of <see cref="HostSnapshot"/> whose owner table is an interface, so that fixtures can be
@@ -32,6 +39,9 @@ public sealed record DoctorInput
     /// <summary>True when an owner scan ran (otherwise "no owner" means "unknown", not "orphan").</summary>
     public bool OwnersScanned { get; init; } = true;
 
+    /// <summary>What reading this input cost.</summary>
+    public ReadCost Cost { get; init; }
+
     /// <summary>The view of a live snapshot.</summary>
     public static DoctorInput From(HostSnapshot snapshot)
     {
@@ -46,6 +56,7 @@ public sealed record DoctorInput
             Processes = snapshot.Processes,
             Settings = snapshot.Settings,
             BlindSpots = snapshot.BlindSpots,
+            Cost = new ReadCost(snapshot.SocketStats.Elapsed, snapshot.OwnerStats.Elapsed, snapshot.OwnerStats.FdsScanned, snapshot.OwnerStats.ProcessesScanned),
             OwnersScanned = !snapshot.BlindSpots.Any(b => b.Kind == BlindSpotKind.OwnersUnavailable),
         };
     }

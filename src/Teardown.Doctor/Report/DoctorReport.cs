@@ -47,6 +47,9 @@ public sealed record DoctorReport
     public required ImmutableArray<PortUsage> PortUsage { get; init; }
     /// <summary>What could not be seen.</summary>
     public required ImmutableArray<BlindSpot> BlindSpots { get; init; }
+    /// <summary>What reading the input cost.</summary>
+    public Teardown.Doctor.Input.ReadCost Cost { get; init; }
+
     /// <summary>The filter applied.</summary>
     public required DoctorFilter Filter { get; init; }
 

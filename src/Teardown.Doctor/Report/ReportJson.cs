@@ -95,6 +95,13 @@ public static class ReportJson
         }
 
         w.WriteEndArray();
+        w.WritePropertyName("cost");
+        w.WriteStartObject();
+        w.WriteNumber("socketsMs", Math.Round(r.Cost.Sockets.TotalMilliseconds, 1));
+        w.WriteNumber("ownersMs", Math.Round(r.Cost.Owners.TotalMilliseconds, 1));
+        w.WriteNumber("fdsScanned", r.Cost.FdsScanned);
+        w.WriteNumber("processesScanned", r.Cost.ProcessesScanned);
+        w.WriteEndObject();
         w.WritePropertyName("blindSpots");
         w.WriteStartArray();
         foreach (var b in r.BlindSpots)
