@@ -48,12 +48,12 @@ for ((i = 0; i < workers; i++)); do
   pids+=($!)
 done
 for ((t = 0; t < 600; t++)); do
-  n=$(ls "$work"/ready.*.json 2>/dev/null | wc -l)
+  n=$(find "$work" -name "ready.*.json" | wc -l)
   [[ $n -eq $workers ]] && break
   for p in "${pids[@]}"; do kill -0 "$p" 2>/dev/null || { echo "a generator died" >&2; exit 1; }; done
   sleep 0.5
 done
-[[ $(ls "$work"/ready.*.json | wc -l) -eq $workers ]] || { echo "generators did not finish" >&2; exit 1; }
+[[ $(find "$work" -name "ready.*.json" | wc -l) -eq $workers ]] || { echo "generators did not finish" >&2; exit 1; }
 printf "   built in %.1f s\n" "$(echo "$(date +%s.%N) - $start" | bc)"
 
 # Everything below runs inside the namespace, in one shell, so each tool pays the same costs.
