@@ -59,8 +59,20 @@ public sealed class DoctorCommand(IAnsiConsole console) : AsyncCommand<DoctorCom
         var inputs = DoctorSnapshots.Take(settings.AllNetns, settings.Pid,
             settings.Source == "proc" ? SocketSourcePreference.ProcNetTcp : SocketSourcePreference.SockDiag);
         var filter = new DoctorFilter(settings.Pid, settings.Port);
+        var read = clock.Elapsed;
         var reports = inputs.Select(i => DoctorAnalysis.Analyze(i, filter)).ToList();
+        var analysed = clock.Elapsed;
         int exit = ExitCode(reports);
+        if (Environment.GetEnvironmentVariable("TEARDOWN_TIMING") is "1")
+        {
+            var cost = inputs[0].Cost;
+            Console.Error.WriteLine($"timing: read {read.TotalMilliseconds:0} ms (sockets {cost.Sockets.TotalMilliseconds:0} ms ∥ owners {cost.Owners.TotalMilliseconds:0} ms), " +
+                $"analysis {(analysed - read).TotalMilliseconds:0} ms, since process start {(DateTime.Now - Process.GetCurrentProcess().StartTime).TotalMilliseconds:0} ms");
+            var again = Stopwatch.StartNew();
+            DoctorAnalysis.Analyze(inputs[0], filter);
+            Console.Error.WriteLine($"timing: analysis again {again.Elapsed.TotalMilliseconds:0} ms");
+        }
+
         if (settings.Json)
         {
             var buffer = new MemoryStream();

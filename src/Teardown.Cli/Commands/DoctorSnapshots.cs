@@ -24,10 +24,10 @@ internal static class DoctorSnapshots
                 if (opened.IsOk)
                 {
                     using var handle = opened.Value;
-                    return [DoctorInput.From(InventoryReader.Take(new InventoryOptions { Namespace = handle, Source = source }))];
+                    return [DoctorInput.From(ParallelInventory.Take(new InventoryOptions { Namespace = handle, Source = source, Extensions = ParallelInventory.DoctorExtensions }))];
                 }
 
-                var own = InventoryReader.Take(new InventoryOptions { Source = source });
+                var own = ParallelInventory.Take(new InventoryOptions { Source = source, Extensions = ParallelInventory.DoctorExtensions });
                 return [DoctorInput.From(own with
                 {
                     BlindSpots = own.BlindSpots.Add(new BlindSpot(BlindSpotKind.NamespaceUnavailable,
@@ -35,7 +35,7 @@ internal static class DoctorSnapshots
                 })];
             }
 
-            return [DoctorInput.From(InventoryReader.Take(new InventoryOptions { Source = source }))];
+            return [DoctorInput.From(ParallelInventory.Take(new InventoryOptions { Source = source, Extensions = ParallelInventory.DoctorExtensions }))];
         }
 
         var scan = NetNsEnumerator.Enumerate();
@@ -51,7 +51,7 @@ internal static class DoctorSnapshots
 
             using (var handle = opened.Value)
             {
-                snapshot = InventoryReader.Take(new InventoryOptions { Namespace = handle, ScanOwners = first is null, Source = source });
+                snapshot = ParallelInventory.Take(new InventoryOptions { Namespace = handle, ScanOwners = first is null, Source = source, Extensions = ParallelInventory.DoctorExtensions });
             }
 
             if (first is null)
@@ -75,7 +75,7 @@ internal static class DoctorSnapshots
 
         if (inputs.Count == 0)
         {
-            var own = InventoryReader.Take(new InventoryOptions { Source = source });
+            var own = ParallelInventory.Take(new InventoryOptions { Source = source, Extensions = ParallelInventory.DoctorExtensions });
             inputs.Add(DoctorInput.From(own with
             {
                 BlindSpots = own.BlindSpots.Add(new BlindSpot(BlindSpotKind.NamespaceUnavailable,

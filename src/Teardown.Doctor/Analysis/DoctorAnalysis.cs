@@ -1,4 +1,5 @@
 using System.Collections.Immutable;
+using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
 using Teardown.Doctor.Classification;
 using Teardown.Doctor.Findings;
@@ -20,6 +21,9 @@ public static class DoctorAnalysis
     internal const int DefaultPortLow = 32768, DefaultPortHigh = 60999;
 
     /// <summary>Analyses one namespace.</summary>
+    // A one-shot CLI runs this once over ~10^5 sockets: compile it optimized at once instead of
+    // starting in tier-0 and waiting for on-stack replacement.
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static DoctorReport Analyze(DoctorInput input, DoctorFilter? filter = null)
     {
         ArgumentNullException.ThrowIfNull(input);
