@@ -68,9 +68,6 @@ public sealed class DoctorCommand(IAnsiConsole console) : AsyncCommand<DoctorCom
             var cost = inputs[0].Cost;
             Console.Error.WriteLine($"timing: read {read.TotalMilliseconds:0} ms (sockets {cost.Sockets.TotalMilliseconds:0} ms ∥ owners {cost.Owners.TotalMilliseconds:0} ms), " +
                 $"analysis {(analysed - read).TotalMilliseconds:0} ms, since process start {(DateTime.Now - Process.GetCurrentProcess().StartTime).TotalMilliseconds:0} ms");
-            var again = Stopwatch.StartNew();
-            DoctorAnalysis.Analyze(inputs[0], filter);
-            Console.Error.WriteLine($"timing: analysis again {again.Elapsed.TotalMilliseconds:0} ms");
         }
 
         if (settings.Json)

@@ -1,4 +1,5 @@
 using System.Collections.Immutable;
+using Teardown.Doctor.Analysis;
 using Teardown.Doctor.Input;
 using Teardown.Linux.Inventory;
 using Teardown.Linux.Namespaces;
@@ -12,6 +13,14 @@ namespace Teardown.Cli.Commands;
 /// </summary>
 internal static class DoctorSnapshots
 {
+    // Reads one namespace, classifying its sockets while the owner scan is still running.
+    private static DoctorInput Read(InventoryOptions options)
+    {
+        SocketIndex? index = null;
+        var snapshot = ParallelInventory.Take(options with { Extensions = ParallelInventory.DoctorExtensions }, whileScanning: s => index = SocketIndex.Build(s.Sockets, s.Settings));
+        return DoctorInput.From(snapshot, index);
+    }
+
     /// <summary>Takes the snapshots. Failures become blind spots, never exceptions.</summary>
     internal static List<DoctorInput> Take(bool allNetns, int? pid, SocketSourcePreference source = SocketSourcePreference.SockDiag)
     {
@@ -24,7 +33,7 @@ internal static class DoctorSnapshots
                 if (opened.IsOk)
                 {
                     using var handle = opened.Value;
-                    return [DoctorInput.From(ParallelInventory.Take(new InventoryOptions { Namespace = handle, Source = source, Extensions = ParallelInventory.DoctorExtensions }))];
+                    return [Read(new InventoryOptions { Namespace = handle, Source = source })];
                 }
 
                 var own = ParallelInventory.Take(new InventoryOptions { Source = source, Extensions = ParallelInventory.DoctorExtensions });
@@ -35,7 +44,7 @@ internal static class DoctorSnapshots
                 })];
             }
 
-            return [DoctorInput.From(ParallelInventory.Take(new InventoryOptions { Source = source, Extensions = ParallelInventory.DoctorExtensions }))];
+            return [Read(new InventoryOptions { Source = source })];
         }
 
         var scan = NetNsEnumerator.Enumerate();

@@ -31,33 +31,14 @@ public static class DoctorAnalysis
         var sockets = input.Sockets.AsSpan();
         int portLow = input.Settings.LocalPortLow ?? DefaultPortLow;
         int portHigh = input.Settings.LocalPortHigh ?? DefaultPortHigh;
-        var listening = ListeningPorts.From(sockets);
 
-        // Pass 1: class, side and owner of every socket; (local, remote) → index for pairing.
-        var classes = new SocketClass[sockets.Length];
-        var sides = new Side[sockets.Length];
+        // Pass 1 (owner-independent, possibly done already while owners were being scanned).
+        var index = input.Index is { } prebuilt && prebuilt.Sockets == input.Sockets ? prebuilt : SocketIndex.Build(input.Sockets, input.Settings);
+        var classes = index.Classes;
+        var sides = index.Sides;
+        var peers = index.Peers;
         var pids = new int[sockets.Length];
         var fds = new int[sockets.Length];
-        var peers = new int[sockets.Length]; // peer index + 1; 0 = no peer on this host
-        var byTuple = new Dictionary<(InetEndpoint, InetEndpoint), int>(sockets.Length);
-        for (int i = 0; i < sockets.Length; i++)
-        {
-            ref readonly var s = ref sockets[i];
-            if (s.KernelState == KernelTcpState.Listen)
-            {
-                continue;
-            }
-
-            classes[i] = Classifier.Classify(in s);
-            sides[i] = Classifier.SideOf(in s, listening, portLow, portHigh);
-            if (s.Inode != 0 && input.Owners.TryGetOwner(s.Inode, out var owner))
-            {
-                pids[i] = owner.Pid;
-                fds[i] = owner.Fd;
-            }
-
-            byTuple.TryAdd((s.Local, s.Remote), i);
-        }
 
         // Pass 2: filter, count, group.
         var stateCounts = new int[16];
@@ -71,6 +52,12 @@ public static class DoctorAnalysis
             if (filter.Port is int port && s.Local.Port != port && s.Remote.Port != port)
             {
                 continue;
+            }
+
+            if (s.Inode != 0 && input.Owners.TryGetOwner(s.Inode, out var owner))
+            {
+                pids[i] = owner.Pid;
+                fds[i] = owner.Fd;
             }
 
             if (filter.Pid is int pid && pids[i] != pid)
@@ -87,6 +74,7 @@ public static class DoctorAnalysis
 
             var c = classes[i];
             classCounts[(int)c]++;
+
             if (s.Timer == (byte)KernelTimer.TimeWait)
             {
                 twBuckets++;
@@ -111,10 +99,10 @@ public static class DoctorAnalysis
             ref var acc = ref CollectionsMarshal.GetValueRefOrAddDefault(groups, key, out _);
             acc ??= new GroupAccumulator();
             acc.Add(in s, i);
-            if (byTuple.TryGetValue((s.Remote, s.Local), out int peer))
+            if (peers[i] > 0)
             {
-                acc.AddPeer(classes[peer], pids[peer]);
-                peers[i] = peer + 1;
+                int peer = peers[i] - 1;
+                acc.AddPeer(classes[peer], PidOf(input, sockets[peer]));
             }
         }
 
@@ -156,4 +144,7 @@ public static class DoctorAnalysis
             Cost = input.Cost,
         };
     }
+
+    private static int PidOf(DoctorInput input, in SocketRecord s) =>
+        s.Inode != 0 && input.Owners.TryGetOwner(s.Inode, out var owner) ? owner.Pid : 0;
 }

@@ -39,11 +39,14 @@ public sealed record DoctorInput
     /// <summary>True when an owner scan ran (otherwise "no owner" means "unknown", not "orphan").</summary>
     public bool OwnersScanned { get; init; } = true;
 
+    /// <summary>The socket table's classes and pairs, if already built (see <see cref="Analysis.SocketIndex"/>); rebuilt when absent or for another table.</summary>
+    public Analysis.SocketIndex? Index { get; init; }
+
     /// <summary>What reading this input cost.</summary>
     public ReadCost Cost { get; init; }
 
     /// <summary>The view of a live snapshot.</summary>
-    public static DoctorInput From(HostSnapshot snapshot)
+    public static DoctorInput From(HostSnapshot snapshot, Analysis.SocketIndex? index = null)
     {
         ArgumentNullException.ThrowIfNull(snapshot);
         return new DoctorInput
@@ -51,6 +54,7 @@ public sealed record DoctorInput
             TakenAt = snapshot.TakenAt,
             NetNsInode = snapshot.NetNsInode,
             Sockets = snapshot.Sockets,
+            Index = index,
             Source = snapshot.SocketSource,
             Owners = new OwnerIndexLookup(snapshot.Owners),
             Processes = snapshot.Processes,

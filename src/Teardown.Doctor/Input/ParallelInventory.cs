@@ -23,19 +23,25 @@ public static class ParallelInventory
     /// <summary>The doctor needs tcp_info (ages, RTO) but not sk_meminfo; asking less makes the dump cheaper.</summary>
     public const DiagExtensions DoctorExtensions = DiagExtensions.TcpInfo;
 
-    /// <summary>Takes a snapshot; never throws for anything the host does.</summary>
-    public static HostSnapshot Take(InventoryOptions options, TimeProvider? time = null)
+    /// <summary>
+    /// Takes a snapshot; never throws for anything the host does. <paramref name="whileScanning"/>
+    /// runs on the calling thread with the owner-less snapshot while the owner scan continues.
+    /// </summary>
+    public static HostSnapshot Take(InventoryOptions options, TimeProvider? time = null, Action<HostSnapshot>? whileScanning = null)
     {
         ArgumentNullException.ThrowIfNull(options);
         time ??= TimeProvider.System;
         if (!options.ScanOwners)
         {
-            return InventoryReader.Take(options, time);
+            var alone = InventoryReader.Take(options, time);
+            whileScanning?.Invoke(alone);
+            return alone;
         }
 
         long start = time.GetTimestamp();
         var scan = Task.Factory.StartNew(ProcFdScanner.Scan, CancellationToken.None, TaskCreationOptions.LongRunning, TaskScheduler.Default);
         var snapshot = InventoryReader.Take(options with { ScanOwners = false }, time);
+        whileScanning?.Invoke(snapshot);
         var blind = snapshot.BlindSpots.Where(b => !(b.Kind == BlindSpotKind.OwnersUnavailable && b.Detail.Contains("disabled by option", StringComparison.Ordinal))).ToList();
         OwnerScan owners;
         try
