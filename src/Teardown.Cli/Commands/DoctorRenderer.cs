@@ -49,13 +49,13 @@ internal static class DoctorRenderer
     private static void FindingsTable(IAnsiConsole console, DoctorReport report)
     {
         var table = new Table().Border(TableBorder.Rounded).Title("[bold]Findings[/] (most severe first)");
-        table.AddColumn("#");
-        table.AddColumn("severity");
-        table.AddColumn(new TableColumn("sockets").RightAligned());
+        table.AddColumn(new TableColumn("#").NoWrap());
+        table.AddColumn(new TableColumn("severity").NoWrap());
+        table.AddColumn(new TableColumn("sockets").RightAligned().NoWrap());
         table.AddColumn("what");
         table.AddColumn("owner");
         table.AddColumn("service");
-        table.AddColumn("reaped");
+        table.AddColumn(new TableColumn("reaped").NoWrap());
         int n = 0;
         foreach (var f in report.Findings)
         {
@@ -63,14 +63,22 @@ internal static class DoctorRenderer
                 (++n).ToString(System.Globalization.CultureInfo.InvariantCulture),
                 $"[{Colour(f.Severity)}]{f.Severity.Id()}[/]",
                 f.Count.ToString(System.Globalization.CultureInfo.InvariantCulture),
-                Markup.Escape(Explanations.Headline(f.Class)),
-                Markup.Escape(f.Owner?.Display ?? (f.Class == SocketClass.CloseWaitNeverAccepted ? "(not accepted)" : "(kernel)")),
-                Markup.Escape($"{f.Side.Id()} {f.Service}"),
+                Markup.Escape(Explanations.Short(f.Class)),
+                Markup.Escape(f.Owner is { } o ? $"{o.Comm ?? "?"}/{o.Pid}" : f.Class == SocketClass.CloseWaitNeverAccepted ? "(not accepted)" : "(kernel)"),
+                Markup.Escape(ServiceCell(f)),
                 f.Reap.Never ? "[red]never[/]" : Markup.Escape(f.Reap.Display));
         }
 
         console.Write(table);
     }
+
+    // "server :8080" or "client → 10.0.0.5:6379".
+    private static string ServiceCell(Finding f) => f.Side switch
+    {
+        Side.Server => "server " + f.Service.Replace("local ", "", StringComparison.Ordinal),
+        Side.Client => "client → " + f.Service.Replace("remote ", "", StringComparison.Ordinal),
+        _ => f.Service,
+    };
 
     private static void Detail(IAnsiConsole console, Finding f)
     {

@@ -165,7 +165,7 @@ public sealed class WatchCommand(IAnsiConsole console) : AsyncCommand<WatchComma
         var top = new Table().Border(TableBorder.Rounded).Title("top findings").AddColumn("severity").AddColumn(new TableColumn("sockets").RightAligned()).AddColumn("finding");
         foreach (var f in report.Findings.Take(5))
         {
-            top.AddRow($"[{DoctorRenderer.Colour(f.Severity)}]{f.Severity.Id()}[/]", $"{f.Count}", Markup.Escape($"{Explanations.Headline(f.Class)} — {f.Owner?.Display ?? "no process"}, {f.Service}"));
+            top.AddRow($"[{DoctorRenderer.Colour(f.Severity)}]{f.Severity.Id()}[/]", $"{f.Count}", Markup.Escape($"{Explanations.Short(f.Class)} — {f.Owner?.Display ?? "no process"}, {f.Service}"));
         }
 
         if (report.Findings.IsEmpty)

@@ -26,6 +26,22 @@ public static class Explanations
         _ => c.Id(),
     };
 
+    /// <summary>A label short enough for a table cell.</summary>
+    public static string Short(SocketClass c) => c switch
+    {
+        SocketClass.CloseWaitUnreadEof => "CLOSE_WAIT, EOF unread",
+        SocketClass.CloseWaitReadNotClosed => "CLOSE_WAIT, read, not closed",
+        SocketClass.CloseWaitUnreadData => "CLOSE_WAIT, request unread",
+        SocketClass.CloseWaitNeverAccepted => "CLOSE_WAIT, never accepted",
+        SocketClass.FinWait2Orphaned => "FIN_WAIT2 orphaned",
+        SocketClass.FinWait2HalfClosed => "FIN_WAIT2 half-closed",
+        SocketClass.FinWait1Orphaned => "FIN_WAIT1 orphaned, retransmitting",
+        SocketClass.LastAckOrphaned => "LAST_ACK orphaned, retransmitting",
+        SocketClass.ClosingOrphaned => "CLOSING orphaned, retransmitting",
+        SocketClass.TimeWait => "TIME_WAIT holding ports",
+        _ => c.Id(),
+    };
+
     /// <summary>Mechanism text.</summary>
     public static string Mechanism(SocketClass c, Side side) => c switch
     {
