@@ -20,6 +20,13 @@ public class DemoAndWatchTests
             Assert.True(byClass.TryGetProperty(id, out var n) && n.GetInt32() > 0, id);
         }
 
+        if (new[] { "/usr/sbin/ip", "/sbin/ip", "/usr/bin/ip", "/bin/ip" }.Any(File.Exists))
+        {
+            // The unreachable-peer part needs iproute2.
+            Assert.Equal(5, byClass.GetProperty("fin-wait1-orphaned").GetInt32());
+            Assert.Equal(5, byClass.GetProperty("last-ack-orphaned").GetInt32());
+        }
+
         var kinds = ns.GetProperty("findings").EnumerateArray().Select(f => f.GetProperty("kind").GetString()).ToHashSet();
         Assert.Contains("close-wait-never-accepted", kinds);
         Assert.Contains("time-wait", kinds);
@@ -48,6 +55,30 @@ public class DemoAndWatchTests
         var (code, stdout, _) = result!.Value;
         Assert.Equal(3, code);
         Assert.Contains("needs root", stdout, StringComparison.Ordinal);
+    }
+
+    [SkippableFact]
+    public void Watch_CtrlC_StopsCleanly()
+    {
+        Require.RootOrSkip(); // not root-specific, but spawns the built CLI like the unprivileged tests
+        var psi = new System.Diagnostics.ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true };
+        foreach (var a in new[] { Path.Combine(AppContext.BaseDirectory, "teardown.dll"), "watch", "--plain", "--interval", "200ms" }) psi.ArgumentList.Add(a);
+        using var p = System.Diagnostics.Process.Start(psi)!;
+        var output = new System.Text.StringBuilder();
+        var firstSample = new ManualResetEventSlim();
+        p.OutputDataReceived += (_, e) =>
+        {
+            if (e.Data is null) return;
+            lock (output) output.AppendLine(e.Data);
+            if (e.Data.Contains("sample 1", StringComparison.Ordinal)) firstSample.Set();
+        };
+        p.BeginOutputReadLine();
+        Assert.True(firstSample.Wait(TimeSpan.FromSeconds(30)), "no first sample");
+        Assert.Equal(0, Signals.Kill(p.Id, Signals.SigInt));
+        Assert.True(p.WaitForExit(TimeSpan.FromSeconds(10)), "watch did not stop on SIGINT");
+        p.WaitForExit();
+        Assert.Contains(p.ExitCode, new[] { 0, 1, 3 });
+        lock (output) Assert.Contains("watch stopped after", output.ToString(), StringComparison.Ordinal);
     }
 
     [Fact]

@@ -178,3 +178,20 @@ public class AnalysisTests
         Assert.All(first.GetProperty("figures").EnumerateArray(), f => Assert.NotEmpty(f.GetProperty("source").GetString()!));
     }
 }
+
+public class OrphanTimerTests
+{
+    [Fact]
+    public void PersistTimer_OnOrphans_IsExplainedAsFinNotSent()
+    {
+        var sockets = Enumerable.Range(0, 3).Select(i => Socket(KernelTcpState.FinWait1, $"10.0.0.1:{40000 + i}", "10.0.0.9:80", 0, 0, KernelTimer.ZeroWindowProbe, 400));
+        var f = Assert.Single(DoctorAnalysis.Analyze(Records.Input(sockets)).Findings);
+        Assert.Contains("zero window", f.Mechanism, StringComparison.Ordinal);
+        Assert.Contains("no route", f.Mechanism, StringComparison.Ordinal);
+        Assert.Equal("persist", f.Examples[0].Timer);
+        var retransmitting = Socket(KernelTcpState.FinWait1, "10.0.0.1:41000", "10.0.0.9:80", 0, 0, KernelTimer.Retransmit, 400, retrans: 2);
+        var g = Assert.Single(DoctorAnalysis.Analyze(Records.Input([retransmitting])).Findings);
+        Assert.Contains("unreachable", g.Mechanism, StringComparison.Ordinal);
+        Assert.Equal("on", g.Examples[0].Timer);
+    }
+}

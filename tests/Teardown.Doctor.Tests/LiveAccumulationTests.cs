@@ -15,6 +15,7 @@ public class LiveAccumulationTests
     {
         LeakyServerUnread = 30, LeakyServerReadNotClosed = 12, StuckHandler = 9, StalePool = 25, HalfClosing = 7,
         NeverAccepted = 11, TimeWait = 150, Established = 5, PortRange = (40000, 40999),
+        UnreachableFinWait1 = 4, UnreachableLastAck = 3,
     };
 
     // What the plan must produce, class by class (AccumulationPlan documents each kind).
@@ -26,10 +27,14 @@ public class LiveAccumulationTests
         [SocketClass.CloseWaitUnreadData] = Plan.StuckHandler,
         [SocketClass.CloseWaitNeverAccepted] = Plan.NeverAccepted,
         // the closers' ends: leaky-server clients, the cache server, the clients that gave up
-        [SocketClass.FinWait2Orphaned] = Plan.LeakyServerUnread + Plan.LeakyServerReadNotClosed + Plan.StuckHandler + Plan.StalePool + Plan.NeverAccepted,
+        [SocketClass.FinWait2Orphaned] = Plan.LeakyServerUnread + Plan.LeakyServerReadNotClosed + Plan.StuckHandler + Plan.StalePool + Plan.NeverAccepted
+            + Plan.UnreachableLastAck,
         [SocketClass.FinWait2HalfClosed] = Plan.HalfClosing,
         [SocketClass.TimeWait] = Plan.TimeWait,
-        [SocketClass.Established] = 2 * Plan.Established,
+        // healthy pairs, plus the unreachable peer's ends that never heard our FIN
+        [SocketClass.Established] = (2 * Plan.Established) + Plan.UnreachableFinWait1,
+        [SocketClass.FinWait1Orphaned] = Plan.UnreachableFinWait1,
+        [SocketClass.LastAckOrphaned] = Plan.UnreachableLastAck,
     };
 
     [SkippableTheory]
@@ -44,6 +49,7 @@ public class LiveAccumulationTests
         using var builder = new AccumulationBuilder();
         var built = NetNs.Run(handle, () => { builder.Build(Plan); return true; });
         Assert.True(built.IsOk, built.Error?.ToString());
+        Assert.True(builder.SkippedUnreachable is null, builder.SkippedUnreachable);
 
         var snapshot = InventoryReader.Take(new InventoryOptions { Namespace = handle, Source = source });
         var report = DoctorAnalysis.Analyze(DoctorInput.From(snapshot));
@@ -68,6 +74,11 @@ public class LiveAccumulationTests
         Assert.All(half.Examples, e => Assert.NotNull(e.Fd));
         var orphans = report.Findings.Where(f => f.Class == SocketClass.FinWait2Orphaned).ToList();
         Assert.All(orphans, f => Assert.InRange(f.Reap.Latest!.Value.TotalSeconds, 50, 60.01));
+        var lastAck = report.Findings.Single(f => f.Class == SocketClass.LastAckOrphaned);
+        Assert.Equal(Side.Server, lastAck.Side);
+        Assert.Null(lastAck.Owner);
+        Assert.False(lastAck.Reap.Never);
+        Assert.Equal(Side.Client, report.Findings.Single(f => f.Class == SocketClass.FinWait1Orphaned).Side);
         var tw = report.Findings.Single(f => f.Class == SocketClass.TimeWait);
         Assert.Equal($"remote 127.0.0.1:{AccumulationBuilder.ShortLivedPort}", tw.Service);
         if (source == SocketSourcePreference.ProcNetTcp)

@@ -73,7 +73,7 @@ public sealed class DoctorCommand(IAnsiConsole console) : AsyncCommand<DoctorCom
         if (settings.Json)
         {
             var buffer = new MemoryStream();
-            using (var w = new Utf8JsonWriter(buffer, new JsonWriterOptions { Indented = true }))
+            using (var w = new Utf8JsonWriter(buffer, new JsonWriterOptions { Indented = true, Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping }))
             {
                 ReportJson.Write(w, reports, exit, clock.Elapsed);
             }

@@ -107,7 +107,7 @@ internal static class DoctorRenderer
         var examples = string.Join('\n', f.Examples.Take(3).Select(e =>
             Markup.Escape($"{e.State,-10} {e.RecvQ,4} {e.SendQ,4}  {e.Local} → {e.Remote}  ino {e.Inode}" +
                 (e.Fd is int fd ? $" fd {fd}" : "") + (e.QuietMs is uint q ? $" quiet {q / 1000.0:0.#} s" : "") +
-                (e.TimerMs > 0 ? $" timer {e.TimerMs / 1000.0:0.#} s" : ""))));
+                (e.Timer is string t ? $" timer:({t},{e.TimerMs / 1000.0:0.###} s,{e.Retrans})" : ""))));
         var body = new Rows(grid, figures, new Markup("[bold]fix[/]\n" + fixes), new Markup("[bold]examples[/] [dim](state Recv-Q Send-Q)[/]\n" + examples));
         console.Write(new Panel(body).Header($"[{Colour(f.Severity)}]{f.Severity.Id()}[/] {Markup.Escape(f.Title)}").Expand());
     }

@@ -113,7 +113,11 @@ internal static class FindingBuilder
             Owner = owner,
             Service = key.ServiceText,
             Fault = Explanations.Fault(key.Class, key.Side),
-            Mechanism = Explanations.Mechanism(key.Class, key.Side),
+            Mechanism = g.ZeroWindowProbe * 2 > g.Count && key.Class is SocketClass.FinWait1Orphaned or SocketClass.LastAckOrphaned or SocketClass.ClosingOrphaned
+                ? "We closed, but our FIN has not even left: the timer is the zero-window probe (persist), which the kernel arms when nothing is in flight " +
+                  "and the queue cannot be sent (net/ipv4/tcp_output.c:tcp_check_probe_timer). Either the peer advertises a zero window (it stopped reading) " +
+                  "or there is no route to it (each local send failure re-arms the timer). The kernel gives up after tcp_orphan_retries unanswered probes."
+                : Explanations.Mechanism(key.Class, key.Side),
             Fix = Explanations.Fix(key.Class, key.Side),
             Reap = reap,
             Figures = figures,
@@ -249,11 +253,22 @@ internal static class FindingBuilder
             SocketClass? peer = ctx.Peers[i] > 0 ? ctx.Classes[ctx.Peers[i] - 1] : null;
             list.Add(new SocketExample(s.Local.ToString(), s.Remote.ToString(), StateName(s.KernelState), s.RecvQ, s.SendQ, s.Inode,
                 ctx.Pids[i] != 0 ? ctx.Fds[i] : null,
-                s.TcpInfoLength > 0 ? Math.Min(s.LastDataRecvMs, s.LastAckRecvMs) : null, s.TimerExpiresMs, peer));
+                s.TcpInfoLength > 0 ? Math.Min(s.LastDataRecvMs, s.LastAckRecvMs) : null, s.TimerExpiresMs, peer, TimerName(s.Timer), s.Retrans));
         }
 
         return list;
     }
+
+    /// <summary>ss's timer names (misc/ss.c:tmr_name).</summary>
+    internal static string? TimerName(byte timer) => (KernelTimer)timer switch
+    {
+        KernelTimer.Retransmit => "on",
+        KernelTimer.Keepalive => "keepalive",
+        KernelTimer.TimeWait => "timewait",
+        KernelTimer.ZeroWindowProbe => "persist",
+        KernelTimer.None => null,
+        _ => "unknown",
+    };
 
     /// <summary>ss-style state names.</summary>
     internal static string StateName(KernelTcpState state) => state switch

@@ -16,6 +16,7 @@ internal sealed class GroupAccumulator
     internal uint TimerMinMs = uint.MaxValue;
     internal int KeepaliveArmed;
     internal int TimewaitTimer;
+    internal int ZeroWindowProbe;
     internal long RecvQTotal;
     internal uint RtoMaxUs;
     internal byte RetransMax;
@@ -48,6 +49,10 @@ internal sealed class GroupAccumulator
             else if (s.Timer == (byte)KernelTimer.TimeWait)
             {
                 TimewaitTimer++;
+            }
+            else if (s.Timer == (byte)KernelTimer.ZeroWindowProbe)
+            {
+                ZeroWindowProbe++;
             }
         }
 

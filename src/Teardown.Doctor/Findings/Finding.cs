@@ -26,7 +26,10 @@ public sealed record OwnerSummary(int Pid, string? Comm, string? Executable, str
 /// <param name="QuietMs">ms since the last segment received (tcp_info), if known.</param>
 /// <param name="TimerMs">ms until the socket's timer fires, 0 if none.</param>
 /// <param name="Peer">Class of the other end when it lives on this host.</param>
-public sealed record SocketExample(string Local, string Remote, string State, uint RecvQ, uint SendQ, ulong Inode, int? Fd, uint? QuietMs, uint TimerMs, SocketClass? Peer);
+/// <param name="Timer">Timer kind as ss names it (on, keepalive, timewait, persist), or null when none.</param>
+/// <param name="Retrans">Retransmissions or probes outstanding (idiag_retrans).</param>
+public sealed record SocketExample(string Local, string Remote, string State, uint RecvQ, uint SendQ, ulong Inode, int? Fd, uint? QuietMs, uint TimerMs, SocketClass? Peer,
+    string? Timer = null, byte Retrans = 0);
 
 /// <summary>A group of sockets stuck for the same reason, in the same process, against the same service.</summary>
 public sealed record Finding

@@ -187,7 +187,9 @@ public static class ReportJson
             w.WriteNumber("inode", e.Inode);
             if (e.Fd is int fd) w.WriteNumber("fd", fd); else w.WriteNull("fd");
             if (e.QuietMs is uint q) w.WriteNumber("quietMs", q); else w.WriteNull("quietMs");
+            if (e.Timer is string timer) w.WriteString("timer", timer); else w.WriteNull("timer");
             w.WriteNumber("timerMs", e.TimerMs);
+            w.WriteNumber("retrans", e.Retrans);
             if (e.Peer is { } peer) w.WriteString("peer", peer.Id()); else w.WriteNull("peer");
             w.WriteEndObject();
         }

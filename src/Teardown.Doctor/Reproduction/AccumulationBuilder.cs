@@ -12,13 +12,19 @@ namespace Teardown.Doctor.Reproduction;
 public sealed class AccumulationBuilder : IDisposable
 {
     /// <summary>Ports of the reproduction's services.</summary>
-    public const int ApiPort = 8080, SlowAcceptPort = 8081, ShortLivedPort = 8082, HealthyPort = 8083, CachePort = 6379, HalfClosePort = 9000;
+    public const int ApiPort = 8080, SlowAcceptPort = 8081, ShortLivedPort = 8082, HealthyPort = 8083, CachePort = 6379, HalfClosePort = 9000, FarPort = 8090;
+
+    /// <summary>The address that disappears to make a peer unreachable (TEST-NET-1, only inside the private namespace).</summary>
+    public const string FarAddress = "192.0.2.1";
 
     private static readonly IPAddress s_loopback = IPAddress.Loopback;
     private readonly List<Socket> _held = [];
 
     /// <summary>Descriptors held.</summary>
     public int Held => _held.Count;
+
+    /// <summary>False when the unreachable-peer part was skipped (no <c>ip</c> command), with the reason.</summary>
+    public string? SkippedUnreachable { get; private set; }
 
     /// <summary>Builds everything in <paramref name="plan"/>, reporting each step's name.</summary>
     public void Build(AccumulationPlan plan, Action<string>? progress = null)
@@ -81,8 +87,78 @@ public sealed class AccumulationBuilder : IDisposable
             _held.Add(healthy.Accept());
         }
 
+        if (plan.UnreachableFinWait1 + plan.UnreachableLastAck > 0)
+        {
+            progress?.Invoke($"peer {FarAddress} becomes unreachable: {plan.UnreachableFinWait1} FIN_WAIT1 and {plan.UnreachableLastAck} LAST_ACK orphans retransmit our FIN");
+            Unreachable(plan);
+        }
+
         // Loopback delivers synchronously, but the final ACKs may still be in softirq: let them land.
         Thread.Sleep(100);
+    }
+
+    // The far address lives on lo only while the connections are set up; once it is deleted,
+    // nothing to or from it can be routed, so our FINs are never acknowledged.
+    private void Unreachable(AccumulationPlan plan)
+    {
+        if (Ip($"addr add {FarAddress}/32 dev lo") is string addError)
+        {
+            SkippedUnreachable = addError;
+            return;
+        }
+
+        var far = IPAddress.Parse(FarAddress);
+        var listener = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
+        _held.Add(listener);
+        listener.Bind(new IPEndPoint(far, FarPort));
+        listener.Listen(256);
+        var toCloseFirst = new List<Socket>();
+        for (int i = 0; i < plan.UnreachableFinWait1; i++)
+        {
+            var client = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
+            client.Connect(new IPEndPoint(far, FarPort));
+            _held.Add(listener.Accept()); // the peer's end: stays ESTABLISHED, never hears our FIN
+            toCloseFirst.Add(client);
+        }
+
+        var closeWaits = new List<Socket>();
+        for (int i = 0; i < plan.UnreachableLastAck; i++)
+        {
+            using var client = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
+            client.Connect(new IPEndPoint(far, FarPort));
+            closeWaits.Add(listener.Accept());
+            client.Dispose(); // peer closes first: our end CLOSE_WAIT, theirs an orphaned FIN_WAIT2
+        }
+
+        Thread.Sleep(50);
+        if (Ip($"addr del {FarAddress}/32 dev lo") is string delError)
+        {
+            SkippedUnreachable = delError;
+            _held.AddRange(toCloseFirst);
+            _held.AddRange(closeWaits);
+            return;
+        }
+
+        // close() now: FIN_WAIT1 and LAST_ACK, orphaned, with a FIN nobody will acknowledge.
+        foreach (var s in toCloseFirst) s.Dispose();
+        foreach (var s in closeWaits) s.Dispose();
+    }
+
+    // Runs iproute2 from this thread: a child forked here inherits this thread's network namespace.
+    private static string? Ip(string arguments)
+    {
+        string? ip = new[] { "/usr/sbin/ip", "/sbin/ip", "/usr/bin/ip", "/bin/ip" }.FirstOrDefault(File.Exists);
+        if (ip is null)
+        {
+            return "iproute2's ip command was not found";
+        }
+
+        var psi = new System.Diagnostics.ProcessStartInfo(ip) { RedirectStandardError = true, RedirectStandardOutput = true };
+        foreach (var a in arguments.Split(' ')) psi.ArgumentList.Add(a);
+        using var p = System.Diagnostics.Process.Start(psi)!;
+        string error = p.StandardError.ReadToEnd();
+        p.WaitForExit();
+        return p.ExitCode == 0 ? null : $"ip {arguments}: {error.Trim()}";
     }
 
     private void ServerKeeps(Socket listener, int count, int requestBytes, bool readEof)

@@ -19,9 +19,20 @@ public sealed record AccumulationPlan
     public int TimeWait { get; init; } = 600;
     /// <summary>Healthy connections to :8083.</summary>
     public int Established { get; init; } = 20;
+    /// <summary>
+    /// Connections whose peer becomes unreachable before we close (our FIN retransmitted by an
+    /// orphaned FIN_WAIT1; the peer's end stays ESTABLISHED). Needs iproute2's <c>ip</c>.
+    /// </summary>
+    public int UnreachableFinWait1 { get; init; } = 5;
+    /// <summary>
+    /// Connections the peer closed, then became unreachable, then we closed (orphaned LAST_ACK
+    /// retransmitting; the peer's end an orphaned FIN_WAIT2). Needs iproute2's <c>ip</c>.
+    /// </summary>
+    public int UnreachableLastAck { get; init; } = 5;
     /// <summary>ip_local_port_range to set inside the private namespace (null: leave it), so TIME_WAIT volume matters at demo scale.</summary>
     public (int Low, int High)? PortRange { get; init; } = (40000, 40999);
 
     /// <summary>Total connections.</summary>
-    public int Connections => LeakyServerUnread + LeakyServerReadNotClosed + StuckHandler + StalePool + HalfClosing + NeverAccepted + TimeWait + Established;
+    public int Connections => LeakyServerUnread + LeakyServerReadNotClosed + StuckHandler + StalePool + HalfClosing + NeverAccepted + TimeWait + Established
+        + UnreachableFinWait1 + UnreachableLastAck;
 }
