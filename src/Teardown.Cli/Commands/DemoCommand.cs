@@ -27,6 +27,10 @@ public sealed class DemoCommand(IAnsiConsole console) : AsyncCommand<DemoCommand
         [Description("Print the doctor's report as JSON instead of tables.")]
         public bool Json { get; init; }
 
+        [CommandOption("--save <FILE>")]
+        [Description("Save the reproduction as a capture FILE (teardown doctor --input FILE analyses it again, without root).")]
+        public string? Save { get; init; }
+
         [CommandOption("--details <N>")]
         [Description("Explain at most N findings in full (default 4).")]
         [DefaultValue(4)]
@@ -101,7 +105,13 @@ public sealed class DemoCommand(IAnsiConsole console) : AsyncCommand<DemoCommand
 
             Step($"holding {built.Value} descriptors; running the doctor on the namespace");
             var snapshot = InventoryReader.Take(new InventoryOptions { Namespace = ns });
-            var report = DoctorAnalysis.Analyze(DoctorInput.From(snapshot));
+            var input = DoctorInput.From(snapshot);
+            if (settings.Save is string save && !Captures.TrySave(console, save, input))
+            {
+                return ExitCodes.Usage;
+            }
+
+            var report = DoctorAnalysis.Analyze(input);
             int exit = Render(settings, report, clock.Elapsed);
             var missing = Expected.Where(c => !report.ClassCounts.ContainsKey(c))
                 .Where(c => builder.SkippedUnreachable is null || c is not (SocketClass.FinWait1Orphaned or SocketClass.LastAckOrphaned)).ToList();

@@ -4,6 +4,7 @@ using System.Text.Json;
 using Spectre.Console;
 using Spectre.Console.Cli;
 using Teardown.Doctor.Analysis;
+using Teardown.Doctor.Input;
 using Teardown.Doctor.Report;
 using Teardown.Linux.Inventory;
 
@@ -35,6 +36,14 @@ public sealed class DoctorCommand(IAnsiConsole console) : AsyncCommand<DoctorCom
         [DefaultValue("sock_diag")]
         public string Source { get; init; } = "sock_diag";
 
+        [CommandOption("--save <FILE>")]
+        [Description("Also save what was read (sockets, owners, settings) as a capture FILE, to analyse elsewhere with --input.")]
+        public string? Save { get; init; }
+
+        [CommandOption("--input <FILE>")]
+        [Description("Analyse a capture saved with --save instead of this host.")]
+        public string? Input { get; init; }
+
         [CommandOption("--details <N>")]
         [Description("Explain at most N findings in full (default 6); the table lists all.")]
         [DefaultValue(6)]
@@ -45,6 +54,8 @@ public sealed class DoctorCommand(IAnsiConsole console) : AsyncCommand<DoctorCom
             if (Pid is <= 0) return ValidationResult.Error("--pid must be a positive process id");
             if (Port is < 0 or > 65535) return ValidationResult.Error("--port must be 0–65535");
             if (Source is not ("sock_diag" or "proc")) return ValidationResult.Error($"--source must be sock_diag or proc, not '{Source}'");
+            if (Save is not null && AllNetns) return ValidationResult.Error("--save takes one namespace; drop --all-netns or use --pid");
+            if (Input is not null && (AllNetns || Save is not null)) return ValidationResult.Error("--input analyses a saved capture; it cannot be combined with --all-netns or --save");
             if (Details < 0) return ValidationResult.Error("--details must be 0 or more");
             return ValidationResult.Success();
         }
@@ -56,8 +67,30 @@ public sealed class DoctorCommand(IAnsiConsole console) : AsyncCommand<DoctorCom
     private int Execute(Settings settings)
     {
         var clock = Stopwatch.StartNew();
-        var inputs = DoctorSnapshots.Take(settings.AllNetns, settings.Pid,
-            settings.Source == "proc" ? SocketSourcePreference.ProcNetTcp : SocketSourcePreference.SockDiag);
+        List<DoctorInput> inputs;
+        if (settings.Input is string path)
+        {
+            try
+            {
+                inputs = [CaptureJson.Read(File.ReadAllBytes(path))];
+            }
+            catch (Exception e) when (e is IOException or UnauthorizedAccessException or InvalidDataException)
+            {
+                console.MarkupLineInterpolated($"[red]error:[/] cannot read the capture {path}: {e.Message}");
+                return ExitCodes.Usage;
+            }
+        }
+        else
+        {
+            inputs = DoctorSnapshots.Take(settings.AllNetns, settings.Pid,
+                settings.Source == "proc" ? SocketSourcePreference.ProcNetTcp : SocketSourcePreference.SockDiag);
+        }
+
+        if (settings.Save is string save && !Captures.TrySave(console, save, inputs[0]))
+        {
+            return ExitCodes.Usage;
+        }
+
         var filter = new DoctorFilter(settings.Pid, settings.Port);
         var read = clock.Elapsed;
         var reports = inputs.Select(i => DoctorAnalysis.Analyze(i, filter)).ToList();
