@@ -68,6 +68,8 @@ ip netns exec "$ns" bash -c '
     /usr/bin/time -v -o "$1/doctor-dll.$r" dotnet "$4" doctor --json >/dev/null || [[ $? -le 1 ]]
   done
   ss -tan | awk "NR>1 {n[\$1]++} END {for (s in n) print s, n[s]}" | sort >"$1/ss-states.txt"
+  # Where the doctor'"'"'s time goes: its own stage timer (start-up, read = sockets ∥ owners, analysis).
+  for ((r = 0; r < 3; r++)); do TEARDOWN_TIMING=1 dotnet "$4" doctor --json 2>>"$1/timing.txt" >/dev/null || true; done
 ' _ "$work" "$root" "$runs" "$cli"
 
 python3 - "$work" "$workers" "$runs" <<'PY'
@@ -110,6 +112,10 @@ print(f"\nratios: ss -tanp / doctor = {tanp / d:.1f}x faster (target >= 5x)   do
 cost = ns.get("cost", {})
 if cost:
     print("inside the doctor (from its JSON): " + ", ".join(f"{k} {v}" for k, v in cost.items()) + f", in-process total {report['elapsedMs']} ms")
+
+print("\nwhere the doctor's time goes (TEARDOWN_TIMING=1, 3 runs):")
+for line in open(f"{work}/timing.txt"):
+    print("  " + line.rstrip())
 
 print("\nclass counts: doctor vs generator")
 ok = True

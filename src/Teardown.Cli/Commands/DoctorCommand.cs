@@ -99,8 +99,10 @@ public sealed class DoctorCommand(IAnsiConsole console) : AsyncCommand<DoctorCom
         if (Environment.GetEnvironmentVariable("TEARDOWN_TIMING") is "1")
         {
             var cost = inputs[0].Cost;
-            Console.Error.WriteLine($"timing: read {read.TotalMilliseconds:0} ms (sockets {cost.Sockets.TotalMilliseconds:0} ms ∥ owners {cost.Owners.TotalMilliseconds:0} ms), " +
-                $"analysis {(analysed - read).TotalMilliseconds:0} ms, since process start {(DateTime.Now - Process.GetCurrentProcess().StartTime).TotalMilliseconds:0} ms");
+            double sinceStart = (DateTime.Now - Process.GetCurrentProcess().StartTime).TotalMilliseconds;
+            Console.Error.WriteLine($"timing: start-up {sinceStart - analysed.TotalMilliseconds:0} ms (runtime, argument parsing), " +
+                $"read {read.TotalMilliseconds:0} ms (sockets {cost.Sockets.TotalMilliseconds:0} ms ∥ owners {cost.Owners.TotalMilliseconds:0} ms, {cost.FdsScanned} fds), " +
+                $"analysis {(analysed - read).TotalMilliseconds:0} ms");
         }
 
         if (settings.Json)
