@@ -1,6 +1,5 @@
 using System.Collections.Immutable;
 using System.Runtime.CompilerServices;
-using System.Runtime.InteropServices;
 using Teardown.Doctor.Classification;
 using Teardown.Doctor.Findings;
 using Teardown.Doctor.Input;
@@ -43,8 +42,8 @@ public static class DoctorAnalysis
         // Pass 2: filter, count, group.
         var stateCounts = new int[16];
         var classCounts = new int[ClassNames.All.Count];
-        var groups = new Dictionary<GroupKey, GroupAccumulator>();
-        var ports = new Dictionary<InetEndpoint, (int InUse, int TimeWait)>();
+        var groups = new StructMap<GroupKey, GroupAccumulator?>();
+        var ports = new StructMap<InetEndpoint, (int InUse, int TimeWait)>(1024);
         int total = 0, twBuckets = 0;
         for (int i = 0; i < sockets.Length; i++)
         {
@@ -82,7 +81,7 @@ public static class DoctorAnalysis
 
             if (sides[i] == Side.Client)
             {
-                ref var use = ref CollectionsMarshal.GetValueRefOrAddDefault(ports, s.Remote, out _);
+                ref var use = ref ports.GetOrAdd(s.Remote);
                 use.InUse++;
                 if (c == SocketClass.TimeWait)
                 {
@@ -96,8 +95,8 @@ public static class DoctorAnalysis
             }
 
             var key = GroupKey.Of(c, sides[i], pids[i], in s);
-            ref var acc = ref CollectionsMarshal.GetValueRefOrAddDefault(groups, key, out _);
-            acc ??= new GroupAccumulator();
+            ref var slot = ref groups.GetOrAdd(key);
+            var acc = slot ??= new GroupAccumulator();
             acc.Add(in s, i);
             if (peers[i] > 0)
             {
@@ -107,14 +106,14 @@ public static class DoctorAnalysis
         }
 
         int rangeSize = Math.Max(0, portHigh - portLow + 1);
-        var portUsage = ports
+        var portUsage = ports.Entries()
             .Select(p => new PortUsage(p.Key.ToString(), p.Value.InUse, p.Value.TimeWait, rangeSize))
             .OrderByDescending(p => p.InUse).ThenBy(p => p.Destination, StringComparer.Ordinal)
             .Take(10).ToImmutableArray();
 
         var context = new FindingContext(input, input.Sockets, pids, fds, peers, classes, portUsage, rangeSize, twBuckets);
-        var findings = groups
-            .Select(g => FindingBuilder.Build(g.Key, g.Value, context))
+        var findings = groups.Entries()
+            .Select(g => FindingBuilder.Build(g.Key, g.Value!, context))
             .OfType<Finding>()
             .OrderByDescending(f => f.Severity).ThenByDescending(f => f.Count)
             .ThenBy(f => f.Class).ThenBy(f => f.Service, StringComparer.Ordinal).ThenBy(f => f.Owner?.Pid ?? 0)

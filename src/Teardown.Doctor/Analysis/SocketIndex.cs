@@ -40,7 +40,7 @@ public sealed class SocketIndex
         var classes = new SocketClass[sockets.Length];
         var sides = new Side[sockets.Length];
         var peers = new int[sockets.Length];
-        var byTuple = new Dictionary<(InetEndpoint, InetEndpoint), int>(sockets.Length);
+        var byTuple = new TupleTable(sockets.Length);
         for (int i = 0; i < sockets.Length; i++)
         {
             ref readonly var s = ref sockets[i];
@@ -51,13 +51,13 @@ public sealed class SocketIndex
 
             classes[i] = Classifier.Classify(in s);
             sides[i] = Classifier.SideOf(in s, listening, portLow, portHigh);
-            byTuple.TryAdd((s.Local, s.Remote), i);
+            byTuple.TryAdd(sockets, i);
         }
 
         for (int i = 0; i < sockets.Length; i++)
         {
             ref readonly var s = ref sockets[i];
-            if (s.KernelState != KernelTcpState.Listen && byTuple.TryGetValue((s.Remote, s.Local), out int peer))
+            if (s.KernelState != KernelTcpState.Listen && byTuple.Find(sockets, s.Remote, s.Local) is int peer and >= 0)
             {
                 peers[i] = peer + 1;
             }
