@@ -27,6 +27,7 @@ public sealed class WatchHistory(TimeSpan? window = null)
         ArgumentNullException.ThrowIfNull(input);
         var processes = input.Processes.Values
             .Where(p => input.NetNsInode == 0 || p.NetNsInode == 0 || p.NetNsInode == input.NetNsInode)
+            .Where(p => report.Filter.Pid is not int pid || p.Pid == pid)
             .Select(p => new ProcessFds(p.Pid, p.Comm, p.FdCount, p.NoFileLimit?.Soft))
             .OrderByDescending(p => p.Fds).Take(10).ToList();
         return new WatchSample(report.TakenAt, report.ClassCounts, processes, report.PortUsage);
