@@ -42,3 +42,27 @@ public class FixtureTests
         Assert.InRange(orphan.Reap.Latest!.Value.TotalSeconds, 0.001, 60);
     }
 }
+
+public class MappedPairingTests
+{
+    [Fact]
+    public void CapturedDumps_V4ClientPairsWithItsDualStackServer()
+    {
+        var records = new List<Teardown.Linux.Sockets.SocketRecord>();
+        foreach (var name in new[] { "inet_diag_v4.bin", "inet_diag_v6.bin" })
+        {
+            InetDiagParser.Parse(File.ReadAllBytes(Path.Combine(AppContext.BaseDirectory, "Fixtures", "kernel-6.18", name)), null, records);
+        }
+
+        var input = Support.Records.Input(records);
+        var index = SocketIndex.Build(input.Sockets, input.Settings);
+        // manifest "v6-mapped-server": an AF_INET6 ESTABLISHED socket with ::ffff:127.0.0.1 addresses.
+        int mapped = records.FindIndex(r => r.Family == AddressFamilies.Inet6 && r.KernelState == KernelTcpState.Established
+            && r.Local.Address.ToString().StartsWith("::ffff:", StringComparison.Ordinal));
+        Assert.True(mapped >= 0, "the capture has a v4-mapped server socket");
+        int peer = index.Peers[mapped] - 1;
+        Assert.True(peer >= 0, "paired");
+        Assert.Equal(AddressFamilies.Inet, records[peer].Family);
+        Assert.Equal(records[mapped].Local.Port, records[peer].Remote.Port);
+    }
+}

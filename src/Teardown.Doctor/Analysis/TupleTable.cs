@@ -31,7 +31,9 @@ internal sealed class TupleTable
     internal void TryAdd(ReadOnlySpan<SocketRecord> sockets, int index)
     {
         ref readonly var s = ref sockets[index];
-        int slot = Hash(s.Local, s.Remote) & _mask;
+        var local = Normalize(s.Local);
+        var remote = Normalize(s.Remote);
+        int slot = Hash(local, remote) & _mask;
         while (true)
         {
             int at = _slots[slot];
@@ -42,7 +44,7 @@ internal sealed class TupleTable
             }
 
             ref readonly var other = ref sockets[at - 1];
-            if (other.Local == s.Local && other.Remote == s.Remote)
+            if (Normalize(other.Local) == local && Normalize(other.Remote) == remote)
             {
                 return;
             }
@@ -53,8 +55,10 @@ internal sealed class TupleTable
 
     /// <summary>The socket whose local endpoint is <paramref name="local"/> and remote <paramref name="remote"/>, or -1.</summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    internal int Find(ReadOnlySpan<SocketRecord> sockets, in InetEndpoint local, in InetEndpoint remote)
+    internal int Find(ReadOnlySpan<SocketRecord> sockets, InetEndpoint local, InetEndpoint remote)
     {
+        local = Normalize(local);
+        remote = Normalize(remote);
         int slot = Hash(local, remote) & _mask;
         while (true)
         {
@@ -65,13 +69,33 @@ internal sealed class TupleTable
             }
 
             ref readonly var s = ref sockets[at - 1];
-            if (s.Local == local && s.Remote == remote)
+            if (Normalize(s.Local) == local && Normalize(s.Remote) == remote)
             {
                 return at - 1;
             }
 
             slot = (slot + 1) & _mask;
         }
+    }
+
+    /// <summary>
+    /// An IPv4-mapped IPv6 endpoint (::ffff:a.b.c.d, a dual-stack socket talking IPv4) as plain IPv4,
+    /// so that an AF_INET client pairs with its AF_INET6 dual-stack server (net/ipv6/tcp_ipv6.c:tcp_v6_connect
+    /// hands mapped destinations to the IPv4 code).
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    internal static InetEndpoint Normalize(InetEndpoint e) => e.Address.Family == AddressFamilies.Inet6 ? Unmap(e) : e;
+
+    private static InetEndpoint Unmap(InetEndpoint e)
+    {
+        Span<byte> b = stackalloc byte[16];
+        e.Address.WriteNetworkBytes(b);
+        if (b[..10].ContainsAnyExcept((byte)0) || b[10] != 0xff || b[11] != 0xff)
+        {
+            return e;
+        }
+
+        return new InetEndpoint(InetAddress.FromNetworkBytes(AddressFamilies.Inet, b[12..]), e.Port);
     }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
