@@ -81,6 +81,13 @@ internal static class FindingBuilder
                     FigureSource.Sysctl, "net.ipv4.ip_local_port_range"));
                 figures.Add(new("ports left toward this destination", Math.Max(0, ctx.PortRangeSize - g.Count), "ports", FigureSource.Estimate,
                     "range size − TIME_WAIT count (other states use ports too)"));
+                if (ctx.Input.Settings.TcpMaxTwBuckets is int twMax && twMax > 0)
+                {
+                    figures.Add(new("timewait sockets (TIME_WAIT + orphaned FIN_WAIT2) of tcp_max_tw_buckets",
+                        Math.Round(100.0 * ctx.TimewaitBuckets / twMax, 1), "%", FigureSource.Sysctl,
+                        "net.ipv4.tcp_max_tw_buckets; beyond it connections close without TIME_WAIT (TCPTimeWaitOverflow)"));
+                }
+
                 reap = new Reap(false, TimeSpan.FromMilliseconds(g.TimerMaxMs), TimeSpan.FromMilliseconds(g.TimerMinMs == uint.MaxValue ? 0 : g.TimerMinMs),
                     FigureSource.KernelField, "TIME_WAIT lasts TCP_TIMEWAIT_LEN = 60 s (net/ipv4/tcp_minisocks.c:tcp_time_wait); remaining from idiag_expires");
                 severity = fraction >= 0.95 ? Severity.Critical : fraction >= 0.8 ? Severity.High : fraction >= 0.5 ? Severity.Medium : Severity.Low;
