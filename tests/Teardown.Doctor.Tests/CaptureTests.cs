@@ -49,6 +49,10 @@ public class CaptureTests
         Assert.Equal(Side.Server, server.Side);
         Assert.NotNull(server.Owner);
         Assert.Equal(SocketClass.FinWait2Orphaned, server.PeerClass);
+        // The demo spreads this leak over 1.5 s: ages from tcp_info give a rate and a descriptor forecast.
+        var oldest = Assert.Single(server.Figures, f => f.Name.StartsWith("oldest", StringComparison.Ordinal));
+        Assert.InRange(oldest.Value, 1.4, 5);
+        Assert.Contains(server.Figures, f => f.Name.StartsWith("descriptor exhaustion", StringComparison.Ordinal) && f.Source == FigureSource.Estimate);
         var pool = report.Findings.Single(f => f.Class == SocketClass.CloseWaitUnreadEof && f.Side == Side.Client);
         Assert.Equal("remote 127.0.0.1:6379", pool.Service);
         Assert.Contains("idle timeout", pool.Fault, StringComparison.Ordinal);

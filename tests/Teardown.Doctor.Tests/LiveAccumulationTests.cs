@@ -1,5 +1,6 @@
 using Teardown.Doctor.Analysis;
 using Teardown.Doctor.Classification;
+using Teardown.Doctor.Findings;
 using Teardown.Doctor.Input;
 using Teardown.Doctor.Reproduction;
 using Teardown.Doctor.Tests.Support;
@@ -15,7 +16,7 @@ public class LiveAccumulationTests
     {
         LeakyServerUnread = 30, LeakyServerReadNotClosed = 12, StuckHandler = 9, StalePool = 25, HalfClosing = 7,
         NeverAccepted = 11, TimeWait = 150, Established = 5, PortRange = (40000, 40999),
-        UnreachableFinWait1 = 4, UnreachableLastAck = 3,
+        UnreachableFinWait1 = 4, UnreachableLastAck = 3, LeakSpread = TimeSpan.FromSeconds(1.2),
     };
 
     // What the plan must produce, class by class (AccumulationPlan documents each kind).
@@ -87,8 +88,11 @@ public class LiveAccumulationTests
         }
         else
         {
-            // tcp_info is there: the age of the leak is a kernel figure.
-            Assert.Contains(leak.Figures, f => f.Name.StartsWith("oldest", StringComparison.Ordinal));
+            // tcp_info is there: the age of the leak is a kernel figure, spread over LeakSpread, hence a rate and a forecast.
+            var oldest = Assert.Single(leak.Figures, f => f.Name.StartsWith("oldest", StringComparison.Ordinal));
+            Assert.InRange(oldest.Value, 1.0, 10);
+            Assert.Contains(leak.Figures, f => f.Name.StartsWith("accumulation rate", StringComparison.Ordinal) && f.Source == FigureSource.Estimate);
+            Assert.Contains(leak.Figures, f => f.Name.StartsWith("descriptor exhaustion", StringComparison.Ordinal));
         }
     }
 }

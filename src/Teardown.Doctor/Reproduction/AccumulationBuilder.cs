@@ -38,7 +38,7 @@ public sealed class AccumulationBuilder : IDisposable
 
         var api = Listen(ApiPort, 4096);
         progress?.Invoke($"server :{ApiPort} leaks CLOSE_WAIT ({plan.LeakyServerUnread + plan.LeakyServerReadNotClosed + plan.StuckHandler} connections)");
-        ServerKeeps(api, plan.LeakyServerUnread, requestBytes: 0, readEof: false);
+        ServerKeeps(api, plan.LeakyServerUnread, requestBytes: 0, readEof: false, plan.LeakSpread);
         ServerKeeps(api, plan.LeakyServerReadNotClosed, requestBytes: 0, readEof: true);
         ServerKeeps(api, plan.StuckHandler, requestBytes: 120, readEof: false);
 
@@ -161,8 +161,9 @@ public sealed class AccumulationBuilder : IDisposable
         return p.ExitCode == 0 ? null : $"ip {arguments}: {error.Trim()}";
     }
 
-    private void ServerKeeps(Socket listener, int count, int requestBytes, bool readEof)
+    private void ServerKeeps(Socket listener, int count, int requestBytes, bool readEof, TimeSpan spread = default)
     {
+        var pause = count > 0 ? spread / count : TimeSpan.Zero;
         var request = new byte[requestBytes];
         var buffer = new byte[256];
         for (int i = 0; i < count; i++)
@@ -183,6 +184,11 @@ public sealed class AccumulationBuilder : IDisposable
                 while (server.Receive(buffer) > 0)
                 {
                 }
+            }
+
+            if (pause > TimeSpan.Zero)
+            {
+                Thread.Sleep(pause);
             }
         }
     }

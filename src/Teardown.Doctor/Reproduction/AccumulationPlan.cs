@@ -5,6 +5,11 @@ public sealed record AccumulationPlan
 {
     /// <summary>Server :8080 never reads or closes after the client left (CLOSE_WAIT, Recv-Q 1; the client's end an orphaned FIN_WAIT2).</summary>
     public int LeakyServerUnread { get; init; } = 120;
+    /// <summary>
+    /// Time over which the :8080 leak is spread, so that ages differ and the doctor can estimate a
+    /// leak rate (it needs an oldest socket of at least 1 s).
+    /// </summary>
+    public TimeSpan LeakSpread { get; init; } = TimeSpan.FromSeconds(1.5);
     /// <summary>Server :8080 read the end of stream but never closed (CLOSE_WAIT, Recv-Q 0).</summary>
     public int LeakyServerReadNotClosed { get; init; } = 40;
     /// <summary>Server :8080 handler stuck on a request (CLOSE_WAIT, Recv-Q &gt; 1).</summary>
