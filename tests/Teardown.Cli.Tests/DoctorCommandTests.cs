@@ -38,6 +38,25 @@ public class DoctorCommandTests
         Assert.Contains("error", stdout, StringComparison.Ordinal);
     }
 
+    [Fact]
+    public void UnknownPid_IsAUsageError()
+    {
+        var (code, stdout, _) = CliHarness.Run("doctor", "--pid", "999999999");
+        Assert.Equal(2, code);
+        Assert.Contains("no process with pid 999999999", stdout, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void OwnPid_SeesOnlyOurSockets()
+    {
+        var (code, stdout, _) = CliHarness.Run("doctor", "--json", "--pid", Environment.ProcessId.ToString(System.Globalization.CultureInfo.InvariantCulture));
+        Assert.Contains(code, new[] { 0, 1, 3 });
+        using var doc = JsonDocument.Parse(stdout);
+        var ns = doc.RootElement.GetProperty("namespaces")[0];
+        Assert.Equal(Environment.ProcessId, ns.GetProperty("filter").GetProperty("pid").GetInt32());
+        Assert.All(ns.GetProperty("findings").EnumerateArray(), f => Assert.Equal(Environment.ProcessId, f.GetProperty("owner").GetProperty("pid").GetInt32()));
+    }
+
     [SkippableFact]
     public void ProcSource_Works_AndSaysWhatItLacks()
     {

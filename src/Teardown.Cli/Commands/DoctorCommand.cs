@@ -67,6 +67,12 @@ public sealed class DoctorCommand(IAnsiConsole console) : AsyncCommand<DoctorCom
     private int Execute(Settings settings)
     {
         var clock = Stopwatch.StartNew();
+        if (settings.Pid is int wanted && settings.Input is null && !Directory.Exists($"/proc/{wanted}"))
+        {
+            console.MarkupLineInterpolated($"[red]error:[/] no process with pid {wanted}");
+            return ExitCodes.Usage;
+        }
+
         List<DoctorInput> inputs;
         if (settings.Input is string path)
         {
