@@ -10,9 +10,10 @@ namespace Teardown.Doctor.Analysis;
 
 /// <summary>
 /// The doctor: a pure function from one namespace's sockets, owners and settings to findings.
-/// Two passes over the table, no per-socket allocation: the first classifies every socket and
-/// indexes it by (local, remote) so that both ends of a loopback or same-host connection can be
-/// paired; the second folds the filtered sockets into groups.
+/// Two passes over the table, no per-socket allocation: the first (<see cref="SocketIndex"/>, which
+/// needs no owners and can run during the owner scan) classifies every socket and pairs both ends
+/// of a same-namespace connection; the second attributes owners and folds the filtered sockets
+/// into groups, which <see cref="FindingBuilder"/> turns into findings.
 /// </summary>
 public static class DoctorAnalysis
 {
@@ -28,9 +29,6 @@ public static class DoctorAnalysis
         ArgumentNullException.ThrowIfNull(input);
         filter ??= DoctorFilter.None;
         var sockets = input.Sockets.AsSpan();
-        int portLow = input.Settings.LocalPortLow ?? DefaultPortLow;
-        int portHigh = input.Settings.LocalPortHigh ?? DefaultPortHigh;
-
         // Pass 1 (owner-independent, possibly done already while owners were being scanned).
         var index = input.Index is { } prebuilt && prebuilt.Sockets == input.Sockets ? prebuilt : SocketIndex.Build(input.Sockets, input.Settings);
         var classes = index.Classes;
@@ -105,7 +103,7 @@ public static class DoctorAnalysis
             }
         }
 
-        int rangeSize = Math.Max(0, portHigh - portLow + 1);
+        int rangeSize = Math.Max(0, (input.Settings.LocalPortHigh ?? DefaultPortHigh) - (input.Settings.LocalPortLow ?? DefaultPortLow) + 1);
         var portUsage = ports.Entries()
             .Select(p => new PortUsage(p.Key.ToString(), p.Value.InUse, p.Value.TimeWait, rangeSize))
             .OrderByDescending(p => p.InUse).ThenBy(p => p.Destination, StringComparer.Ordinal)
