@@ -156,7 +156,10 @@ internal static class DoctorRenderer
         string seen = $"{reports.Sum(r => r.Total)} sockets in {reports.Count} namespace(s), {elapsed.TotalMilliseconds:0} ms";
         string verdict = exit switch
         {
-            ExitCodes.Permission => $"[yellow]partial view[/] ({findings} findings among what could be seen: {seen}); run as root for the full picture",
+            ExitCodes.Permission => $"[yellow]partial view[/] ({findings} findings among what could be seen: {seen}); " +
+                (reports.Any(r => r.BlindSpots.Any(b => b.Kind == Teardown.Linux.Inventory.BlindSpotKind.NotRoot))
+                    ? "run as root for the full picture"
+                    : "see what could not be seen above"),
             ExitCodes.Findings => $"[red]{findings} findings[/] ({seen})",
             _ => $"[green]healthy[/] ({seen})",
         };
