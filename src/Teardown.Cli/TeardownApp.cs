@@ -26,6 +26,18 @@ public static class TeardownApp
                 .WithDescription("Play scenarios on the model and on the real kernel (private namespaces, needs root) and report every divergence.")
                 .WithExample("diff", "scenarios/")
                 .WithExample("diff", "scenarios/seed/05-fin-wait1-unresponsive-peer.scn", "--json");
+            config.AddCommand<DoctorCommand>("doctor")
+                .WithDescription("Explain stuck TCP connections on this host: why, whose fault, when (if ever) the kernel reaps them, what to fix.")
+                .WithExample("doctor")
+                .WithExample("doctor", "--json")
+                .WithExample("doctor", "--all-netns", "--port", "8080");
+            config.AddCommand<WatchCommand>("watch")
+                .WithDescription("Live counts per class, growth per minute and descriptor/port exhaustion forecasts (Ctrl-C to stop).")
+                .WithExample("watch")
+                .WithExample("watch", "--interval", "5s", "--count", "3");
+            config.AddCommand<DemoCommand>("demo")
+                .WithDescription("Reproduce a realistic pile-up of stuck connections in a private namespace, diagnose it, clean up (root).")
+                .WithExample("demo");
         });
         return app.Run(args);
     }

@@ -1,0 +1,168 @@
+using Spectre.Console;
+using Teardown.Doctor.Classification;
+using Teardown.Doctor.Findings;
+using Teardown.Doctor.Report;
+using Teardown.Linux.Sockets;
+
+namespace Teardown.Cli.Commands;
+
+/// <summary>Human rendering of doctor reports: findings first (most severe first), then the summary and blind spots.</summary>
+internal static class DoctorRenderer
+{
+    internal static string Colour(Severity s) => s switch
+    {
+        Severity.Critical => "red bold",
+        Severity.High => "red",
+        Severity.Medium => "yellow",
+        Severity.Low => "blue",
+        _ => "grey",
+    };
+
+    internal static void Render(IAnsiConsole console, DoctorReport report, int details, bool showNamespace)
+    {
+        string source = report.Source switch { SocketSource.SockDiag => "sock_diag", SocketSource.ProcNetTcp => "/proc/net/tcp", _ => "no source" };
+        console.Write(new Rule($"[bold]teardown doctor[/] — netns {report.NetNsInode}, {report.Total} sockets via {source}").LeftJustified());
+        if (report.Findings.Count(f => f.Severity >= Severity.Info) == 0)
+        {
+            console.MarkupLine("[green]No stuck connections found.[/]");
+        }
+        else
+        {
+            FindingsTable(console, report);
+            int shown = 0;
+            foreach (var f in report.Findings)
+            {
+                if (shown++ >= details) break;
+                Detail(console, f);
+            }
+
+            if (report.Findings.Length > details)
+            {
+                console.MarkupLine($"[dim]{report.Findings.Length - details} more findings in the table above; --details N or --json shows them in full.[/]");
+            }
+        }
+
+        Summary(console, report);
+        BlindSpots(console, report);
+    }
+
+    private static void FindingsTable(IAnsiConsole console, DoctorReport report)
+    {
+        var table = new Table().Border(TableBorder.Rounded).Title("[bold]Findings[/] (most severe first)");
+        table.AddColumn(new TableColumn("#").NoWrap());
+        table.AddColumn(new TableColumn("severity").NoWrap());
+        table.AddColumn(new TableColumn("sockets").RightAligned().NoWrap());
+        table.AddColumn("what");
+        table.AddColumn("owner");
+        table.AddColumn("service");
+        table.AddColumn(new TableColumn("reaped").NoWrap());
+        int n = 0;
+        foreach (var f in report.Findings)
+        {
+            table.AddRow(
+                (++n).ToString(System.Globalization.CultureInfo.InvariantCulture),
+                $"[{Colour(f.Severity)}]{f.Severity.Id()}[/]",
+                f.Count.ToString(System.Globalization.CultureInfo.InvariantCulture),
+                Markup.Escape(Explanations.Short(f.Class)),
+                Markup.Escape(f.Owner is { } o ? $"{o.Comm ?? "?"}/{o.Pid}" : f.Class == SocketClass.CloseWaitNeverAccepted ? "(not accepted)" : "(kernel)"),
+                Markup.Escape(ServiceCell(f)),
+                f.Reap.Never ? "[red]never[/]" : Markup.Escape(f.Reap.Display));
+        }
+
+        console.Write(table);
+    }
+
+    // "server :8080" or "client → 10.0.0.5:6379".
+    private static string ServiceCell(Finding f) => f.Side switch
+    {
+        Side.Server => "server " + f.Service.Replace("local ", "", StringComparison.Ordinal),
+        Side.Client => "client → " + f.Service.Replace("remote ", "", StringComparison.Ordinal),
+        _ => f.Service,
+    };
+
+    private static void Detail(IAnsiConsole console, Finding f)
+    {
+        var grid = new Grid().AddColumn(new GridColumn().NoWrap()).AddColumn();
+        grid.AddRow("[bold]fault[/]", Markup.Escape(f.Fault));
+        grid.AddRow("[bold]why[/]", Markup.Escape(f.Mechanism));
+        grid.AddRow("[bold]reaped[/]", Markup.Escape($"{f.Reap.Display} — {f.Reap.Explanation}"));
+        if (f.PairedOnHost > 0 && f.PeerClass is { } peer)
+        {
+            grid.AddRow("[bold]other end[/]", Markup.Escape($"{f.PairedOnHost} on this host, mostly {peer.Id()}" + (f.PeerPid is int pp ? $", held by pid {pp}" : ", no process")));
+        }
+
+        if (f.Owner is { } o)
+        {
+            grid.AddRow("[bold]owner[/]", Markup.Escape($"{o.Display} {o.Executable} cgroup {o.CgroupPath ?? "?"}"));
+        }
+
+        var figures = new Table().Border(TableBorder.Simple).AddColumn("figure").AddColumn(new TableColumn("value").RightAligned()).AddColumn("source");
+        foreach (var fig in f.Figures)
+        {
+            figures.AddRow(Markup.Escape(fig.Name), Markup.Escape(fig.Display), Markup.Escape($"{fig.SourceId}: {fig.Origin}"));
+        }
+
+        grid.AddRow("[bold]figures[/]", "");
+        var fixes = string.Join('\n', f.Fix.Select(x => "• " + Markup.Escape(x)));
+        var examples = string.Join('\n', f.Examples.Take(3).Select(e =>
+            Markup.Escape($"{e.State,-10} {e.RecvQ,4} {e.SendQ,4}  {e.Local} → {e.Remote}  ino {e.Inode}" +
+                (e.Fd is int fd ? $" fd {fd}" : "") + (e.QuietMs is uint q ? $" quiet {q / 1000.0:0.#} s" : "") +
+                (e.Timer is string t ? $" timer:({t},{e.TimerMs / 1000.0:0.###} s,{e.Retrans})" : ""))));
+        var body = new Rows(grid, figures, new Markup("[bold]fix[/]\n" + fixes), new Markup("[bold]examples[/] [dim](state Recv-Q Send-Q)[/]\n" + examples));
+        console.Write(new Panel(body).Header($"[{Colour(f.Severity)}]{f.Severity.Id()}[/] {Markup.Escape(f.Title)}").Expand());
+    }
+
+    private static void Summary(IAnsiConsole console, DoctorReport report)
+    {
+        var states = new Table().Border(TableBorder.Rounded).Title("by state").AddColumn("state").AddColumn(new TableColumn("sockets").RightAligned());
+        for (int s = 0; s < report.StateCounts.Length; s++)
+        {
+            if (report.StateCounts[s] > 0)
+            {
+                states.AddRow(((KernelTcpState)s).ToString(), report.StateCounts[s].ToString(System.Globalization.CultureInfo.InvariantCulture));
+            }
+        }
+
+        var classes = new Table().Border(TableBorder.Rounded).Title("by class").AddColumn("class").AddColumn(new TableColumn("sockets").RightAligned());
+        foreach (var c in ClassNames.All)
+        {
+            if (report.ClassCounts.TryGetValue(c, out int n))
+            {
+                classes.AddRow(c.Id(), n.ToString(System.Globalization.CultureInfo.InvariantCulture));
+            }
+        }
+
+        var ports = new Table().Border(TableBorder.Rounded).Title("ephemeral ports by destination").AddColumn("destination")
+            .AddColumn(new TableColumn("in use").RightAligned()).AddColumn(new TableColumn("TIME_WAIT").RightAligned()).AddColumn(new TableColumn("of range").RightAligned());
+        foreach (var p in report.PortUsage.Take(5))
+        {
+            ports.AddRow(Markup.Escape(p.Destination), p.InUse.ToString(System.Globalization.CultureInfo.InvariantCulture),
+                p.TimeWait.ToString(System.Globalization.CultureInfo.InvariantCulture), $"{100 * p.Fraction:0.#} %");
+        }
+
+        console.Write(new Columns(states, classes, ports).Collapse());
+    }
+
+    private static void BlindSpots(IAnsiConsole console, DoctorReport report)
+    {
+        if (report.BlindSpots.IsEmpty) return;
+        var text = string.Join('\n', report.BlindSpots.Select(b => "• " + Markup.Escape($"{b.Kind}: {b.Detail}" + (b.Error is { } e ? $" ({e})" : ""))));
+        console.Write(new Panel(new Markup(text)).Header(report.IsPartial ? "[yellow]could not see everything[/]" : "notes").Expand());
+    }
+
+    internal static void Verdict(IAnsiConsole console, IReadOnlyList<DoctorReport> reports, int exit, TimeSpan elapsed)
+    {
+        int findings = reports.Sum(r => r.Findings.Count(f => f.Severity >= Severity.Low));
+        string seen = $"{reports.Sum(r => r.Total)} sockets in {reports.Count} namespace(s), {elapsed.TotalMilliseconds:0} ms";
+        string verdict = exit switch
+        {
+            ExitCodes.Permission => $"[yellow]partial view[/] ({findings} findings among what could be seen: {seen}); " +
+                (reports.Any(r => r.BlindSpots.Any(b => b.Kind == Teardown.Linux.Inventory.BlindSpotKind.NotRoot))
+                    ? "run as root for the full picture"
+                    : "see what could not be seen above"),
+            ExitCodes.Findings => $"[red]{findings} findings[/] ({seen})",
+            _ => $"[green]healthy[/] ({seen})",
+        };
+        console.MarkupLine(verdict);
+    }
+}

@@ -1,0 +1,75 @@
+using Teardown.Doctor.Classification;
+using Teardown.Linux.Sockets;
+
+namespace Teardown.Doctor.Analysis;
+
+/// <summary>Running totals for one group during the single pass over the socket table.</summary>
+internal sealed class GroupAccumulator
+{
+    internal const int MaxExamples = 5;
+
+    internal int Count;
+    internal int WithTcpInfo;
+    internal uint QuietMaxMs;
+    internal uint QuietMinMs = uint.MaxValue;
+    internal uint TimerMaxMs;
+    internal uint TimerMinMs = uint.MaxValue;
+    internal int KeepaliveArmed;
+    internal int TimewaitTimer;
+    internal int ZeroWindowProbe;
+    internal long RecvQTotal;
+    internal uint RtoMaxUs;
+    internal byte RetransMax;
+    internal int Paired;
+    internal readonly int[] PeerClasses = new int[Enum.GetValues<SocketClass>().Length];
+    internal readonly Dictionary<int, int> PeerPids = [];
+    internal readonly List<int> Examples = new(MaxExamples);
+
+    internal void Add(in SocketRecord s, int index)
+    {
+        Count++;
+        RecvQTotal += s.RecvQ;
+        if (s.TcpInfoLength > 0)
+        {
+            WithTcpInfo++;
+            uint quiet = Math.Min(s.LastDataRecvMs, s.LastAckRecvMs);
+            QuietMaxMs = Math.Max(QuietMaxMs, quiet);
+            QuietMinMs = Math.Min(QuietMinMs, quiet);
+            RtoMaxUs = Math.Max(RtoMaxUs, s.RtoUs);
+        }
+
+        if (s.Timer != (byte)KernelTimer.None)
+        {
+            TimerMaxMs = Math.Max(TimerMaxMs, s.TimerExpiresMs);
+            TimerMinMs = Math.Min(TimerMinMs, s.TimerExpiresMs);
+            if (s.Timer == (byte)KernelTimer.Keepalive)
+            {
+                KeepaliveArmed++;
+            }
+            else if (s.Timer == (byte)KernelTimer.TimeWait)
+            {
+                TimewaitTimer++;
+            }
+            else if (s.Timer == (byte)KernelTimer.ZeroWindowProbe)
+            {
+                ZeroWindowProbe++;
+            }
+        }
+
+        RetransMax = Math.Max(RetransMax, s.Retrans);
+        if (Examples.Count < MaxExamples)
+        {
+            Examples.Add(index);
+        }
+    }
+
+    internal void AddPeer(SocketClass peer, int peerPid)
+    {
+        Paired++;
+        PeerClasses[(int)peer]++;
+        if (peerPid > 0)
+        {
+            PeerPids[peerPid] = PeerPids.GetValueOrDefault(peerPid) + 1;
+        }
+    }
+}

@@ -1,0 +1,67 @@
+using System.Collections.Immutable;
+using Teardown.Linux.Inventory;
+using Teardown.Linux.Proc;
+using Teardown.Linux.Settings;
+using Teardown.Linux.Sockets;
+
+namespace Teardown.Doctor.Input;
+
+/// <summary>What reading the input cost (from the snapshot's statistics).</summary>
+/// <param name="Sockets">Wall time of the socket dump.</param>
+/// <param name="Owners">Wall time of the /proc/*/fd owner scan.</param>
+/// <param name="FdsScanned">Descriptors examined by the owner scan.</param>
+/// <param name="ProcessesScanned">Processes whose descriptors were read.</param>
+public readonly record struct ReadCost(TimeSpan Sockets, TimeSpan Owners, long FdsScanned, int ProcessesScanned);
+
+/// <summary>
+/// What the analysis reads: one namespace's sockets with their owners, settings and blind spots.
+/// A view of <see cref="HostSnapshot"/> whose owner table is an interface, so that fixtures can be
+/// built without the Linux layer's scanner.
+/// </summary>
+public sealed record DoctorInput
+{
+    /// <summary>When the data was read.</summary>
+    public required DateTimeOffset TakenAt { get; init; }
+    /// <summary>Network namespace inode (0 if unknown).</summary>
+    public ulong NetNsInode { get; init; }
+    /// <summary>Every TCP socket of the namespace.</summary>
+    public required ImmutableArray<SocketRecord> Sockets { get; init; }
+    /// <summary>Where the sockets came from.</summary>
+    public SocketSource Source { get; init; } = SocketSource.SockDiag;
+    /// <summary>Socket inode → owner.</summary>
+    public IOwnerLookup Owners { get; init; } = DictionaryOwnerLookup.Empty;
+    /// <summary>Processes holding sockets, by pid.</summary>
+    public IReadOnlyDictionary<int, ProcessInfo> Processes { get; init; } = new Dictionary<int, ProcessInfo>();
+    /// <summary>The namespace's sysctls.</summary>
+    public NetSettings Settings { get; init; } = new();
+    /// <summary>What the reader could not see.</summary>
+    public ImmutableArray<BlindSpot> BlindSpots { get; init; } = [];
+    /// <summary>True when an owner scan ran (otherwise "no owner" means "unknown", not "orphan").</summary>
+    public bool OwnersScanned { get; init; } = true;
+
+    /// <summary>The socket table's classes and pairs, if already built (see <see cref="Analysis.SocketIndex"/>); rebuilt when absent or for another table.</summary>
+    public Analysis.SocketIndex? Index { get; init; }
+
+    /// <summary>What reading this input cost.</summary>
+    public ReadCost Cost { get; init; }
+
+    /// <summary>The view of a live snapshot.</summary>
+    public static DoctorInput From(HostSnapshot snapshot, Analysis.SocketIndex? index = null)
+    {
+        ArgumentNullException.ThrowIfNull(snapshot);
+        return new DoctorInput
+        {
+            TakenAt = snapshot.TakenAt,
+            NetNsInode = snapshot.NetNsInode,
+            Sockets = snapshot.Sockets,
+            Index = index,
+            Source = snapshot.SocketSource,
+            Owners = new OwnerIndexLookup(snapshot.Owners),
+            Processes = snapshot.Processes,
+            Settings = snapshot.Settings,
+            BlindSpots = snapshot.BlindSpots,
+            Cost = new ReadCost(snapshot.SocketStats.Elapsed, snapshot.OwnerStats.Elapsed, snapshot.OwnerStats.FdsScanned, snapshot.OwnerStats.ProcessesScanned),
+            OwnersScanned = !snapshot.BlindSpots.Any(b => b.Kind == BlindSpotKind.OwnersUnavailable),
+        };
+    }
+}

@@ -1,0 +1,99 @@
+using System.Text.Json;
+
+namespace Teardown.Cli.Tests;
+
+public class DoctorCommandTests
+{
+    [Fact]
+    public void Json_IsValid_AndCarriesItsExitCode()
+    {
+        var (code, stdout, _) = CliHarness.Run("doctor", "--json");
+        Assert.Contains(code, new[] { 0, 1, 3 });
+        using var doc = JsonDocument.Parse(stdout);
+        Assert.Equal("teardown.doctor/1", doc.RootElement.GetProperty("schema").GetString());
+        Assert.Equal(code, doc.RootElement.GetProperty("exitCode").GetInt32());
+        var ns = doc.RootElement.GetProperty("namespaces")[0];
+        Assert.True(ns.GetProperty("summary").GetProperty("total").GetInt32() >= 0);
+    }
+
+    [Fact]
+    public void Tables_EndWithAVerdict()
+    {
+        var (code, stdout, _) = CliHarness.Run("doctor", "--port", "1");
+        Assert.Contains(code, new[] { 0, 1, 3 });
+        Assert.Contains("teardown doctor", stdout, StringComparison.Ordinal);
+        Assert.Matches(@"(healthy|findings|partial view) \(", stdout);
+    }
+
+    [Theory]
+    [InlineData("doctor", "--pid", "0")]
+    [InlineData("doctor", "--port", "70000")]
+    [InlineData("doctor", "--source", "magic")]
+    [InlineData("watch", "--interval", "soon")]
+    [InlineData("watch", "--count", "0")]
+    public void BadOptions_AreUsageErrors(params string[] args)
+    {
+        var (code, stdout, _) = CliHarness.Run(args);
+        Assert.Equal(2, code);
+        Assert.Contains("error", stdout, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void UnknownPid_IsAUsageError()
+    {
+        var (code, stdout, _) = CliHarness.Run("doctor", "--pid", "999999999");
+        Assert.Equal(2, code);
+        Assert.Contains("no process with pid 999999999", stdout, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void OwnPid_SeesOnlyOurSockets()
+    {
+        var (code, stdout, _) = CliHarness.Run("doctor", "--json", "--pid", Environment.ProcessId.ToString(System.Globalization.CultureInfo.InvariantCulture));
+        Assert.Contains(code, new[] { 0, 1, 3 });
+        using var doc = JsonDocument.Parse(stdout);
+        var ns = doc.RootElement.GetProperty("namespaces")[0];
+        Assert.Equal(Environment.ProcessId, ns.GetProperty("filter").GetProperty("pid").GetInt32());
+        Assert.All(ns.GetProperty("findings").EnumerateArray(), f => Assert.Equal(Environment.ProcessId, f.GetProperty("owner").GetProperty("pid").GetInt32()));
+    }
+
+    [SkippableFact]
+    public void ProcSource_Works_AndSaysWhatItLacks()
+    {
+        Require.RootOrSkip();
+        var (code, stdout, _) = CliHarness.Run("doctor", "--json", "--source", "proc");
+        Assert.Contains(code, new[] { 0, 1 });
+        using var doc = JsonDocument.Parse(stdout);
+        var ns = doc.RootElement.GetProperty("namespaces")[0];
+        Assert.Equal("proc_net_tcp", ns.GetProperty("source").GetString());
+        Assert.Contains(ns.GetProperty("blindSpots").EnumerateArray(), b => b.GetProperty("kind").GetString() == "ReducedSocketDetail");
+    }
+
+    [SkippableFact]
+    public void WithoutRoot_TheDoctorStillRuns_AndExits3SayingWhatItCouldNotSee()
+    {
+        Require.RootOrSkip(); // root is needed to become someone else
+        var result = Unprivileged.Run("doctor", "--json");
+        Skip.If(result is null, "setpriv is not installed");
+        var (code, stdout, stderr) = result!.Value;
+        Assert.True(code == 3, $"exit {code}: {stderr}");
+        using var doc = JsonDocument.Parse(stdout);
+        var spots = doc.RootElement.GetProperty("namespaces")[0].GetProperty("blindSpots").EnumerateArray()
+            .Select(b => b.GetProperty("kind").GetString()).ToList();
+        Assert.Contains("NotRoot", spots);
+        Assert.Contains("ProcPartlyUnreadable", spots); // root's and other users' /proc/PID/fd
+        Assert.True(doc.RootElement.GetProperty("namespaces")[0].GetProperty("partial").GetBoolean());
+    }
+
+    [SkippableFact]
+    public void WithoutRoot_TablesSayItIsAPartialView()
+    {
+        Require.RootOrSkip();
+        var result = Unprivileged.Run("doctor");
+        Skip.If(result is null, "setpriv is not installed");
+        var (code, stdout, _) = result!.Value;
+        Assert.Equal(3, code);
+        Assert.Contains("could not see everything", stdout, StringComparison.Ordinal);
+        Assert.Contains("partial view", stdout, StringComparison.Ordinal);
+    }
+}

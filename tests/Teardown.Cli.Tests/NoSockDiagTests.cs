@@ -1,0 +1,49 @@
+using System.Diagnostics;
+using System.Text.Json;
+
+namespace Teardown.Cli.Tests;
+
+/// <summary>The doctor on a host where sock_diag is unavailable (blocked by a seccomp filter): it falls back to /proc and says so.</summary>
+public class NoSockDiagTests
+{
+    [SkippableFact]
+    public void WithoutSockDiag_FallsBackToProc_AndExits3()
+    {
+        string? gcc = new[] { "/usr/bin/gcc", "/usr/local/bin/gcc" }.FirstOrDefault(File.Exists);
+        Skip.If(gcc is null, "gcc is not installed, so the seccomp wrapper cannot be built");
+        string dir = Path.Combine(Path.GetTempPath(), "teardown-nosockdiag-" + Guid.NewGuid().ToString("N"));
+        Directory.CreateDirectory(dir);
+        try
+        {
+            string exe = Path.Combine(dir, "no-sock-diag");
+            string source = Path.Combine(CliHarness.RepoRoot, "tests", "Teardown.Cli.Tests", "Support", "no-sock-diag.c");
+            var (cc, _, ccErr) = Run(gcc!, "-Wall", "-Werror", "-o", exe, source);
+            Assert.True(cc == 0, ccErr);
+
+            var (code, stdout, stderr) = Run(exe, "dotnet", Path.Combine(AppContext.BaseDirectory, "teardown.dll"), "doctor", "--json");
+            Assert.True(code == 3, $"exit {code}: {stderr}");
+            using var doc = JsonDocument.Parse(stdout);
+            var ns = doc.RootElement.GetProperty("namespaces")[0];
+            Assert.Equal("proc_net_tcp", ns.GetProperty("source").GetString());
+            var kinds = ns.GetProperty("blindSpots").EnumerateArray().Select(b => b.GetProperty("kind").GetString()).ToList();
+            Assert.Contains("SockDiagUnavailable", kinds);
+            Assert.Contains("ReducedSocketDetail", kinds);
+            Assert.True(ns.GetProperty("partial").GetBoolean());
+        }
+        finally
+        {
+            Directory.Delete(dir, recursive: true);
+        }
+    }
+
+    private static (int Code, string Out, string Err) Run(string file, params string[] args)
+    {
+        var psi = new ProcessStartInfo(file) { RedirectStandardOutput = true, RedirectStandardError = true };
+        foreach (var a in args) psi.ArgumentList.Add(a);
+        using var p = Process.Start(psi)!;
+        var output = p.StandardOutput.ReadToEndAsync();
+        string error = p.StandardError.ReadToEnd();
+        p.WaitForExit();
+        return (p.ExitCode, output.Result, error);
+    }
+}
