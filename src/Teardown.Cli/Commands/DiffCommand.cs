@@ -18,12 +18,8 @@ namespace Teardown.Cli.Commands;
 /// </summary>
 public sealed class DiffCommand(IAnsiConsole console) : AsyncCommand<DiffCommand.Settings>
 {
-    public sealed class Settings : CommandSettings
+    public sealed class Settings : ScenarioSettings
     {
-        [CommandArgument(0, "<FILE>")]
-        [Description("Scenario files (.scn) or directories (every .scn below them).")]
-        public string[] Files { get; init; } = [];
-
         [CommandOption("--json")]
         [Description("JSON lines: per scenario a [bold]scenario[/] object, then its [bold]summary[/] and [bold]divergence[/] objects.")]
         public bool Json { get; init; }
@@ -33,17 +29,8 @@ public sealed class DiffCommand(IAnsiConsole console) : AsyncCommand<DiffCommand
         [DefaultValue(8)]
         public int Jobs { get; init; } = 8;
 
-        [CommandOption("--seed <SEED>")]
-        [Description("Seed for the model's ISNs and ephemeral ports.")]
-        [DefaultValue(1UL)]
-        public ulong Seed { get; init; } = 1;
-
-        public override ValidationResult Validate()
-        {
-            if (Files.Length == 0) return ValidationResult.Error("give at least one scenario file or directory");
-            if (Jobs is < 1 or > 64) return ValidationResult.Error("--jobs must be between 1 and 64");
-            return ValidationResult.Success();
-        }
+        public override ValidationResult Validate() =>
+            Jobs is < 1 or > 64 ? ValidationResult.Error("--jobs must be between 1 and 64") : base.Validate();
     }
 
     public override async Task<int> ExecuteAsync(CommandContext context, Settings settings, CancellationToken cancellationToken)

@@ -12,12 +12,8 @@ namespace Teardown.Cli.Commands;
 /// <summary><c>teardown run FILE... [--target model|kernel] [--json] [--quiet]</c>.</summary>
 public sealed class RunCommand(IAnsiConsole console) : AsyncCommand<RunCommand.Settings>
 {
-    public sealed class Settings : CommandSettings
+    public sealed class Settings : ScenarioSettings
     {
-        [CommandArgument(0, "<FILE>")]
-        [Description("Scenario files (.scn). Shell globs such as scenarios/seed/*.scn work; a directory means every .scn below it.")]
-        public string[] Files { get; init; } = [];
-
         [CommandOption("-t|--target <TARGET>")]
         [Description("Where to play: [bold]model[/] (deterministic, virtual time, default) or [bold]kernel[/] (this machine's Linux in private namespaces, real time, needs root).")]
         [DefaultValue("model")]
@@ -31,16 +27,10 @@ public sealed class RunCommand(IAnsiConsole console) : AsyncCommand<RunCommand.S
         [Description("Print only failed expectations and the summary, not the timeline.")]
         public bool Quiet { get; init; }
 
-        [CommandOption("--seed <SEED>")]
-        [Description("Seed for the model's ISNs and ephemeral ports (same seed, same trace).")]
-        [DefaultValue(1UL)]
-        public ulong Seed { get; init; } = 1;
-
         public override ValidationResult Validate()
         {
-            if (Files.Length == 0) return ValidationResult.Error("give at least one scenario file");
             if (Target is not ("model" or "kernel")) return ValidationResult.Error($"--target must be model or kernel, not '{Target}'");
-            return ValidationResult.Success();
+            return base.Validate();
         }
     }
 
