@@ -67,7 +67,7 @@ internal sealed class SocketPoller : IDisposable
             {
                 sockets = dump();
             }
-            catch (Exception e) when (e is IOException or ObjectDisposedException or InvalidOperationException)
+            catch (Exception e) when (e is IOException or ObjectDisposedException or InvalidOperationException or NullReferenceException)
             {
                 continue; // host crashing or rebooting right now
             }

@@ -19,7 +19,7 @@ internal sealed class LabHost : IAsyncDisposable
     private NamespaceThread? _nsThread;
     private TunDevice? _tun;
     private readonly Lock _diagLock = new();
-    private SockDiag? _diag;
+    private LabSockDiag? _diag;
     private int _generation = -1;
     private Dictionary<string, long> _counterOffset = new(StringComparer.OrdinalIgnoreCase);
     private Dictionary<string, long> _baseline = new(StringComparer.OrdinalIgnoreCase);
@@ -73,7 +73,7 @@ internal sealed class LabHost : IAsyncDisposable
             foreach (var kv in Sysctls) WriteSysctl(kv.Key, kv.Value);
             return 0;
         });
-        lock (_diagLock) _diag = _nsThread.Invoke(SockDiag.Open);
+        lock (_diagLock) _diag = _nsThread.Invoke(LabSockDiag.Open);
         _ctx.Wire.Attach(Name, Address, _tun);
         Agent = await AgentClient.StartAsync(ns, _ctx.AgentCommand, _ctx.AgentStartTimeout, ct).ConfigureAwait(false);
     }

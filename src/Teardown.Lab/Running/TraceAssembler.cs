@@ -116,6 +116,10 @@ internal sealed class TraceAssembler(Scenario scenario, LabSession session, EndR
 
         foreach (var t in transitions)
         {
+            // A full socket handed to a timewait socket of the same substate (tcp_time_wait from FIN_WAIT2),
+            // or tcp_close_state re-setting FIN_WAIT2, changes the kernel object, not the end's state.
+            if (t.From == t.To) continue;
+
             // While a crash destroys a host's kernel state (after it left the wire) the kernel still reports
             // its sockets closing; say so, since none of it can be seen from the network.
             string cause = crashes.Any(c => c.Host == t.Host && t.Ns >= c.FromNs && t.Ns <= c.ToNs + 5_000_000)

@@ -125,6 +125,7 @@ public sealed class UserspaceWire : IDisposable
 
     private void RunScheduler()
     {
+        Interop.SchedulingBoost.Boost();
         while (true)
         {
             Pending? next = null;
