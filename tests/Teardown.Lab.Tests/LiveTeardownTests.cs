@@ -82,6 +82,9 @@ public sealed class LiveTeardownTests(ITestOutputHelper output)
         var flags = ((PacketsObservation)obs[3]).Flags;
         Assert.Equal(fins.Count + 2, flags.Count);
         Assert.Contains(trace.OfType<TransitionTraced>(), t => t.End == "C" && t.From == TcpState.FinWait1 && t.To == null);
+        Assert.Contains(trace.OfType<TimerTraced>(), t => t.End == "C" && t.Kind == TimerKind.Retransmit && t.Action == TimerAction.Armed);
+        Assert.Contains(trace.OfType<TimerTraced>(), t => t.End == "C" && t.Kind == TimerKind.Retransmit && t.Action == TimerAction.Fired);
+        Assert.Contains(trace.OfType<NoteTraced>(), n => n.Text.StartsWith("wire: ", StringComparison.Ordinal));
         Assert.Empty(LiveKernel.OurNamespaces());
     }
 

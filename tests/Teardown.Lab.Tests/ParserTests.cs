@@ -61,3 +61,27 @@ Tcp: 1 200 120000 -1 4 2 1
         Assert.Null(LabNamespaces.OwnerPid("td-x-y"));
     }
 }
+
+public sealed class PrerequisiteTests
+{
+    [Fact]
+    public void WithoutCapabilities_TheReasonNamesWhatIsMissing_InOneLine()
+    {
+        string? none = LabPrerequisites.MissingReason(0);
+        Assert.NotNull(none);
+        Assert.Contains("CAP_NET_ADMIN and CAP_SYS_ADMIN", none, StringComparison.Ordinal);
+        Assert.DoesNotContain('\n', none);
+        string? onlyNet = LabPrerequisites.MissingReason(1UL << 12);
+        Assert.Contains("CAP_SYS_ADMIN", onlyNet!, StringComparison.Ordinal);
+        Assert.DoesNotContain("CAP_NET_ADMIN", onlyNet!, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task KernelTarget_WithoutPrivilege_ThrowsLabUnavailable_BeforeTouchingAnything()
+    {
+        if (LabPrerequisites.MissingReason() is null) return; // running as root: covered by the pure check above
+        var s = new ScenarioBuilder().Host("a").Build();
+        LabUnavailableException e = await Assert.ThrowsAsync<LabUnavailableException>(() => new KernelTarget().PlayAsync(s, CancellationToken.None));
+        Assert.False(string.IsNullOrWhiteSpace(e.Reason));
+    }
+}

@@ -28,12 +28,16 @@ internal sealed class LabSession : IAsyncDisposable
 
     public SocketPoller? Poller { get; private set; }
 
+    /// <summary>How long creating the namespaces, devices and agents took.</summary>
+    public TimeSpan SetupTime { get; private set; }
+
     public static async Task<LabSession> CreateAsync(Scenario scenario, KernelTargetOptions options, CancellationToken ct)
     {
         string runId = Convert.ToHexStringLower(System.Security.Cryptography.RandomNumberGenerator.GetBytes(3));
         int low = 20000 + (System.Security.Cryptography.RandomNumberGenerator.GetInt32(40) * 1000);
         var ctx = new LabContext(runId, new UserspaceWire(), options.AgentCommand ?? AgentCommand.Default(), options.AgentStartTimeout, low, low + 999);
         var session = new LabSession(ctx);
+        var setup = System.Diagnostics.Stopwatch.StartNew();
         try
         {
             foreach (HostDecl h in scenario.Hosts)
@@ -64,6 +68,7 @@ internal sealed class LabSession : IAsyncDisposable
             session.Poller = new SocketPoller(
                 () => session._hosts.Values.Where(h => h.IsUp).Select(h => (h.Name, (Func<IReadOnlyList<Interop.DiagSocket>>)h.Dump)).ToList(),
                 options.PollInterval);
+            session.SetupTime = setup.Elapsed;
             return session;
         }
         catch

@@ -30,6 +30,7 @@ internal sealed class TraceAssembler(Scenario scenario, LabSession session, EndR
         AddMethodNote();
         AddTransitions(calls);
         AddSegments();
+        AddTimers();
         AddCounters();
         var trace = new ScenarioTrace(scenario, "kernel");
         foreach (var e in _out.OrderBy(e => e.Ns).ThenBy(e => e.Order)) trace.Add(e.Entry);
@@ -42,6 +43,13 @@ internal sealed class TraceAssembler(Scenario scenario, LabSession session, EndR
         string how = session.Tracer is not null
             ? $"transitions of full sockets from tracepoint sock:inet_sock_set_state; timewait sockets by polling sock_diag every {Ms(session)} ms"
             : $"transitions by polling sock_diag every {Ms(session)} ms ({session.TracerUnavailable})";
+        var carried = session.Context.Wire.Captured.Where(p => p.DeliveredNs > 0).Select(p => (p.DeliveredNs - p.DueNs) / 1000.0).OrderBy(x => x).ToList();
+        if (carried.Count > 0)
+        {
+            Add(MonotonicClock.NowNs(), new NoteTraced(At(MonotonicClock.NowNs()), string.Create(CultureInfo.InvariantCulture,
+                $"wire: {carried.Count} packets delivered, {carried[carried.Count / 2]:F0} µs median and {carried[^1]:F0} µs max beyond the link delay; lab setup took {session.SetupTime.TotalMilliseconds:F0} ms")));
+        }
+
         Add(t0, new NoteTraced(TimeSpan.Zero, $"kernel run {c.RunId}: one namespace per host ({string.Join(", ", session.Hosts.Values.Select(h => h.Name + "=" + h.Namespace))}), ephemeral ports {c.PortLow}-{c.PortHigh}; {how}"));
     }
 
@@ -176,6 +184,16 @@ internal sealed class TraceAssembler(Scenario scenario, LabSession session, EndR
                 ?? (p.To is null ? null : ends.NameOf(p.To, s.Destination, s.Source))
                 ?? Tuple(s.Source, s.Destination);
             Add(p.TimestampNs, new SegmentTraced(At(p.TimestampNs), p.From, p.To ?? s.Destination.Address.ToString(), end, s.Flags, rs, ra, s.PayloadLength, s.Window, p.Dropped));
+        }
+    }
+
+    private void AddTimers()
+    {
+        foreach (PolledTimer t in session.Poller?.Timers ?? [])
+        {
+            if (t.TimestampNs < t0) continue;
+            TimeSpan? expires = t.Action == TimerAction.Armed ? TimeSpan.FromMilliseconds(t.ExpiresMs) : null;
+            Add(t.TimestampNs, new TimerTraced(At(t.TimestampNs), t.Host, NameOf(t.Host, t.Local, t.Remote), t.Kind, t.Action, expires));
         }
     }
 
