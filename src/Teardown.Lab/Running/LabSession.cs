@@ -34,7 +34,7 @@ internal sealed class LabSession : IAsyncDisposable
     public static async Task<LabSession> CreateAsync(Scenario scenario, KernelTargetOptions options, CancellationToken ct)
     {
         string runId = Convert.ToHexStringLower(System.Security.Cryptography.RandomNumberGenerator.GetBytes(3));
-        int low = 20000 + (System.Security.Cryptography.RandomNumberGenerator.GetInt32(40) * 1000);
+        int low = PortWindows.Take();
         var ctx = new LabContext(runId, new UserspaceWire(), options.AgentCommand ?? AgentCommand.Default(), options.AgentStartTimeout, low, low + 999);
         var session = new LabSession(ctx);
         var setup = System.Diagnostics.Stopwatch.StartNew();
@@ -100,5 +100,6 @@ internal sealed class LabSession : IAsyncDisposable
             catch (Exception e) when (e is IOException or InvalidOperationException) { lock (errors) errors.Add(e); }
         })).ConfigureAwait(false);
         Context.Wire.Dispose();
+        PortWindows.Release(Context.PortLow);
     }
 }

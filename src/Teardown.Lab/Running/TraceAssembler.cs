@@ -67,7 +67,7 @@ internal sealed class TraceAssembler(Scenario scenario, LabSession session, EndR
             foreach (StateEvent e in session.Tracer.Events.OrderBy(e => e.TimestampNs))
             {
                 if (e.TimestampNs < t0 - 50_000_000) continue;
-                (string Host, string End)? who = Attribute(e);
+                (string Host, string End)? who = Attribute(e, calls);
                 if (who is null) continue;
                 TcpState? to = e.NewState;
                 string cause = "tracepoint inet_sock_set_state";
@@ -143,14 +143,19 @@ internal sealed class TraceAssembler(Scenario scenario, LabSession session, EndR
         || crashes.Any(c => c.Host == host && c.FromNs <= ns);
 
     /// <summary>Which host and end a tracepoint event belongs to; null when it is not this run's.</summary>
-    private (string Host, string End)? Attribute(StateEvent e)
+    private (string Host, string End)? Attribute(StateEvent e, List<CallTraced> calls)
     {
         if (e.Source.Address.Equals(IPAddress.Any))
         {
-            // A listener bound to 0.0.0.0 (dport 0): match the scenario's listener by port and creation time.
-            var candidates = ends.All.Where(k => k.Role == SocketRole.Listener && k.Local?.Port == e.Source.Port).ToList();
-            KnownEnd? l = candidates.FirstOrDefault(k => e.NewState == TcpState.Listen && k.CreatedNs <= e.TimestampNs && e.TimestampNs <= k.CreatedEndNs + 1_000_000)
-                ?? (candidates.Count == 1 && e.TimestampNs >= candidates[0].CreatedNs ? candidates[0] : null);
+            // A listener bound to 0.0.0.0 has no address to tell runs apart (parallel runs listen on the
+            // same port): accept the event only inside the call that made it — the listen, or the close /
+            // kill / crash that ended it.
+            bool Within(long from, long to) => e.TimestampNs >= from && e.TimestampNs <= to + 2_000_000;
+            KnownEnd? l = ends.All.FirstOrDefault(k => k.Role == SocketRole.Listener && k.Local?.Port == e.Source.Port &&
+                (e.NewState == TcpState.Listen
+                    ? Within(k.CreatedNs, k.CreatedEndNs)
+                    : calls.Any(c => Within(Ns(c.At), Ns(c.Returned)) && ((c.Line.Statement is CloseCall cc && cc.Socket == k.Name) || (c.Line.Statement is KillCall && c.Host == k.Host)))
+                      || crashes.Any(c => c.Host == k.Host && Within(c.FromNs, c.ToNs))));
             return l is null ? null : (l.Host, l.Name);
         }
 
