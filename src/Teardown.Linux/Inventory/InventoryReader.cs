@@ -59,7 +59,11 @@ public static class InventoryReader
         {
             long start = time.GetTimestamp();
             scan = Guard(ProcFdScanner.Scan, blind, "scanning /proc/*/fd");
-            if (scan is not null)
+            if (scan?.ProcError is LinuxError procError)
+            {
+                blind.Add(new BlindSpot(BlindSpotKind.OwnersUnavailable, "/proc could not be opened; no socket has an owner", procError));
+            }
+            else if (scan is not null)
             {
                 ownerStats = new OwnerScanStats(time.GetElapsedTime(start), scan.ProcessesScanned, scan.FdsScanned,
                     scan.ProcessesVanished, scan.FdsVanished, scan.ProcessesUnreadable);

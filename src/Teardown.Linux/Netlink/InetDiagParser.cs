@@ -34,6 +34,14 @@ public static class InetDiagParser
     public static NetlinkParseResult Parse(ReadOnlySpan<byte> buffer, uint? sequence, List<SocketRecord> sink)
     {
         ArgumentNullException.ThrowIfNull(sink);
+        var adapter = new ListSink(sink);
+        return Parse(buffer, sequence, ref adapter);
+    }
+
+    /// <summary>As <see cref="Parse(ReadOnlySpan{byte}, uint?, List{SocketRecord})"/>, streaming into any sink.</summary>
+    public static NetlinkParseResult Parse<TSink>(ReadOnlySpan<byte> buffer, uint? sequence, ref TSink sink)
+        where TSink : ISocketRecordSink
+    {
         int offset = 0;
         int records = 0;
         int skipped = 0;
@@ -90,7 +98,7 @@ public static class InetDiagParser
                         return new(NetlinkParseStatus.Malformed, Errno.None, records, offset, skipped, interrupted);
                     }
 
-                    sink.Add(record);
+                    sink.Add(in record);
                     records++;
                     // An exact lookup is answered with one message without NLM_F_MULTI and no
                     // NLMSG_DONE (net/ipv4/inet_diag.c:inet_diag_dump_one_icsk -> nlmsg_unicast).

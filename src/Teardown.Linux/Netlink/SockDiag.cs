@@ -48,6 +48,17 @@ public sealed class SockDiag : IDisposable
     public DumpResult Dump(byte family, TcpStateMask states, DiagExtensions extensions, List<SocketRecord> into)
     {
         ArgumentNullException.ThrowIfNull(into);
+        var sink = new ListSink(into);
+        return Dump(family, states, extensions, ref sink);
+    }
+
+    /// <summary>
+    /// As <see cref="Dump(byte, TcpStateMask, DiagExtensions, List{SocketRecord})"/>, handing each
+    /// record to <paramref name="sink"/> as its reply buffer is parsed; nothing is stored.
+    /// </summary>
+    public DumpResult Dump<TSink>(byte family, TcpStateMask states, DiagExtensions extensions, ref TSink sink)
+        where TSink : ISocketRecordSink
+    {
         uint sequence = ++_sequence;
         var request = SockDiagRequest.Dump(family, states, extensions);
         var sent = Send(SOCK_DIAG_BY_FAMILY, SockDiagRequest.DumpFlags, sequence, request);
@@ -70,7 +81,7 @@ public sealed class SockDiag : IDisposable
             }
 
             bytes += received.Value;
-            var parsed = InetDiagParser.Parse(_buffer.AsSpan(0, received.Value), sequence, into);
+            var parsed = InetDiagParser.Parse(_buffer.AsSpan(0, received.Value), sequence, ref sink);
             records += parsed.Records;
             interrupted |= parsed.Interrupted;
             switch (parsed.Status)
@@ -102,7 +113,7 @@ public sealed class SockDiag : IDisposable
         ulong cookie = NoCookie, DiagExtensions extensions = DiagExtensions.TcpInfo | DiagExtensions.SkMemInfo)
     {
         record = default;
-        var outcome = Exchange(SOCK_DIAG_BY_FAMILY, SockDiagRequest.LookupFlags, SockDiagRequest.Exact(tuple, cookie, extensions), out var found);
+        var outcome = Exchange(SOCK_DIAG_BY_FAMILY, SockDiagRequest.LookupFlags, SockDiagRequest.Exact(tuple, cookie, extensions), out var found, out _);
         error = outcome;
         if (outcome is null && found.Count == 1)
         {
@@ -145,13 +156,15 @@ public sealed class SockDiag : IDisposable
             }
         }
 
-        var outcome = Exchange(SOCK_DESTROY, SockDiagRequest.DestroyFlags, SockDiagRequest.Exact(tuple, cookie, DiagExtensions.None), out _);
+        var outcome = Exchange(SOCK_DESTROY, SockDiagRequest.DestroyFlags, SockDiagRequest.Exact(tuple, cookie, DiagExtensions.None), out _, out bool kernelAnswered);
         if (outcome is null)
         {
             return DestroyResult.FromErrno(Errno.None);
         }
 
-        return outcome.Value.Operation == "SOCK_DESTROY"
+        // Only the kernel's own answer maps to Gone/PermissionDenied/...; a failed send or recv
+        // says nothing about the socket.
+        return kernelAnswered
             ? DestroyResult.FromErrno(outcome.Value.Errno)
             : new DestroyResult(DestroyStatus.Failed, outcome);
     }
@@ -160,8 +173,10 @@ public sealed class SockDiag : IDisposable
     public void Dispose() => _socket.Dispose();
 
     // Sends one request and reads replies until a terminal message; null means success.
-    private LinuxError? Exchange(ushort type, ushort flags, in InetDiagReqV2 request, out List<SocketRecord> records)
+    // kernelAnswered tells an errno from an NLMSG_ERROR apart from a local syscall failure.
+    private LinuxError? Exchange(ushort type, ushort flags, in InetDiagReqV2 request, out List<SocketRecord> records, out bool kernelAnswered)
     {
+        kernelAnswered = false;
         records = new List<SocketRecord>(1);
         uint sequence = ++_sequence;
         string operation = type == SOCK_DESTROY ? "SOCK_DESTROY" : "SOCK_DIAG_BY_FAMILY lookup";
@@ -182,8 +197,10 @@ public sealed class SockDiag : IDisposable
             switch (parsed.Status)
             {
                 case NetlinkParseStatus.Done:
+                    kernelAnswered = true;
                     return null;
                 case NetlinkParseStatus.KernelError:
+                    kernelAnswered = true;
                     return new LinuxError(parsed.Error, operation);
                 case NetlinkParseStatus.Malformed:
                     return new LinuxError(Errno.EIO, operation + " (malformed reply)");

@@ -8,6 +8,7 @@ namespace Teardown.Linux.Proc;
 /// <param name="ProcessesUnreadable">Processes whose fd directory was not readable (EACCES/EPERM: another user without root).</param>
 /// <param name="FdsVanished">Descriptors closed between listing and readlink (normal).</param>
 /// <param name="FdsScanned">Descriptors examined.</param>
+/// <param name="ProcError">Set when /proc itself could not be opened (nothing was scanned).</param>
 public sealed record OwnerScan(
     OwnerIndex Owners,
     IReadOnlyDictionary<int, ProcessInfo> Processes,
@@ -15,4 +16,5 @@ public sealed record OwnerScan(
     int ProcessesVanished,
     int ProcessesUnreadable,
     int FdsVanished,
-    long FdsScanned);
+    long FdsScanned,
+    Interop.LinuxError? ProcError = null);

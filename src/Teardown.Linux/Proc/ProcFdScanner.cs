@@ -32,7 +32,7 @@ public static unsafe class ProcFdScanner
         int procFd = DirectoryReader.OpenAt(AT_FDCWD, "/proc\0"u8, out var procErrno);
         if (procFd < 0)
         {
-            return new OwnerScan(OwnerIndex.Empty, new Dictionary<int, ProcessInfo>(), 0, 0, 1, 0, 0);
+            return new OwnerScan(OwnerIndex.Empty, new Dictionary<int, ProcessInfo>(), 0, 0, 0, 0, 0, new LinuxError(procErrno, "open /proc"));
         }
 
         try

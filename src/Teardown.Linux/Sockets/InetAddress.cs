@@ -5,20 +5,23 @@ namespace Teardown.Linux.Sockets;
 
 /// <summary>
 /// An IPv4 or IPv6 address held as a value (no allocation). The 16 bytes are kept in network order
-/// as a big-endian <see cref="UInt128"/>; an IPv4 address occupies the first 4 bytes, as in
+/// as two big-endian 64-bit halves (not a UInt128, whose 16-byte alignment would pad every
+/// <see cref="SocketRecord"/>); an IPv4 address occupies the first 4 bytes, as in
 /// <c>inet_diag_sockid.idiag_src[0]</c>.
 /// </summary>
 public readonly record struct InetAddress
 {
-    private readonly UInt128 _bits;
+    private readonly ulong _high;
+    private readonly ulong _low;
 
     /// <summary>AF_INET (2) or AF_INET6 (10); 0 for the default value.</summary>
     public byte Family { get; }
 
-    private InetAddress(byte family, UInt128 bits)
+    private InetAddress(byte family, ulong high, ulong low)
     {
         Family = family;
-        _bits = bits;
+        _high = high;
+        _low = low;
     }
 
     /// <summary>Builds an address from network-order bytes: 4 for IPv4, 16 for IPv6.</summary>
@@ -28,7 +31,7 @@ public readonly record struct InetAddress
         full.Clear();
         int length = family == AddressFamilies.Inet ? 4 : 16;
         bytes[..length].CopyTo(full);
-        return new InetAddress(family, BinaryPrimitives.ReadUInt128BigEndian(full));
+        return new InetAddress(family, BinaryPrimitives.ReadUInt64BigEndian(full), BinaryPrimitives.ReadUInt64BigEndian(full[8..]));
     }
 
     /// <summary>Converts from <see cref="IPAddress"/>.</summary>
@@ -47,7 +50,8 @@ public readonly record struct InetAddress
     public int WriteNetworkBytes(Span<byte> destination)
     {
         Span<byte> full = stackalloc byte[16];
-        BinaryPrimitives.WriteUInt128BigEndian(full, _bits);
+        BinaryPrimitives.WriteUInt64BigEndian(full, _high);
+        BinaryPrimitives.WriteUInt64BigEndian(full[8..], _low);
         int length = Family == AddressFamilies.Inet ? 4 : 16;
         full[..length].CopyTo(destination);
         return length;

@@ -58,6 +58,29 @@ public sealed class InetDiagParserTests
         Assert.Equal(1, closeWait.Shutdown);  // RCV_SHUTDOWN: peer's FIN arrived
     }
 
+    private struct StateCounter : ISocketRecordSink
+    {
+        public int[] Counts;
+
+        public readonly void Add(in SocketRecord record) => Counts[record.State]++;
+    }
+
+    [Fact]
+    public void StreamingSink_SeesTheSameRecords_WithoutAList()
+    {
+        var list = new List<SocketRecord>();
+        InetDiagParser.Parse(Fixture.Bytes("inet_diag_v4.bin"), 1001, list);
+        var counter = new StateCounter { Counts = new int[16] };
+
+        var result = InetDiagParser.Parse(Fixture.Bytes("inet_diag_v4.bin"), 1001, ref counter);
+
+        Assert.Equal(list.Count, result.Records);
+        for (int state = 0; state < 16; state++)
+        {
+            Assert.Equal(list.Count(r => r.State == state), counter.Counts[state]);
+        }
+    }
+
     [Fact]
     public void CapturedLookup_IsSingleNonMultipartReply()
     {

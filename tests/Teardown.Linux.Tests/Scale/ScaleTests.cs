@@ -144,6 +144,15 @@ public sealed class ScaleTests(ITestOutputHelper output)
                 var r3 = diag.Dump(AddressFamilies.Inet, TcpStateMask.CloseWait, DiagExtensions.None, closeWait);
                 filtered.Stop();
                 string ss = TimeCommand("ss", "-tan") is { } t ? $"; ss -tan {t.TotalMilliseconds:F0} ms" : "";
+                var attributed = Stopwatch.StartNew();
+                var again = new List<SocketRecord>(2 * pairs + 16);
+                diag.Dump(AddressFamilies.Inet, TcpStateMask.CloseWait, DiagExtensions.None, again);
+                var owners = ProcFdScanner.Scan();
+                int owned = again.Count(r => owners.Owners.HasOwner(r.Inode));
+                attributed.Stop();
+                string ssp = TimeCommand("ss", "-tanp state close-wait") is { } tp ? $"; ss -tanp state close-wait {tp.TotalMilliseconds:F0} ms" : "";
+                output.WriteLine($"CLOSE_WAIT dump + owner scan ({owners.FdsScanned:N0} fds): {owned:N0} attributed in {attributed.Elapsed.TotalMilliseconds:F1} ms{ssp}");
+                Assert.Equal(pairs, owned);
                 output.WriteLine($"dump all: {all.Count:N0} sockets in {plain.Elapsed.TotalMilliseconds:F1} ms, {r1.ReceiveCalls} recv, {r1.Bytes / 1024:N0} KiB");
                 output.WriteLine($"dump all + tcp_info + skmeminfo: {withInfo.Count:N0} in {full.Elapsed.TotalMilliseconds:F1} ms, {r2.ReceiveCalls} recv, {r2.Bytes / 1024:N0} KiB");
                 output.WriteLine($"dump CLOSE_WAIT only: {closeWait.Count:N0} in {filtered.Elapsed.TotalMilliseconds:F1} ms, {r3.ReceiveCalls} recv{ss}");
