@@ -51,6 +51,7 @@ public sealed class LiveCleanupTests(ITestOutputHelper output)
         output.WriteLine(e.Message);
         Assert.Contains("did not return within 1 s", e.Message, StringComparison.Ordinal);
         Assert.InRange(sw.Elapsed.TotalSeconds, 1, 6);
+        Assert.Empty(target.CleanupProblems);
         Assert.Empty(LiveKernel.OurNamespaces());
     }
 

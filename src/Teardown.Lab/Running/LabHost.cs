@@ -49,6 +49,9 @@ internal sealed class LabHost : IAsyncDisposable
 
     public bool IsUp => Namespace is not null;
 
+    /// <summary>What tearing this host down could not do (reported by the session, never thrown).</summary>
+    public List<string> CleanupFailures { get; } = [];
+
     /// <summary>Creates (or re-creates after a crash) the namespace, TUN, sysctls and agent.</summary>
     public async Task StartAsync(CancellationToken ct)
     {
@@ -176,7 +179,8 @@ internal sealed class LabHost : IAsyncDisposable
         if (Namespace is not null)
         {
             LabNamespaces.KillProcessesIn(Namespace);
-            IpCommand.TryRun("netns", "del", Namespace);
+            (int code, string error) = IpCommand.TryRun("netns", "del", Namespace);
+            if (code != 0) CleanupFailures.Add($"ip netns del {Namespace}: {error.Trim()}");
             Namespace = null;
         }
     }

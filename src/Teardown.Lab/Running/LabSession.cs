@@ -14,6 +14,7 @@ namespace Teardown.Lab.Running;
 internal sealed class LabSession : IAsyncDisposable
 {
     private readonly Dictionary<string, LabHost> _hosts = new(StringComparer.Ordinal);
+    private readonly List<Exception> _cleanupErrors = [];
 
     private LabSession(LabContext context) => Context = context;
 
@@ -27,6 +28,9 @@ internal sealed class LabSession : IAsyncDisposable
     public string? TracerUnavailable { get; private set; }
 
     public SocketPoller? Poller { get; private set; }
+
+    /// <summary>How often sock_diag is polled.</summary>
+    public TimeSpan PollInterval { get; private set; }
 
     /// <summary>How long creating the namespaces, devices and agents took.</summary>
     public TimeSpan SetupTime { get; private set; }
@@ -69,6 +73,7 @@ internal sealed class LabSession : IAsyncDisposable
                 () => session._hosts.Values.Where(h => h.IsUp).Select(h => (h.Name, (Func<IReadOnlyList<Interop.DiagSocket>>)h.Dump)).ToList(),
                 options.PollInterval);
             session.SetupTime = setup.Elapsed;
+            session.PollInterval = options.PollInterval;
             return session;
         }
         catch
@@ -87,7 +92,7 @@ internal sealed class LabSession : IAsyncDisposable
 
     public async ValueTask DisposeAsync()
     {
-        List<Exception> errors = [];
+        List<Exception> errors = _cleanupErrors;
         try { StopRecording(); }
         catch (Exception e) when (e is IOException or ThreadStateException) { errors.Add(e); }
 
@@ -101,5 +106,9 @@ internal sealed class LabSession : IAsyncDisposable
         })).ConfigureAwait(false);
         Context.Wire.Dispose();
         PortWindows.Release(Context.PortLow);
+        foreach (string f in _hosts.Values.SelectMany(h => h.CleanupFailures)) errors.Add(new IOException(f));
     }
+
+    /// <summary>What cleanup could not do (never thrown: it must not hide the run's own failure).</summary>
+    public IReadOnlyList<Exception> CleanupErrors => _cleanupErrors;
 }

@@ -53,7 +53,7 @@ internal sealed class TraceAssembler(Scenario scenario, LabSession session, EndR
         Add(t0, new NoteTraced(TimeSpan.Zero, $"kernel run {c.RunId}: one namespace per host ({string.Join(", ", session.Hosts.Values.Select(h => h.Name + "=" + h.Namespace))}), ephemeral ports {c.PortLow}-{c.PortHigh}; {how}"));
     }
 
-    private static string Ms(LabSession s) => s.Poller is null ? "?" : "20";
+    private static string Ms(LabSession s) => s.PollInterval.TotalMilliseconds.ToString(CultureInfo.InvariantCulture);
 
     private void AddTransitions(List<CallTraced> calls)
     {
