@@ -98,6 +98,7 @@ internal sealed class LabSession : IAsyncDisposable
 
         Poller?.Dispose();
         Tracer?.Dispose();
+        if (Tracer is { Removed: false }) errors.Add(new IOException("tracefs instance not removed (stale cleanup will retry)"));
         foreach (LabHost h in _hosts.Values) Context.Wire.Detach(h.Name);
         await Task.WhenAll(_hosts.Values.Select(async h =>
         {
