@@ -1,4 +1,5 @@
 using Teardown.Scenarios.Checking;
+using Teardown.Scenarios.Rendering;
 using Teardown.Scenarios.Syntax;
 using Teardown.Scenarios.Tracing;
 using Xunit.Abstractions;
@@ -50,6 +51,15 @@ public sealed class LiveParsedScenarioTests(ITestOutputHelper output)
         IReadOnlyList<Verdict> verdicts = ExpectationChecker.Check(trace);
         foreach (Verdict v in verdicts) output.WriteLine($"{(v.Passed ? "PASS" : "FAIL")} {v.Line.Where}: expected {v.Expected}, observed {v.Observed}");
         Assert.Equal(16, verdicts.Count);
+
+        // The kernel trace renders with the shared renderers (timeline text and JSON lines).
+        using var text = new StringWriter();
+        TimelineRenderer.Render(trace, verdicts, text);
+        output.WriteLine(text.ToString());
+        Assert.Contains("FIN_WAIT2", text.ToString(), StringComparison.Ordinal);
+        using var json = new StringWriter();
+        JsonTraceWriter.Write(trace, verdicts, json);
+        Assert.All(json.ToString().Split('\n', StringSplitOptions.RemoveEmptyEntries), l => System.Text.Json.JsonDocument.Parse(l).Dispose());
         Assert.All(verdicts, v => Assert.True(v.Passed, $"{v.Line.Text.Trim()}: expected {v.Expected}, observed {v.Observed}"));
         Assert.Empty(LiveKernel.OurNamespaces());
     }
