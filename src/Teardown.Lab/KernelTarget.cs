@@ -21,6 +21,9 @@ public sealed class KernelTarget(KernelTargetOptions? options = null) : IScenari
 
     public string Name => "kernel";
 
+    /// <summary>Problems the last run's cleanup met (empty when everything was removed); for the CLI to report.</summary>
+    public IReadOnlyList<string> CleanupProblems { get; private set; } = [];
+
     public async Task<ScenarioTrace> PlayAsync(Scenario scenario, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(scenario);
@@ -35,9 +38,14 @@ public sealed class KernelTarget(KernelTargetOptions? options = null) : IScenari
         using PosixSignalRegistration sigint = PosixSignalRegistration.Create(PosixSignal.SIGINT, c => { c.Cancel = true; cts.Cancel(); });
         using PosixSignalRegistration sigterm = PosixSignalRegistration.Create(PosixSignal.SIGTERM, c => { c.Cancel = true; cts.Cancel(); });
         LabSession session = await LabSession.CreateAsync(scenario, _options, cts.Token).ConfigureAwait(false);
-        await using (session.ConfigureAwait(false))
+        try
         {
             return await new ScenarioPlayer(session, scenario, _options).RunAsync(cts.Token).ConfigureAwait(false);
+        }
+        finally
+        {
+            await session.DisposeAsync().ConfigureAwait(false);
+            CleanupProblems = session.CleanupErrors.Select(e => e.Message).ToList();
         }
     }
 }

@@ -9,9 +9,11 @@ public static class LabPrerequisites
     private const int CapSysAdmin = 21;
 
     /// <summary>Null when the lab can run, else the one-line reason it cannot.</summary>
-    public static string? MissingReason()
+    public static string? MissingReason() => MissingReason(EffectiveCapabilities());
+
+    /// <summary>The check itself, for a given CapEff bit set (testable without dropping privileges).</summary>
+    internal static string? MissingReason(ulong caps)
     {
-        ulong caps = EffectiveCapabilities();
         var missing = new List<string>();
         if ((caps & (1UL << CapNetAdmin)) == 0) missing.Add("CAP_NET_ADMIN");
         if ((caps & (1UL << CapSysAdmin)) == 0) missing.Add("CAP_SYS_ADMIN");

@@ -14,7 +14,7 @@ public sealed class LiveCleanupTests(ITestOutputHelper output)
     private static Scenario LongIdle() => new ScenarioBuilder().Host("client").Host("server")
         .At(0, new ListenCall("server", "L", 8080, null))
         .At(0, new ConnectCall("client", "C", "server", 8080))
-        .At(0.01, new AcceptCall("server", "S", "L"))
+        .At(0.1, new AcceptCall("server", "S", "L"))
         .At(1.5, new SendCall("client", "C", 1))
         .At(5, new CloseCall("client", "C"))
         .Build();
@@ -51,6 +51,7 @@ public sealed class LiveCleanupTests(ITestOutputHelper output)
         output.WriteLine(e.Message);
         Assert.Contains("did not return within 1 s", e.Message, StringComparison.Ordinal);
         Assert.InRange(sw.Elapsed.TotalSeconds, 1, 6);
+        Assert.Empty(target.CleanupProblems);
         Assert.Empty(LiveKernel.OurNamespaces());
     }
 

@@ -15,7 +15,7 @@ public sealed class LiveScenarioTests(ITestOutputHelper output)
         Scenario s = new ScenarioBuilder().Host("client").Host("server")
             .At(0, new ListenCall("server", "L", 8080, null))
             .At(0, new ConnectCall("client", "C", "server", 8080))
-            .At(0.01, new AcceptCall("server", "S", "L"))
+            .At(0.1, new AcceptCall("server", "S", "L"))
             .At(0.1, new CloseCall("client", "C"))
             .Expect(0.1, "C", TcpState.FinWait2)
             .Expect(0, "S", TcpState.CloseWait, recvq: 1)
@@ -48,4 +48,32 @@ public sealed class LiveScenarioTests(ITestOutputHelper output)
     }
 
     private static string Flags(ObservationTraced o) => string.Join(' ', ((PacketsObservation)o.Observed).Flags.Select(f => f.ToNotation()));
+}
+
+[Collection("live kernel")]
+public sealed class LiveParallelTests(ITestOutputHelper output)
+{
+    [Fact]
+    public async Task TwoRunsAtOnce_SameAddressesAndPorts_TracesDoNotMix()
+    {
+        if (!LiveKernel.Available(output)) return;
+        Scenario Make() => new ScenarioBuilder().Host("client").Host("server")
+            .At(0, new ListenCall("server", "L", 8080, null))
+            .At(0, new ConnectCall("client", "C", "server", 8080))
+            .At(0.1, new AcceptCall("server", "S", "L"))
+            .At(0.1, new CloseCall("client", "C"))
+            .Expect(0.1, "S", TcpState.CloseWait, recvq: 1)
+            .Build();
+        ScenarioTrace[] traces = await Task.WhenAll(new KernelTarget().PlayAsync(Make(), CancellationToken.None), new KernelTarget().PlayAsync(Make(), CancellationToken.None));
+        foreach (ScenarioTrace t in traces)
+        {
+            Trace.Dump(t, output);
+            Assert.Single(t.OfType<TransitionTraced>(), x => x.End == "C" && x.To == TcpState.SynSent);
+            Assert.Single(t.OfType<TransitionTraced>(), x => x.End == "S" && x.To == TcpState.CloseWait);
+            Assert.Equal(5, t.OfType<SegmentTraced>().Count()); // S S. . then F. .
+            Assert.Equal(TcpState.CloseWait, ((EndObservation)t.OfType<ObservationTraced>().Single().Observed).State);
+        }
+
+        Assert.Empty(LiveKernel.OurNamespaces());
+    }
 }

@@ -16,7 +16,7 @@ public sealed class LiveTeardownTests(ITestOutputHelper output)
         Scenario s = new ScenarioBuilder().Host("client").Host("server")
             .At(0, new ListenCall("server", "L", 8080, null))
             .At(0, new ConnectCall("client", "C", "server", 8080))
-            .At(0.01, new AcceptCall("server", "S", "L"))
+            .At(0.1, new AcceptCall("server", "S", "L"))
             .At(0.01, new SendCall("client", "C", 10))
             .At(0.05, new CloseCall("server", "S"))
             .Expect(0.05, "S", null)
@@ -52,7 +52,7 @@ public sealed class LiveTeardownTests(ITestOutputHelper output)
             .Sysctl("client", "net.ipv4.tcp_orphan_retries", "1")
             .At(0, new ListenCall("server", "L", 8080, null))
             .At(0, new ConnectCall("client", "C", "server", 8080))
-            .At(0.01, new AcceptCall("server", "S", "L"))
+            .At(0.1, new AcceptCall("server", "S", "L"))
             .At(0.05, new NetDrop("client", "server", false))
             .At(0, new CloseCall("client", "C"))
             .Expect(0.05, "C", TcpState.FinWait1, TimerKind.Retransmit, orphan: true)
@@ -82,6 +82,9 @@ public sealed class LiveTeardownTests(ITestOutputHelper output)
         var flags = ((PacketsObservation)obs[3]).Flags;
         Assert.Equal(fins.Count + 2, flags.Count);
         Assert.Contains(trace.OfType<TransitionTraced>(), t => t.End == "C" && t.From == TcpState.FinWait1 && t.To == null);
+        Assert.Contains(trace.OfType<TimerTraced>(), t => t.End == "C" && t.Kind == TimerKind.Retransmit && t.Action == TimerAction.Armed);
+        Assert.Contains(trace.OfType<TimerTraced>(), t => t.End == "C" && t.Kind == TimerKind.Retransmit && t.Action == TimerAction.Fired);
+        Assert.Contains(trace.OfType<NoteTraced>(), n => n.Text.StartsWith("wire: ", StringComparison.Ordinal));
         Assert.Empty(LiveKernel.OurNamespaces());
     }
 
@@ -92,7 +95,7 @@ public sealed class LiveTeardownTests(ITestOutputHelper output)
         Scenario s = new ScenarioBuilder().Host("client").Host("server")
             .At(0, new ListenCall("server", "L", 8080, null))
             .At(0, new ConnectCall("client", "C", "server", 8080))
-            .At(0.01, new AcceptCall("server", "S", "L"))
+            .At(0.1, new AcceptCall("server", "S", "L"))
             .At(0.05, new CrashHost("server"))
             .Expect(0.05, "S", null)
             .At(0, new SendCall("client", "C", 5), new ExpectedResult(5, Errno.None))
@@ -121,12 +124,12 @@ public sealed class LiveTeardownTests(ITestOutputHelper output)
         Scenario s = new ScenarioBuilder().Host("client").Host("server")
             .At(0, new ListenCall("server", "L", 8080, null))
             .At(0, new ConnectCall("client", "C", "server", 8080))
-            .At(0.01, new AcceptCall("server", "S", "L"))
+            .At(0.1, new AcceptCall("server", "S", "L"))
             .At(0.05, new SetSockOptCall("client", "C", SocketOption.SoLinger, true, 0))
             .At(0, new KillCall("client"))
             .Expect(0.1, "C", null)           // SO_LINGER 0 still applies on exit: abortive close
             .Expect(0, "S", TcpState.Close)
-            .At(0, new ConnectCall("client", "C2", "server", 8080))
+            .At(0.4, new ConnectCall("client", "C2", "server", 8080)) // the replacement agent needs ~0.1-0.3 s to start
             .Expect(0.05, "C2", TcpState.Established, orphan: false)
             .Build();
         ScenarioTrace trace = await new KernelTarget().PlayAsync(s, CancellationToken.None);
@@ -146,7 +149,7 @@ public sealed class LiveTeardownTests(ITestOutputHelper output)
         Scenario s = new ScenarioBuilder().Host("server")
             .At(0, new ListenCall("server", "L", 9000, null))
             .At(0, new ConnectCall("server", "C", "server", 9000))
-            .At(0.01, new AcceptCall("server", "S", "L"))
+            .At(0.1, new AcceptCall("server", "S", "L"))
             .At(0.01, new ShutdownCall("server", "C", ShutdownHow.Write))
             .Expect(0.05, "C", TcpState.FinWait2, TimerKind.None, orphan: false)
             .Expect(0, "S", TcpState.CloseWait, recvq: 1)

@@ -1,6 +1,4 @@
-using System.Buffers.Binary;
 using System.Net;
-using Teardown.Lab.Interop;
 using Teardown.Lab.Namespaces;
 using Teardown.Lab.Observation;
 using Teardown.Model;
@@ -54,32 +52,6 @@ Tcp: 1 200 120000 -1 4 2 1
     }
 
     [Fact]
-    public void InetDiagMsg_Timewait_FieldsAtKernelOffsets()
-    {
-        var m = new byte[72];
-        m[0] = 2;
-        m[1] = (byte)TcpState.FinWait2; // tw_substate
-        m[2] = 3; // timewait timer
-        BinaryPrimitives.WriteUInt16BigEndian(m.AsSpan(4), 41234);
-        BinaryPrimitives.WriteUInt16BigEndian(m.AsSpan(6), 8080);
-        IPAddress.Parse("192.0.2.1").TryWriteBytes(m.AsSpan(8), out _);
-        IPAddress.Parse("192.0.2.2").TryWriteBytes(m.AsSpan(24), out _);
-        BinaryPrimitives.WriteUInt64LittleEndian(m.AsSpan(44), 0xABCDEF);
-        BinaryPrimitives.WriteUInt32LittleEndian(m.AsSpan(52), 1900);
-        BinaryPrimitives.WriteUInt32LittleEndian(m.AsSpan(56), 1);
-        BinaryPrimitives.WriteUInt32LittleEndian(m.AsSpan(60), 2);
-        BinaryPrimitives.WriteUInt32LittleEndian(m.AsSpan(68), 0);
-        DiagSocket s = SockDiag.ParseMessage(m);
-        Assert.Equal(TcpState.FinWait2, s.State);
-        Assert.Equal(TimerKind.Timewait, s.Timer);
-        Assert.Equal(1900u, s.ExpiresMs);
-        Assert.Equal((1u, 2u), (s.RecvQ, s.SendQ));
-        Assert.Equal(IPEndPoint.Parse("192.0.2.1:41234"), s.Local);
-        Assert.Equal(IPEndPoint.Parse("192.0.2.2:8080"), s.Remote);
-        Assert.Equal(0xABCDEFul, s.Cookie);
-    }
-
-    [Fact]
     public void NamespaceNames_CarryTheOwnerPid()
     {
         string n = LabNamespaces.NameFor(4242, "a1b2c3", "web-server.1", 2);
@@ -87,5 +59,20 @@ Tcp: 1 200 120000 -1 4 2 1
         Assert.Equal(4242, LabNamespaces.OwnerPid(n));
         Assert.Null(LabNamespaces.OwnerPid("other-4242-x"));
         Assert.Null(LabNamespaces.OwnerPid("td-x-y"));
+    }
+}
+
+public sealed class PrerequisiteTests
+{
+    [Fact]
+    public void WithoutCapabilities_TheReasonNamesWhatIsMissing_InOneLine()
+    {
+        string? none = LabPrerequisites.MissingReason(0);
+        Assert.NotNull(none);
+        Assert.Contains("CAP_NET_ADMIN and CAP_SYS_ADMIN", none, StringComparison.Ordinal);
+        Assert.DoesNotContain('\n', none);
+        string? onlyNet = LabPrerequisites.MissingReason(1UL << 12);
+        Assert.Contains("CAP_SYS_ADMIN", onlyNet!, StringComparison.Ordinal);
+        Assert.DoesNotContain("CAP_NET_ADMIN", onlyNet!, StringComparison.Ordinal);
     }
 }

@@ -17,6 +17,7 @@ internal static class Trace
                 SegmentTraced s => $"{s.From}->{s.To} {s.Flags.ToNotation()} seq={s.Seq} ack={s.Ack} len={s.Length} win={s.Window} [{s.End}]{(s.Dropped ? " DROPPED" : "")}",
                 TransitionTraced t => $"{t.Host} {t.End}: {t.From?.ToLinuxName() ?? "-"} -> {t.To?.ToLinuxName() ?? "GONE"} ({t.Cause})",
                 ObservationTraced o => $"observe line {o.Line.Where}: {Describe(o.Observed)}",
+                TimerTraced t => $"{t.Host} {t.End}: timer {t.Kind.ToScenarioName()} {t.Action}{(t.Expires is { } x ? $" expires in {x.TotalMilliseconds} ms" : "")}",
                 CounterTraced k => $"{k.Host} {k.Counter}={k.Value}",
                 NoteTraced n => "note: " + n.Text,
                 NetworkEventTraced n => "net: " + n.Line.Statement,

@@ -34,7 +34,14 @@ internal sealed class AgentClient : IAsyncDisposable
         _readLoop = new Thread(ReadLoop) { IsBackground = true, Name = "agent stdout " + process.Id };
         _errLoop = new Thread(() =>
         {
-            while (process.StandardError.ReadLine() is { } l) lock (_stderr) _stderr.AppendLine(l);
+            try
+            {
+                while (process.StandardError.ReadLine() is { } l) lock (_stderr) _stderr.AppendLine(l);
+            }
+            catch (Exception e) when (e is IOException or ObjectDisposedException or InvalidOperationException)
+            {
+                // The process object was disposed while reading: the agent is gone either way.
+            }
         }) { IsBackground = true, Name = "agent stderr " + process.Id };
         _readLoop.Start();
         _errLoop.Start();
@@ -78,7 +85,8 @@ internal sealed class AgentClient : IAsyncDisposable
     public async Task<AgentResponse> CallAsync(AgentRequest request, TimeSpan timeout, CancellationToken ct)
     {
         request.Id = Interlocked.Increment(ref _nextId);
-        var tcs = new TaskCompletionSource<AgentResponse>(TaskCreationOptions.RunContinuationsAsynchronously);
+        // Continuations run on the reply reader's (dedicated) thread: the caller resumes without a pool hop.
+        var tcs = new TaskCompletionSource<AgentResponse>();
         _pending[request.Id] = tcs;
         if (_exited) throw new AgentExitedException(ExitMessage());
         byte[] json = JsonSerializer.SerializeToUtf8Bytes(request, AgentJson.Default.AgentRequest);
@@ -128,6 +136,7 @@ internal sealed class AgentClient : IAsyncDisposable
 
     private void ReadLoop()
     {
+        SchedulingBoost.Boost();
         try
         {
             StreamReader r = _process.StandardOutput;
@@ -147,6 +156,10 @@ internal sealed class AgentClient : IAsyncDisposable
                 if (resp.Id == 0) _ready.TrySetResult();
                 else if (_pending.TryGetValue(resp.Id, out var tcs)) tcs.TrySetResult(resp);
             }
+        }
+        catch (Exception e) when (e is IOException or ObjectDisposedException or InvalidOperationException)
+        {
+            // Disposed while reading: treated as the agent's exit below.
         }
         finally
         {

@@ -1,6 +1,7 @@
 using System.Text;
 using System.Text.Json;
 using System.Collections.Concurrent;
+using Teardown.Lab.Interop;
 using Teardown.Lab.Wire;
 
 namespace Teardown.Lab.Agent;
@@ -32,6 +33,7 @@ public static class AgentProgram
     {
         ArgumentNullException.ThrowIfNull(input);
         ArgumentNullException.ThrowIfNull(output);
+        SchedulingBoost.Boost();
         var table = new SocketTable();
         var writer = new ResponseWriter(output);
         using var calls = new BlockingCollection<AgentRequest>();
@@ -115,6 +117,7 @@ public static class AgentProgram
 
     private static void RunCalls(BlockingCollection<AgentRequest> calls, SocketTable table, ResponseWriter writer)
     {
+        SchedulingBoost.Boost();
         {
             foreach (AgentRequest q in calls.GetConsumingEnumerable())
             {

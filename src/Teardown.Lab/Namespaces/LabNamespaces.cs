@@ -36,8 +36,8 @@ public static class LabNamespaces
     }
 
     /// <summary>
-    /// Deletes lab namespaces whose owning process is gone (a crashed or killed run). Returns the names
-    /// removed. Namespaces of live runs are left alone, so parallel runs are safe.
+    /// Deletes lab namespaces (and tracefs instances) whose owning process is gone (a crashed or killed
+    /// run). Returns what was removed. Namespaces of live runs are left alone, so parallel runs are safe.
     /// </summary>
     public static IReadOnlyList<string> RemoveStale()
     {
@@ -48,6 +48,25 @@ public static class LabNamespaces
             if (pid is null || Directory.Exists("/proc/" + pid.Value.ToString(CultureInfo.InvariantCulture))) continue;
             KillProcessesIn(name);
             if (IpCommand.TryRun("netns", "del", name).Code == 0) removed.Add(name);
+        }
+
+        // tracefs instances are named td-PID-RUN too (Observation.StateTracer).
+        const string instances = "/sys/kernel/tracing/instances";
+        if (Directory.Exists(instances))
+        {
+            foreach (string dir in Directory.GetDirectories(instances))
+            {
+                int? pid = OwnerPid(Path.GetFileName(dir));
+                if (pid is null || Directory.Exists("/proc/" + pid.Value.ToString(CultureInfo.InvariantCulture))) continue;
+                try
+                {
+                    Directory.Delete(dir);
+                    removed.Add(dir);
+                }
+                catch (IOException)
+                {
+                }
+            }
         }
 
         return removed;

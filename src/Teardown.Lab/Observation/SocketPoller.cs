@@ -7,6 +7,9 @@ namespace Teardown.Lab.Observation;
 /// <summary>A change seen by polling sock_diag: the object carrying a 4-tuple changed or disappeared (State null).</summary>
 internal sealed record PolledChange(long TimestampNs, string Host, IPEndPoint Local, IPEndPoint Remote, TcpState? Old, TcpState? State, bool Timewait);
 
+/// <summary>A timer change seen by polling: armed (with its expiry), fired (re-armed later than it would have expired) or cancelled.</summary>
+internal sealed record PolledTimer(long TimestampNs, string Host, IPEndPoint Local, IPEndPoint Remote, TimerKind Kind, Scenarios.Tracing.TimerAction Action, uint ExpiresMs);
+
 /// <summary>
 /// Polls every host's sock_diag dump at a fixed interval and reports differences. The tracepoint sees
 /// only full sockets (tcp_set_state); timewait mini-sockets change substate and die without an event
@@ -19,6 +22,8 @@ internal sealed class SocketPoller : IDisposable
     private readonly TimeSpan _interval;
     private readonly Dictionary<(string, IPEndPoint, IPEndPoint), (TcpState State, bool Tw)> _last = [];
     private readonly List<PolledChange> _changes = [];
+    private readonly List<PolledTimer> _timers = [];
+    private readonly Dictionary<(string, IPEndPoint, IPEndPoint), (TimerKind Kind, long DueNs)> _lastTimer = [];
     private readonly Thread _thread;
     private volatile bool _stopping;
 
@@ -35,6 +40,15 @@ internal sealed class SocketPoller : IDisposable
         get
         {
             lock (_changes) return _changes.ToArray();
+        }
+    }
+
+    /// <summary>Timer changes (resolution: the poll interval).</summary>
+    public IReadOnlyList<PolledTimer> Timers
+    {
+        get
+        {
+            lock (_changes) return _timers.ToArray();
         }
     }
 
@@ -67,7 +81,7 @@ internal sealed class SocketPoller : IDisposable
             {
                 sockets = dump();
             }
-            catch (Exception e) when (e is IOException or ObjectDisposedException or InvalidOperationException)
+            catch (Exception e) when (e is IOException or ObjectDisposedException or InvalidOperationException or NullReferenceException)
             {
                 continue; // host crashing or rebooting right now
             }
@@ -78,6 +92,7 @@ internal sealed class SocketPoller : IDisposable
                 if (System.Net.IPAddress.IsLoopback(s.Local.Address)) continue; // the agent's 127.0.0.1 warm-up, not the scenario
                 var key = (host, s.Local, s.Remote);
                 seen.Add(key);
+                TrackTimer(now, key, s);
                 bool tw = s.Timer == TimerKind.Timewait;
                 if (_last.TryGetValue(key, out var prev) && prev.State == s.State && prev.Tw == tw) continue;
                 _last[key] = (s.State, tw);
@@ -88,9 +103,39 @@ internal sealed class SocketPoller : IDisposable
             {
                 var prev = _last[key];
                 _last.Remove(key);
+                _lastTimer.Remove(key);
                 lock (_changes) _changes.Add(new PolledChange(now, host, key.Item2, key.Item3, prev.State, null, prev.Tw));
             }
         }
+    }
+
+    private void TrackTimer(long now, (string Host, IPEndPoint Local, IPEndPoint Remote) key, DiagSocket s)
+    {
+        long due = now + (s.ExpiresMs * 1_000_000L);
+        _lastTimer.TryGetValue(key, out var prev);
+        var events = new List<PolledTimer>();
+        if (prev.Kind != s.Timer && prev.Kind != TimerKind.None)
+        {
+            events.Add(new(now, key.Host, key.Local, key.Remote, prev.Kind, Scenarios.Tracing.TimerAction.Cancelled, 0));
+        }
+
+        if (s.Timer != TimerKind.None)
+        {
+            if (prev.Kind != s.Timer)
+            {
+                events.Add(new(now, key.Host, key.Local, key.Remote, s.Timer, Scenarios.Tracing.TimerAction.Armed, s.ExpiresMs));
+            }
+            else if (due > prev.DueNs + (2 * _interval.Ticks * 100) + 5_000_000)
+            {
+                // Later than it would have fired: it fired (or was pushed back) and was armed again.
+                var action = now >= prev.DueNs ? Scenarios.Tracing.TimerAction.Fired : Scenarios.Tracing.TimerAction.Cancelled;
+                events.Add(new(Math.Min(now, prev.DueNs), key.Host, key.Local, key.Remote, s.Timer, action, 0));
+                events.Add(new(now, key.Host, key.Local, key.Remote, s.Timer, Scenarios.Tracing.TimerAction.Armed, s.ExpiresMs));
+            }
+        }
+
+        _lastTimer[key] = (s.Timer, s.Timer == TimerKind.None ? 0 : due);
+        if (events.Count > 0) lock (_changes) _timers.AddRange(events);
     }
 
     public void Dispose() => Stop();

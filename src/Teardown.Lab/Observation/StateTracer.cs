@@ -122,9 +122,13 @@ internal sealed class StateTracer : IDisposable
         _reader.Join(TimeSpan.FromSeconds(2));
     }
 
+    /// <summary>True when the instance directory is gone after <see cref="Dispose"/>.</summary>
+    public bool Removed => !Directory.Exists(_dir);
+
     public void Dispose()
     {
         Stop();
+        if (_reader.IsAlive) _reader.Join(TimeSpan.FromSeconds(2));
         Libc.Close(_fd);
         Remove(_dir);
     }
@@ -137,10 +141,18 @@ internal sealed class StateTracer : IDisposable
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException) { }
 
-        try
+        // rmdir of a tracefs instance removes it with its buffers; it is EBUSY while any of its files is
+        // still open (a reader leaving poll), so retry briefly.
+        for (int i = 0; i < 50 && Directory.Exists(dir); i++)
         {
-            Directory.Delete(dir); // rmdir of a tracefs instance removes it with its buffers
+            try
+            {
+                Directory.Delete(dir);
+            }
+            catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+            {
+                Thread.Sleep(20);
+            }
         }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException) { }
     }
 }

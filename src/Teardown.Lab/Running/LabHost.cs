@@ -19,7 +19,7 @@ internal sealed class LabHost : IAsyncDisposable
     private NamespaceThread? _nsThread;
     private TunDevice? _tun;
     private readonly Lock _diagLock = new();
-    private SockDiag? _diag;
+    private LabSockDiag? _diag;
     private int _generation = -1;
     private Dictionary<string, long> _counterOffset = new(StringComparer.OrdinalIgnoreCase);
     private Dictionary<string, long> _baseline = new(StringComparer.OrdinalIgnoreCase);
@@ -49,6 +49,9 @@ internal sealed class LabHost : IAsyncDisposable
 
     public bool IsUp => Namespace is not null;
 
+    /// <summary>What tearing this host down could not do (reported by the session, never thrown).</summary>
+    public List<string> CleanupFailures { get; } = [];
+
     /// <summary>Creates (or re-creates after a crash) the namespace, TUN, sysctls and agent.</summary>
     public async Task StartAsync(CancellationToken ct)
     {
@@ -73,7 +76,7 @@ internal sealed class LabHost : IAsyncDisposable
             foreach (var kv in Sysctls) WriteSysctl(kv.Key, kv.Value);
             return 0;
         });
-        lock (_diagLock) _diag = _nsThread.Invoke(SockDiag.Open);
+        lock (_diagLock) _diag = _nsThread.Invoke(LabSockDiag.Open);
         _ctx.Wire.Attach(Name, Address, _tun);
         Agent = await AgentClient.StartAsync(ns, _ctx.AgentCommand, _ctx.AgentStartTimeout, ct).ConfigureAwait(false);
     }
@@ -176,7 +179,8 @@ internal sealed class LabHost : IAsyncDisposable
         if (Namespace is not null)
         {
             LabNamespaces.KillProcessesIn(Namespace);
-            IpCommand.TryRun("netns", "del", Namespace);
+            (int code, string error) = IpCommand.TryRun("netns", "del", Namespace);
+            if (code != 0) CleanupFailures.Add($"ip netns del {Namespace}: {error.Trim()}");
             Namespace = null;
         }
     }

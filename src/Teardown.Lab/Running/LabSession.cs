@@ -14,6 +14,7 @@ namespace Teardown.Lab.Running;
 internal sealed class LabSession : IAsyncDisposable
 {
     private readonly Dictionary<string, LabHost> _hosts = new(StringComparer.Ordinal);
+    private readonly List<Exception> _cleanupErrors = [];
 
     private LabSession(LabContext context) => Context = context;
 
@@ -28,12 +29,19 @@ internal sealed class LabSession : IAsyncDisposable
 
     public SocketPoller? Poller { get; private set; }
 
+    /// <summary>How often sock_diag is polled.</summary>
+    public TimeSpan PollInterval { get; private set; }
+
+    /// <summary>How long creating the namespaces, devices and agents took.</summary>
+    public TimeSpan SetupTime { get; private set; }
+
     public static async Task<LabSession> CreateAsync(Scenario scenario, KernelTargetOptions options, CancellationToken ct)
     {
         string runId = Convert.ToHexStringLower(System.Security.Cryptography.RandomNumberGenerator.GetBytes(3));
-        int low = 20000 + (System.Security.Cryptography.RandomNumberGenerator.GetInt32(40) * 1000);
+        int low = PortWindows.Take();
         var ctx = new LabContext(runId, new UserspaceWire(), options.AgentCommand ?? AgentCommand.Default(), options.AgentStartTimeout, low, low + 999);
         var session = new LabSession(ctx);
+        var setup = System.Diagnostics.Stopwatch.StartNew();
         try
         {
             foreach (HostDecl h in scenario.Hosts)
@@ -64,6 +72,8 @@ internal sealed class LabSession : IAsyncDisposable
             session.Poller = new SocketPoller(
                 () => session._hosts.Values.Where(h => h.IsUp).Select(h => (h.Name, (Func<IReadOnlyList<Interop.DiagSocket>>)h.Dump)).ToList(),
                 options.PollInterval);
+            session.SetupTime = setup.Elapsed;
+            session.PollInterval = options.PollInterval;
             return session;
         }
         catch
@@ -82,12 +92,13 @@ internal sealed class LabSession : IAsyncDisposable
 
     public async ValueTask DisposeAsync()
     {
-        List<Exception> errors = [];
+        List<Exception> errors = _cleanupErrors;
         try { StopRecording(); }
         catch (Exception e) when (e is IOException or ThreadStateException) { errors.Add(e); }
 
         Poller?.Dispose();
         Tracer?.Dispose();
+        if (Tracer is { Removed: false }) errors.Add(new IOException("tracefs instance not removed (stale cleanup will retry)"));
         foreach (LabHost h in _hosts.Values) Context.Wire.Detach(h.Name);
         await Task.WhenAll(_hosts.Values.Select(async h =>
         {
@@ -95,5 +106,10 @@ internal sealed class LabSession : IAsyncDisposable
             catch (Exception e) when (e is IOException or InvalidOperationException) { lock (errors) errors.Add(e); }
         })).ConfigureAwait(false);
         Context.Wire.Dispose();
+        PortWindows.Release(Context.PortLow);
+        foreach (string f in _hosts.Values.SelectMany(h => h.CleanupFailures)) errors.Add(new IOException(f));
     }
+
+    /// <summary>What cleanup could not do (never thrown: it must not hide the run's own failure).</summary>
+    public IReadOnlyList<Exception> CleanupErrors => _cleanupErrors;
 }

@@ -1,7 +1,6 @@
 using System.Collections.Concurrent;
 using System.Globalization;
 using System.Net;
-using System.Threading.Channels;
 using Teardown.Lab.Agent;
 using Teardown.Lab.Wire;
 using Teardown.Model;
@@ -25,6 +24,7 @@ internal sealed class ScenarioPlayer
     private readonly Dictionary<(string, string), int> _packetCursor = [];
     private readonly EndObserver _observer;
     private readonly List<(string Host, long FromNs, long ToNs)> _crashes = [];
+    private const long LateNs = 10_000_000;
     private int _order;
     private long _t0;
 
@@ -49,47 +49,33 @@ internal sealed class ScenarioPlayer
         }
 
         foreach (LabHost h in _session.Hosts.Values) h.ResetCounters();
-        _t0 = MonotonicClock.NowNs() + 50_000_000; // a short lead so that line 0 is not already late
-        var queues = _session.Hosts.Keys.ToDictionary(h => h, _ => Channel.CreateUnbounded<(TimedLine, TaskCompletionSource)>());
+        _t0 = MonotonicClock.NowNs() + 200_000_000; // a lead so that the timeline threads start (and JIT) before line 0 is due
+
+        // The timeline runs on dedicated threads with blocking waits (one dispatcher, one per host), and
+        // agent replies resume their callers on the reply reader's thread: no thread-pool hop between a
+        // line's time and its syscall, which under load costs milliseconds.
         using var failed = CancellationTokenSource.CreateLinkedTokenSource(ct);
-        Task[] workers = queues.Select(q => Task.Run(() => HostWorker(q.Key, q.Value.Reader, failed), failed.Token)).ToArray();
-        var sameInstant = new List<Task>();
-        TimeSpan? instant = null;
+        var queues = _session.Hosts.Keys.ToDictionary(h => h, _ => new BlockingCollection<(TimedLine, TaskCompletionSource)>());
+        var errors = new ConcurrentQueue<Exception>();
+        Thread[] workers = queues.Select(q => new Thread(() => HostWorker(q.Key, q.Value, failed, errors)) { IsBackground = true, Name = "host " + q.Key }).ToArray();
+        foreach (Thread w in workers) w.Start();
+        var dispatcher = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var thread = new Thread(() =>
+        {
+            try
+            {
+                Dispatch(queues, failed.Token);
+                dispatcher.SetResult();
+            }
+            catch (Exception e)
+            {
+                dispatcher.SetException(e);
+            }
+        }) { IsBackground = true, Name = "timeline" };
+        thread.Start();
         try
         {
-            foreach (TimedLine line in _scenario.Timeline)
-            {
-                await SleepUntil(line.At, failed.Token).ConfigureAwait(false);
-                if (instant != line.At)
-                {
-                    instant = line.At;
-                    sameInstant.Clear();
-                }
-                else if (sameInstant.Count > 0)
-                {
-                    // File order within one instant, as on the model's clock, bounded so a blocking call cannot hold others.
-                    await Task.WhenAny(Task.WhenAll(sameInstant), Task.Delay(_options.SameInstantWait, failed.Token)).ConfigureAwait(false);
-                }
-
-                switch (line.Statement)
-                {
-                    case HostStatement hs:
-                        var done = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-                        sameInstant.Add(done.Task);
-                        await queues[hs.Host].Writer.WriteAsync((line, done), failed.Token).ConfigureAwait(false);
-                        break;
-                    case NetworkStatement ns:
-                        await ApplyNetwork(line, ns, failed.Token).ConfigureAwait(false);
-                        break;
-                    case Expectation ex:
-                        await ObserveAsync(line, ex, failed.Token).ConfigureAwait(false);
-                        break;
-                }
-            }
-
-            foreach (var q in queues.Values) q.Writer.TryComplete();
-            await Task.WhenAll(workers).ConfigureAwait(false);
-            await Task.Delay(_options.Settle, failed.Token).ConfigureAwait(false);
+            await dispatcher.Task.ConfigureAwait(false);
         }
         catch (OperationCanceledException) when (!ct.IsCancellationRequested)
         {
@@ -97,44 +83,96 @@ internal sealed class ScenarioPlayer
         }
         finally
         {
-            foreach (var q in queues.Values) q.Writer.TryComplete();
-            await failed.CancelAsync().ConfigureAwait(false);
-            try
-            {
-                await Task.WhenAll(workers).ConfigureAwait(false);
-            }
-            catch (Exception e) when (e is OperationCanceledException or LabRunException or AgentExitedException)
-            {
-                // The first failure is the one reported (below or by the caller).
-            }
+            foreach (var q in queues.Values) q.CompleteAdding();
+            if (!errors.IsEmpty || ct.IsCancellationRequested || !dispatcher.Task.IsCompletedSuccessfully) await failed.CancelAsync().ConfigureAwait(false);
+            foreach (Thread w in workers) await Task.Run(() => w.Join(_options.CallTimeout + TimeSpan.FromSeconds(5)), CancellationToken.None).ConfigureAwait(false);
+            foreach (var q in queues.Values) q.Dispose();
         }
 
         _session.StopRecording();
-        foreach (Task w in workers)
-        {
-            if (w.IsFaulted) System.Runtime.ExceptionServices.ExceptionDispatchInfo.Throw(w.Exception!.InnerException!);
-        }
-
+        if (errors.TryDequeue(out Exception? first)) System.Runtime.ExceptionServices.ExceptionDispatchInfo.Throw(first);
         ct.ThrowIfCancellationRequested();
-
         return new TraceAssembler(_scenario, _session, _ends, _t0, _crashes).Assemble(_entries.OrderBy(e => e.Ns).ThenBy(e => e.Order).Select(e => e.Entry));
     }
 
-    private async Task HostWorker(string host, ChannelReader<(TimedLine Line, TaskCompletionSource Done)> reader, CancellationTokenSource failed)
+    private void Dispatch(Dictionary<string, BlockingCollection<(TimedLine, TaskCompletionSource)>> queues, CancellationToken ct)
     {
+        Interop.SchedulingBoost.Boost();
+        var sameInstant = new List<Task>();
+        TimeSpan? instant = null;
+        foreach (TimedLine line in _scenario.Timeline)
+        {
+            SleepUntil(line.At, ct);
+            if (instant != line.At)
+            {
+                instant = line.At;
+                sameInstant.Clear();
+            }
+            else if (sameInstant.Count > 0)
+            {
+                // File order within one instant, as on the model's clock, bounded so a blocking call cannot hold others.
+                Task.WaitAll([.. sameInstant], (int)_options.SameInstantWait.TotalMilliseconds, ct);
+            }
+
+            switch (line.Statement)
+            {
+                case HostStatement hs:
+                    var done = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+                    sameInstant.Add(done.Task);
+                    queues[hs.Host].Add((line, done), ct);
+                    break;
+                case NetworkStatement ns:
+                    ApplyNetwork(line, ns, ct).GetAwaiter().GetResult();
+                    break;
+                case Expectation ex:
+                    ObserveAsync(line, ex, ct).GetAwaiter().GetResult();
+                    break;
+            }
+        }
+
+        foreach (var q in queues.Values) q.CompleteAdding();
+        foreach (var q in queues.Values)
+        {
+            // A failed host worker cancels ct; without that check a queue it left non-empty would never drain.
+            while (!q.IsCompleted)
+            {
+                ct.ThrowIfCancellationRequested();
+                Thread.Sleep(5);
+            }
+        }
+
+        Thread.Sleep(_options.Settle);
+    }
+
+    private void HostWorker(string host, BlockingCollection<(TimedLine Line, TaskCompletionSource Done)> queue, CancellationTokenSource failed, ConcurrentQueue<Exception> errors)
+    {
+        Interop.SchedulingBoost.Boost();
         try
         {
-            await foreach ((TimedLine line, TaskCompletionSource done) in reader.ReadAllAsync(failed.Token).ConfigureAwait(false))
+            long free = 0;
+            foreach ((TimedLine line, TaskCompletionSource done) in queue.GetConsumingEnumerable(failed.Token))
             {
-                await SleepUntil(line.At, failed.Token).ConfigureAwait(false);
-                await Perform(host, line, (HostStatement)line.Statement, failed.Token).ConfigureAwait(false);
+                SleepUntil(line.At, failed.Token);
+                long due = Math.Max(_t0 + (line.At.Ticks * 100), free);
+                long started = MonotonicClock.NowNs();
+                Perform(host, line, (HostStatement)line.Statement, failed.Token).GetAwaiter().GetResult();
+                free = MonotonicClock.NowNs();
+                if (started - due > LateNs)
+                {
+                    // Not waiting for the host (that is recorded as the call's start): the machine was slow.
+                    Note(started, $"{line.Where}: started {(started - due) / 1_000_000} ms late (scheduling delay on this machine)");
+                }
+
                 done.TrySetResult();
             }
         }
-        catch (Exception e) when (e is not OperationCanceledException)
+        catch (OperationCanceledException)
         {
-            await failed.CancelAsync().ConfigureAwait(false);
-            throw;
+        }
+        catch (Exception e)
+        {
+            errors.Enqueue(e);
+            failed.Cancel();
         }
     }
 
@@ -310,11 +348,12 @@ internal sealed class ScenarioPlayer
         return new PacketsObservation(flags);
     }
 
-    private async Task SleepUntil(TimeSpan at, CancellationToken ct)
+    private void SleepUntil(TimeSpan at, CancellationToken ct)
     {
         long due = _t0 + (at.Ticks * 100);
         long wait = due - MonotonicClock.NowNs();
-        if (wait > 2_000_000) await Task.Delay(TimeSpan.FromTicks((wait - 1_500_000) / 100), ct).ConfigureAwait(false);
+        if (wait > 2_000_000) ct.WaitHandle.WaitOne(TimeSpan.FromTicks((wait - 1_500_000) / 100));
+        ct.ThrowIfCancellationRequested();
         while (MonotonicClock.NowNs() < due) Thread.SpinWait(50); // the last ~1.5 ms: timer slack would make us late
         ct.ThrowIfCancellationRequested();
     }

@@ -30,6 +30,7 @@ internal sealed class TraceAssembler(Scenario scenario, LabSession session, EndR
         AddMethodNote();
         AddTransitions(calls);
         AddSegments();
+        AddTimers();
         AddCounters();
         var trace = new ScenarioTrace(scenario, "kernel");
         foreach (var e in _out.OrderBy(e => e.Ns).ThenBy(e => e.Order)) trace.Add(e.Entry);
@@ -42,10 +43,17 @@ internal sealed class TraceAssembler(Scenario scenario, LabSession session, EndR
         string how = session.Tracer is not null
             ? $"transitions of full sockets from tracepoint sock:inet_sock_set_state; timewait sockets by polling sock_diag every {Ms(session)} ms"
             : $"transitions by polling sock_diag every {Ms(session)} ms ({session.TracerUnavailable})";
+        var carried = session.Context.Wire.Captured.Where(p => p.DeliveredNs > 0).Select(p => (p.DeliveredNs - p.DueNs) / 1000.0).OrderBy(x => x).ToList();
+        if (carried.Count > 0)
+        {
+            Add(MonotonicClock.NowNs(), new NoteTraced(At(MonotonicClock.NowNs()), string.Create(CultureInfo.InvariantCulture,
+                $"wire: {carried.Count} packets delivered, {carried[carried.Count / 2]:F0} µs median and {carried[^1]:F0} µs max beyond the link delay; lab setup took {session.SetupTime.TotalMilliseconds:F0} ms")));
+        }
+
         Add(t0, new NoteTraced(TimeSpan.Zero, $"kernel run {c.RunId}: one namespace per host ({string.Join(", ", session.Hosts.Values.Select(h => h.Name + "=" + h.Namespace))}), ephemeral ports {c.PortLow}-{c.PortHigh}; {how}"));
     }
 
-    private static string Ms(LabSession s) => s.Poller is null ? "?" : "20";
+    private static string Ms(LabSession s) => s.PollInterval.TotalMilliseconds.ToString(CultureInfo.InvariantCulture);
 
     private void AddTransitions(List<CallTraced> calls)
     {
@@ -59,7 +67,7 @@ internal sealed class TraceAssembler(Scenario scenario, LabSession session, EndR
             foreach (StateEvent e in session.Tracer.Events.OrderBy(e => e.TimestampNs))
             {
                 if (e.TimestampNs < t0 - 50_000_000) continue;
-                (string Host, string End)? who = Attribute(e);
+                (string Host, string End)? who = Attribute(e, calls);
                 if (who is null) continue;
                 TcpState? to = e.NewState;
                 string cause = "tracepoint inet_sock_set_state";
@@ -116,6 +124,10 @@ internal sealed class TraceAssembler(Scenario scenario, LabSession session, EndR
 
         foreach (var t in transitions)
         {
+            // A full socket handed to a timewait socket of the same substate (tcp_time_wait from FIN_WAIT2),
+            // or tcp_close_state re-setting FIN_WAIT2, changes the kernel object, not the end's state.
+            if (t.From == t.To) continue;
+
             // While a crash destroys a host's kernel state (after it left the wire) the kernel still reports
             // its sockets closing; say so, since none of it can be seen from the network.
             string cause = crashes.Any(c => c.Host == t.Host && t.Ns >= c.FromNs && t.Ns <= c.ToNs + 5_000_000)
@@ -131,14 +143,19 @@ internal sealed class TraceAssembler(Scenario scenario, LabSession session, EndR
         || crashes.Any(c => c.Host == host && c.FromNs <= ns);
 
     /// <summary>Which host and end a tracepoint event belongs to; null when it is not this run's.</summary>
-    private (string Host, string End)? Attribute(StateEvent e)
+    private (string Host, string End)? Attribute(StateEvent e, List<CallTraced> calls)
     {
         if (e.Source.Address.Equals(IPAddress.Any))
         {
-            // A listener bound to 0.0.0.0 (dport 0): match the scenario's listener by port and creation time.
-            var candidates = ends.All.Where(k => k.Role == SocketRole.Listener && k.Local?.Port == e.Source.Port).ToList();
-            KnownEnd? l = candidates.FirstOrDefault(k => e.NewState == TcpState.Listen && k.CreatedNs <= e.TimestampNs && e.TimestampNs <= k.CreatedEndNs + 1_000_000)
-                ?? (candidates.Count == 1 && e.TimestampNs >= candidates[0].CreatedNs ? candidates[0] : null);
+            // A listener bound to 0.0.0.0 has no address to tell runs apart (parallel runs listen on the
+            // same port): accept the event only inside the call that made it — the listen, or the close /
+            // kill / crash that ended it.
+            bool Within(long from, long to) => e.TimestampNs >= from && e.TimestampNs <= to + 2_000_000;
+            KnownEnd? l = ends.All.FirstOrDefault(k => k.Role == SocketRole.Listener && k.Local?.Port == e.Source.Port &&
+                (e.NewState == TcpState.Listen
+                    ? Within(k.CreatedNs, k.CreatedEndNs)
+                    : calls.Any(c => Within(Ns(c.At), Ns(c.Returned)) && ((c.Line.Statement is CloseCall cc && cc.Socket == k.Name) || (c.Line.Statement is KillCall && c.Host == k.Host)))
+                      || crashes.Any(c => c.Host == k.Host && Within(c.FromNs, c.ToNs))));
             return l is null ? null : (l.Host, l.Name);
         }
 
@@ -172,6 +189,16 @@ internal sealed class TraceAssembler(Scenario scenario, LabSession session, EndR
                 ?? (p.To is null ? null : ends.NameOf(p.To, s.Destination, s.Source))
                 ?? Tuple(s.Source, s.Destination);
             Add(p.TimestampNs, new SegmentTraced(At(p.TimestampNs), p.From, p.To ?? s.Destination.Address.ToString(), end, s.Flags, rs, ra, s.PayloadLength, s.Window, p.Dropped));
+        }
+    }
+
+    private void AddTimers()
+    {
+        foreach (PolledTimer t in session.Poller?.Timers ?? [])
+        {
+            if (t.TimestampNs < t0) continue;
+            TimeSpan? expires = t.Action == TimerAction.Armed ? TimeSpan.FromMilliseconds(t.ExpiresMs) : null;
+            Add(t.TimestampNs, new TimerTraced(At(t.TimestampNs), t.Host, NameOf(t.Host, t.Local, t.Remote), t.Kind, t.Action, expires));
         }
     }
 

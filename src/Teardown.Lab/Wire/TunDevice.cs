@@ -22,6 +22,7 @@ internal sealed class TunDevice : IWirePort, IDisposable
 
     private readonly int _fd;
     private readonly Thread _reader;
+    private readonly Lock _writeLock = new();
     private volatile bool _stopping;
 
     private TunDevice(int fd, string host, UserspaceWire wire)
@@ -57,12 +58,17 @@ internal sealed class TunDevice : IWirePort, IDisposable
 
     public unsafe void Deliver(ReadOnlySpan<byte> packet)
     {
-        if (_stopping) return;
-        fixed (byte* p = packet) Libc.Write(_fd, p, packet.Length);
+        // Under the lock so that Dispose cannot close the descriptor (and the number be reused) mid-write.
+        lock (_writeLock)
+        {
+            if (_stopping) return;
+            fixed (byte* p = packet) Libc.Write(_fd, p, packet.Length);
+        }
     }
 
     private unsafe void ReadLoop(string host, UserspaceWire wire)
     {
+        SchedulingBoost.Boost();
         var buf = new byte[65536];
         var pfd = new PollFd { Fd = _fd, Events = Libc.POLLIN };
         while (!_stopping)
@@ -74,14 +80,21 @@ internal sealed class TunDevice : IWirePort, IDisposable
                 nint n;
                 fixed (byte* p = buf) n = Libc.Read(_fd, p, buf.Length);
                 if (n <= 0) break;
-                wire.Ingress(host, buf.AsSpan(0, (int)n));
+                try
+                {
+                    wire.Ingress(host, buf.AsSpan(0, (int)n));
+                }
+                catch (Exception e) when (e is ArgumentException or InvalidOperationException or ObjectDisposedException)
+                {
+                    // A malformed packet must not take the lab down; the wire simply does not carry it.
+                }
             }
         }
     }
 
     public void Dispose()
     {
-        _stopping = true;
+        lock (_writeLock) _stopping = true;
         _reader.Join(TimeSpan.FromSeconds(2));
         Libc.Close(_fd);
     }

@@ -101,6 +101,7 @@ public sealed class UserspaceWire : IDisposable
             _captured.Add(record);
             if (dropped) return;
             TimeSpan delay = _delays.GetValueOrDefault((from, to!));
+            record.DueNs = now + (delay.Ticks * 100);
             // Zero delay goes straight through unless earlier packets of the same direction are still
             // queued (after a delay was lowered): a direction never reorders its own packets.
             if (delay <= TimeSpan.Zero && _inFlight.GetValueOrDefault((from, to!)) == 0)
@@ -125,6 +126,7 @@ public sealed class UserspaceWire : IDisposable
 
     private void RunScheduler()
     {
+        Interop.SchedulingBoost.Boost();
         while (true)
         {
             Pending? next = null;

@@ -37,6 +37,9 @@ public sealed class WirePacket
         internal set => _dropped = value;
     }
 
+    /// <summary>When the link delay said it should reach the receiver (CLOCK_MONOTONIC ns).</summary>
+    public long DueNs { get; internal set; }
+
     /// <summary>When the packet was handed to the receiver (CLOCK_MONOTONIC ns), or 0 if never.</summary>
     public long DeliveredNs { get; internal set; }
 }
