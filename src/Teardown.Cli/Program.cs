@@ -7,4 +7,11 @@ if (args.Length > 0 && args[0] == "agent")
     return await Teardown.Lab.Agent.AgentProgram.RunAsync(args[1..]).ConfigureAwait(false);
 }
 
+// `teardown doctor` on this host: start the /proc/*/fd owner scan (its critical path) before the
+// runtime finishes loading the command-line machinery (Teardown.Doctor.Input.ParallelInventory).
+if (args.Length > 0 && args[0] == "doctor" && !args.Any(a => a is "--input" or "-h" or "--help" or "-?"))
+{
+    Teardown.Doctor.Input.ParallelInventory.PrefetchOwners();
+}
+
 return TeardownApp.Run(args);

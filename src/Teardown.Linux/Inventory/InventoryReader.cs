@@ -114,7 +114,7 @@ public static class InventoryReader
         var blind = new List<BlindSpot>();
         ulong inode = ProcFdScanner.ReadNetNsInode("/proc/thread-self/ns/net");
         long start = time.GetTimestamp();
-        var sockets = new List<SocketRecord>(1024);
+        var sockets = new SocketRecordBuffer(EstimateSocketCount());
         var (source, calls, bytes) = Guard(() => ReadSockets(options, sockets, blind), blind, "reading sockets");
         var stats = new SocketReadStats(time.GetElapsedTime(start), calls, bytes);
 
@@ -132,10 +132,10 @@ public static class InventoryReader
             blind.Add(new BlindSpot(BlindSpotKind.CountersUnreadable, "unreadable: " + string.Join(", ", counters.Unreadable)));
         }
 
-        return new NamespacePart(inode, [.. sockets], source, settings, counters, stats, blind);
+        return new NamespacePart(inode, sockets.ToImmutableArray(), source, settings, counters, stats, blind);
     }
 
-    private static (SocketSource Source, int Calls, long Bytes) ReadSockets(InventoryOptions options, List<SocketRecord> into, List<BlindSpot> blind)
+    private static (SocketSource Source, int Calls, long Bytes) ReadSockets(InventoryOptions options, SocketRecordBuffer into, List<BlindSpot> blind)
     {
         byte[] families = options.IncludeIPv6 ? [AddressFamilies.Inet, AddressFamilies.Inet6] : [AddressFamilies.Inet];
         if (options.Source == SocketSourcePreference.SockDiag)
@@ -146,15 +146,18 @@ public static class InventoryReader
                 return (SocketSource.SockDiag, outcome.Value.Calls, outcome.Value.Bytes);
             }
 
-            into.Clear();
+            into.Truncate(0);
         }
 
         blind.Add(new BlindSpot(BlindSpotKind.ReducedSocketDetail,
             "sockets read from /proc/net/tcp: no cookie, shutdown bits, cgroup id or tcp_info; timers in 10 ms ticks"));
         long total = 0;
+        var parsed = new List<SocketRecord>();
         foreach (byte family in families)
         {
-            var read = ProcNetTcp.Read(family, into);
+            parsed.Clear();
+            var read = ProcNetTcp.Read(family, parsed);
+            into.AddRange(parsed);
             if (!read.IsOk)
             {
                 blind.Add(new BlindSpot(BlindSpotKind.SocketsUnavailable, $"/proc/net/tcp{(family == AddressFamilies.Inet6 ? "6" : "")} unreadable", read.Error));
@@ -169,7 +172,27 @@ public static class InventoryReader
     }
 
     // Returns null (after recording why) when the netlink path cannot be used for every family.
-    private static (int Calls, long Bytes)? TryDumpAll(InventoryOptions options, byte[] families, List<SocketRecord> into, List<BlindSpot> blind)
+    // Sockets the namespace holds right now per sockstat (full sockets of both families plus
+    // timewait ones), so the table is allocated once; request sockets are the slack.
+    private static int EstimateSocketCount()
+    {
+        long total = 0;
+        foreach (string file in (string[])["/proc/thread-self/net/sockstat", "/proc/thread-self/net/sockstat6"])
+        {
+            if (ProcFs.TryReadText(file, out _) is not string text)
+            {
+                continue;
+            }
+
+            var counters = new Dictionary<string, long>(StringComparer.Ordinal);
+            SockstatParser.Parse(text, counters);
+            total += counters.GetValueOrDefault("TCP.inuse") + counters.GetValueOrDefault("TCP.tw") + counters.GetValueOrDefault("TCP6.inuse");
+        }
+
+        return (int)Math.Clamp(total + (total / 16) + 256, 1024, 1 << 24);
+    }
+
+    private static (int Calls, long Bytes)? TryDumpAll(InventoryOptions options, byte[] families, SocketRecordBuffer into, List<BlindSpot> blind)
     {
         var opened = SockDiag.Open();
         if (!opened.IsOk)
@@ -181,9 +204,10 @@ public static class InventoryReader
         using var diag = opened.Value;
         int calls = 0;
         long bytes = 0;
+        var sink = new SocketRecordBuffer.Sink(into);
         foreach (byte family in families)
         {
-            var result = diag.Dump(family, options.States, options.Extensions, into);
+            var result = diag.Dump(family, options.States, options.Extensions, ref sink);
             calls += result.ReceiveCalls;
             bytes += result.Bytes;
             if (result.Interrupted)

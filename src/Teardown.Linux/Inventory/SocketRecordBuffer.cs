@@ -1,0 +1,64 @@
+using System.Collections.Immutable;
+using System.Runtime.InteropServices;
+using Teardown.Linux.Netlink;
+using Teardown.Linux.Sockets;
+
+namespace Teardown.Linux.Inventory;
+
+/// <summary>
+/// A growable table of socket records sized up front from sockstat, so a dump of 10^5 sockets
+/// fills one array instead of doubling a <see cref="List{T}"/> (≈ 2× the table in zeroed
+/// allocations and copies), and is handed out as an <see cref="ImmutableArray{T}"/> without
+/// zeroing. <see cref="SocketRecord"/> holds no references, so the arrays are allocated
+/// uninitialized; only the first <see cref="Count"/> entries are ever read.
+/// </summary>
+internal sealed class SocketRecordBuffer
+{
+    private SocketRecord[] _items;
+
+    internal SocketRecordBuffer(int capacity) =>
+        _items = GC.AllocateUninitializedArray<SocketRecord>(Math.Max(16, capacity));
+
+    internal int Count { get; private set; }
+
+    internal void Add(in SocketRecord record)
+    {
+        if (Count == _items.Length)
+        {
+            var larger = GC.AllocateUninitializedArray<SocketRecord>(checked(_items.Length * 2));
+            _items.AsSpan().CopyTo(larger);
+            _items = larger;
+        }
+
+        _items[Count++] = record;
+    }
+
+    internal void AddRange(List<SocketRecord> records)
+    {
+        foreach (var r in records)
+        {
+            Add(in r);
+        }
+    }
+
+    internal void Truncate(int count) => Count = Math.Min(Count, count);
+
+    /// <summary>The records as an immutable array; the buffer must not be used afterwards.</summary>
+    internal ImmutableArray<SocketRecord> ToImmutableArray()
+    {
+        if (Count == _items.Length)
+        {
+            return ImmutableCollectionsMarshal.AsImmutableArray(_items);
+        }
+
+        var exact = GC.AllocateUninitializedArray<SocketRecord>(Count);
+        _items.AsSpan(0, Count).CopyTo(exact);
+        return ImmutableCollectionsMarshal.AsImmutableArray(exact);
+    }
+
+    /// <summary>Sink adapter for <see cref="SockDiag.Dump{TSink}"/>.</summary>
+    internal readonly struct Sink(SocketRecordBuffer buffer) : ISocketRecordSink
+    {
+        public void Add(in SocketRecord record) => buffer.Add(in record);
+    }
+}
