@@ -68,6 +68,12 @@ public sealed class AgentResponse
     /// <summary>For <c>info</c>: tcpi_unacked (segments), a hint for Send-Q when sock_diag has nothing.</summary>
     [JsonPropertyName("unacked")] public long Unacked { get; set; }
 
+    /// <summary>For <c>info</c>: ioctl(SIOCINQ) bytes, or a listener's accept queue.</summary>
+    [JsonPropertyName("inq")] public long InQ { get; set; }
+
+    /// <summary>For <c>info</c>: ioctl(SIOCOUTQ) bytes, or a listener's backlog.</summary>
+    [JsonPropertyName("outq")] public long OutQ { get; set; }
+
     /// <summary>A protocol-level failure (unknown op or socket name), distinct from a call's errno.</summary>
     [JsonPropertyName("fault")] public string? Fault { get; set; }
 }

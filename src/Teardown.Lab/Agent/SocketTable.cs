@@ -32,6 +32,9 @@ internal sealed class SocketTable
         }
     }
 
+    private const nuint SiocInq = 0x541B;   // FIONREAD
+    private const nuint SiocOutq = 0x5411;  // TIOCOUTQ
+
     /// <summary>Answers an <c>info</c> query: held or not, TCP_INFO state, endpoints.</summary>
     public unsafe void Info(AgentRequest q, AgentResponse r)
     {
@@ -45,6 +48,20 @@ internal sealed class SocketTable
             {
                 r.State = info.State;
                 r.Unacked = info.Unacked;
+                if (info.State == 10)
+                {
+                    // tcp.c:tcp_get_info reports a listener's accept queue in tcpi_unacked and its
+                    // backlog in tcpi_sacked: sock_diag's Recv-Q and Send-Q of a listener.
+                    r.InQ = info.Unacked;
+                    r.OutQ = info.Sacked;
+                }
+                else
+                {
+                    // tcp.c:tcp_ioctl: SIOCINQ = unread bytes (the FIN not counted), SIOCOUTQ = write_seq − snd_una.
+                    int value = 0;
+                    if (Libc.Ioctl(fd, SiocInq, &value) == 0) r.InQ = value;
+                    if (Libc.Ioctl(fd, SiocOutq, &value) == 0) r.OutQ = value;
+                }
             }
 
             FillEndpoints(fd, r);

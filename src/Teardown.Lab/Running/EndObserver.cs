@@ -26,7 +26,7 @@ internal sealed class EndObserver(LabSession session, EndRegistry ends, KernelTa
         bool held = info is { Held: true };
         if (end.Role == SocketRole.Listener)
         {
-            return held ? new EndObservation((TcpState)info!.State, TimerKind.None, null, 0, 0, false) : EndObservation.Gone;
+            return held ? new EndObservation((TcpState)info!.State, TimerKind.None, null, info!.InQ, info.OutQ, false) : EndObservation.Gone;
         }
 
         IPEndPoint? local = end.Local;
@@ -47,7 +47,8 @@ internal sealed class EndObserver(LabSession session, EndRegistry ends, KernelTa
                 return new EndObservation(state, d.Timer, Expiry(d), d.RecvQ, d.SendQ, false);
             }
 
-            return new EndObservation(state, TimerKind.None, null, 0, 0, false);
+            // Not in sock_diag (CLOSE is unhashed): the descriptor's ioctl queues (docs/kernel-notes.md §5.1).
+            return new EndObservation(state, TimerKind.None, null, info.InQ, info.OutQ, false);
         }
 
         return d is null ? EndObservation.Gone : new EndObservation(d.State, d.Timer, Expiry(d), d.RecvQ, d.SendQ, true);
