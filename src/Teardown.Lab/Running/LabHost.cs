@@ -79,6 +79,10 @@ internal sealed class LabHost : IAsyncDisposable
         lock (_diagLock) _diag = _nsThread.Invoke(LabSockDiag.Open);
         _ctx.Wire.Attach(Name, Address, _tun);
         Agent = await AgentClient.StartAsync(ns, _ctx.AgentCommand, _ctx.AgentStartTimeout, ct).ConfigureAwait(false);
+
+        // The agent's warm-up (a loopback connection) counts in this namespace: count from here, so that a
+        // rebooted host adds only what the scenario does (the offset keeps what came before the crash).
+        _baseline = ReadCounters();
     }
 
     /// <summary>Takes the counters' baseline (scenario start).</summary>

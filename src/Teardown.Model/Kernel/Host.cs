@@ -15,7 +15,7 @@ public sealed partial class Host
     private readonly Dictionary<ushort, TcpSocket> _listeners = [];
     private readonly Dictionary<int, TcpSocket> _fds = [];
     private readonly Dictionary<FourTuple, TcpState?> _lastVisible = [];
-    private long[] _mib = new long[MibNames.Count];
+    private readonly long[] _mib = new long[MibNames.Count];
     private int _portCursor;
 
     internal Host(Simulator sim, string name, uint address, KernelSettings settings)
@@ -301,11 +301,14 @@ public sealed partial class Host
         foreach (var t in tuples) NotifyEnd(t, Causes.HostCrash);
     }
 
-    /// <summary>A crashed host comes back with an empty kernel at the same address.</summary>
+    /// <summary>
+    /// A crashed host comes back with an empty kernel at the same address. Its counters keep counting from
+    /// the scenario start, as expectations define them (the new kernel's are added to the old one's).
+    /// </summary>
     public void Reboot()
     {
         Crashed = false;
-        _mib = new long[MibNames.Count];
+        _mib[(int)Mib.CurrEstab] = 0;
     }
 }
 
