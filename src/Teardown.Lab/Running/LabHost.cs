@@ -152,12 +152,8 @@ internal sealed class LabHost : IAsyncDisposable
             AgentRestart = null;
         }
 
-        if (Agent is not null)
-        {
-            await Agent.DisposeAsync().ConfigureAwait(false);
-            Agent = null;
-        }
-
+        // Sockets first, then the agent: a process exit would send FINs (and show FIN_WAIT1) before the
+        // state is lost, which is not what a crash does.
         lock (_diagLock)
         {
             if (_diag is not null)
@@ -174,6 +170,12 @@ internal sealed class LabHost : IAsyncDisposable
                 _diag.Dispose();
                 _diag = null;
             }
+        }
+
+        if (Agent is not null)
+        {
+            await Agent.DisposeAsync().ConfigureAwait(false);
+            Agent = null;
         }
 
         _tun?.Dispose();

@@ -339,9 +339,12 @@ internal sealed class ScenarioPlayer
         IReadOnlyList<WirePacket> all = _session.Context.Wire.Captured;
         int start = _packetCursor.GetValueOrDefault((from, to));
         var flags = new List<TcpFlags>();
+        // A packet towards a crashed host has no attached destination on the wire; it was still sent to it.
+        System.Net.IPAddress toAddress = _scenario.Host(to).Address;
         for (int i = start; i < all.Count; i++)
         {
-            if (all[i].From == from && all[i].To == to && all[i].Segment is { } seg) flags.Add(seg.Flags);
+            if (all[i].From != from || all[i].Segment is not { } seg) continue;
+            if (all[i].To == to || (all[i].To is null && seg.Destination.Address.Equals(toAddress))) flags.Add(seg.Flags);
         }
 
         _packetCursor[(from, to)] = all.Count;

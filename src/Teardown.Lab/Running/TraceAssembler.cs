@@ -37,6 +37,10 @@ internal sealed class TraceAssembler(Scenario scenario, LabSession session, EndR
         return trace;
     }
 
+    /// <summary>The scenario host at an address (even while it is crashed and off the wire), else the address.</summary>
+    private string HostAt(System.Net.IPAddress address) =>
+        scenario.Hosts.FirstOrDefault(h => h.Address.Equals(address))?.Name ?? address.ToString();
+
     private void AddMethodNote()
     {
         LabContext c = session.Context;
@@ -188,7 +192,7 @@ internal sealed class TraceAssembler(Scenario scenario, LabSession session, EndR
             string end = ends.NameOf(p.From, s.Source, s.Destination)
                 ?? (p.To is null ? null : ends.NameOf(p.To, s.Destination, s.Source))
                 ?? Tuple(s.Source, s.Destination);
-            Add(p.TimestampNs, new SegmentTraced(At(p.TimestampNs), p.From, p.To ?? s.Destination.Address.ToString(), end, s.Flags, rs, ra, s.PayloadLength, s.Window, p.Dropped));
+            Add(p.TimestampNs, new SegmentTraced(At(p.TimestampNs), p.From, p.To ?? HostAt(s.Destination.Address), end, s.Flags, rs, ra, s.PayloadLength, s.Window, p.Dropped));
         }
     }
 
