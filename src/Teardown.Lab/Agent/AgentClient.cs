@@ -54,7 +54,7 @@ internal sealed class AgentClient : IAsyncDisposable
     public bool HasExited => _exited;
 
     /// <summary>Starts an agent in namespace <paramref name="ns"/> and waits until it reports ready.</summary>
-    public static async Task<AgentClient> StartAsync(string ns, IReadOnlyList<string> command, TimeSpan timeout, CancellationToken ct)
+    public static async Task<AgentClient> StartAsync(string ns, IReadOnlyList<string> command, TimeSpan timeout, CancellationToken ct, bool warmUp = true)
     {
         var psi = new ProcessStartInfo("ip")
         {
@@ -65,6 +65,9 @@ internal sealed class AgentClient : IAsyncDisposable
         };
         foreach (string a in (string[])["netns", "exec", ns, .. command, "agent"]) psi.ArgumentList.Add(a);
         psi.Environment["DOTNET_TieredPGO"] = "0";
+        // An agent restarted after `kill` must not warm up: its loopback connection would count in the
+        // host's counters in the middle of the scenario.
+        if (!warmUp) psi.Environment["TEARDOWN_AGENT_WARMUP"] = "0";
         psi.Environment["DOTNET_gcServer"] = "0";
         Process p = Process.Start(psi) ?? throw new IOException("cannot start agent");
         var client = new AgentClient(p);

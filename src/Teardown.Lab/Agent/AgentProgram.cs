@@ -39,7 +39,7 @@ public static class AgentProgram
         using var calls = new BlockingCollection<AgentRequest>();
         var callThread = new Thread(() => RunCalls(calls, table, writer)) { IsBackground = true, Name = "agent calls" };
         callThread.Start();
-        WarmUp();
+        if (Environment.GetEnvironmentVariable("TEARDOWN_AGENT_WARMUP") != "0") WarmUp();
         writer.Write(new AgentResponse { Id = 0, StartNs = MonotonicClock.NowNs() });
 
         using var reader = new StreamReader(input, new UTF8Encoding(false));

@@ -121,7 +121,7 @@ internal sealed class LabHost : IAsyncDisposable
         await dead.KillAsync().ConfigureAwait(false);
         await dead.DisposeAsync().ConfigureAwait(false);
         string ns = Namespace!;
-        AgentRestart = Task.Run(async () => Agent = await AgentClient.StartAsync(ns, _ctx.AgentCommand, _ctx.AgentStartTimeout, ct).ConfigureAwait(false), ct);
+        AgentRestart = Task.Run(async () => Agent = await AgentClient.StartAsync(ns, _ctx.AgentCommand, _ctx.AgentStartTimeout, ct, warmUp: false).ConfigureAwait(false), ct);
     }
 
     /// <summary>
