@@ -116,6 +116,10 @@ internal sealed class ScenarioPlayer
 
             switch (line.Statement)
             {
+                case KillCall kill:
+                    // A kill is a signal from outside: it does not wait for the host's blocked call, it ends it.
+                    Perform(kill.Host, line, kill, ct).GetAwaiter().GetResult();
+                    break;
                 case HostStatement hs:
                     var done = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
                     sameInstant.Add(done.Task);

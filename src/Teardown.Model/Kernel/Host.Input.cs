@@ -116,7 +116,12 @@ public sealed partial class Host
 
         if (seg.Rst)
         {
-            if (Seq.InRange(seg.Seq, req.RcvNxt, Seq.Add(req.RcvNxt, Math.Max(1, req.RcvSpace)))) DropRequest(req, Causes.ResetReceived);
+            if (Seq.InRange(seg.Seq, req.RcvNxt, Seq.Add(req.RcvNxt, Math.Max(1, req.RcvSpace))))
+            {
+                // tcp_minisocks.c:tcp_check_req, embryonic_reset: the request is dropped, AttemptFails counted.
+                Count(Mib.AttemptFails);
+                DropRequest(req, Causes.ResetReceived);
+            }
             return;
         }
 

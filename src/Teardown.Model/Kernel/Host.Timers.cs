@@ -429,6 +429,8 @@ public sealed partial class Host
     /// <summary>inet_connection_sock.c:reqsk_timer_handler: resend the SYN-ACK with backoff, drop after tcp_synack_retries.</summary>
     private void SynAckTimer(TcpSocket req)
     {
+        // tcp_timer.c:tcp_syn_ack_timeout counts every expiry of a request's timer as TCPTimeouts.
+        Count(Mib.TCPTimeouts);
         if (req.SynAckRetries >= Settings.TcpSynackRetries)
         {
             DropRequest(req, Causes.SynAckGiveUp);
