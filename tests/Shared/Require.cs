@@ -1,11 +1,11 @@
 using System.Runtime.InteropServices;
 
-namespace Teardown.Cli.Tests;
+namespace Teardown.Tests.Shared;
 
 /// <summary>
 /// The one rule for tests that need the real kernel with privileges: without root they skip with a
 /// reason, except under CI=true, where a skip would hide a broken environment, so they fail loudly.
-/// Use with [SkippableFact].
+/// Use with [SkippableFact]. One file, linked into every test project that needs the kernel.
 /// </summary>
 internal static class Require
 {
