@@ -119,7 +119,7 @@ internal static class DoctorRenderer
         {
             if (report.StateCounts[s] > 0)
             {
-                states.AddRow(((KernelTcpState)s).ToString(), report.StateCounts[s].ToString(System.Globalization.CultureInfo.InvariantCulture));
+                states.AddRow(Teardown.Model.TcpStateNames.ToLinuxName((Teardown.Model.TcpState)s), report.StateCounts[s].ToString(System.Globalization.CultureInfo.InvariantCulture));
             }
         }
 
