@@ -455,7 +455,7 @@ public sealed partial class Host
         long ato = s.AtoUs;
         if (ato > AtoMinUs)
         {
-            long maxAto = PingPongMode(s) ? DelackMaxUs : 500_000;
+            long maxAto = s.PingPong ? DelackMaxUs : 500_000;
             if (s.SrttUs8 != 0) maxAto = Math.Min(maxAto, Math.Max(RoundUpToJiffies(s.SrttUs8 >> 3), AtoMinUs));
             ato = Math.Min(ato, maxAto);
         }
@@ -484,7 +484,7 @@ public sealed partial class Host
     private void DelayedAckTimer(TcpSocket s)
     {
         if (!s.AckPending || s.State is TcpState.Close or TcpState.Listen) return;
-        if (!PingPongMode(s))
+        if (!s.PingPong)
         {
             s.AtoUs = Math.Min(s.AtoUs << 1, s.RtoUs);
         }
@@ -497,8 +497,6 @@ public sealed partial class Host
         Count(Mib.DelayedACKs);
         SendAck(s);
     }
-
-    internal static bool PingPongMode(TcpSocket s) => s.PingPong;
 
     // ---------------------------------------------------------------- keepalive and orphan FIN_WAIT2
 

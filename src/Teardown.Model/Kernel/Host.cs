@@ -103,10 +103,6 @@ public sealed partial class Host
             if (from is TcpState.Established or TcpState.CloseWait) Count(Mib.EstabResets);
             Unhash(s);
         }
-        else if (from is TcpState.Close or TcpState.SynSent or TcpState.Listen)
-        {
-            // (re)hashing happens where the socket is created; nothing to do here
-        }
 
         // An orphan (or a listener being closed) passes through CLOSE only on its way to being freed in the
         // same step: nothing can observe it there, so the end is reported GONE when it is freed.
@@ -128,7 +124,6 @@ public sealed partial class Host
         if (Observer is null) return;
         TcpState? now = Inspect(tuple).State;
         _lastVisible.TryGetValue(tuple, out TcpState? before);
-        if (!_lastVisible.ContainsKey(tuple)) before = null;
         if (before == now) return;
         _lastVisible[tuple] = now;
         Observer.OnTransition(Now, this, tuple, before, now, cause);
