@@ -14,6 +14,16 @@ internal sealed class SocketTable
     private readonly Lock _lock = new();
     private readonly Dictionary<string, int> _fds = new(StringComparer.Ordinal);
 
+    /// <summary>
+    /// Scenario sockets live at descriptors <c>PlacementBase + n</c>, n allocated lowest-free like
+    /// fs/file.c:alloc_fd, apart from the runtime's own descriptors. Their order is then the model's, and it
+    /// matters: process exit closes the highest descriptor first (the model's Host.Kill).
+    /// </summary>
+    internal const int PlacementBase = 1000;
+
+    private readonly PriorityQueue<int, int> _freedSlots = new();
+    private int _nextSlot;
+
     /// <summary>Executes one call request and fills value/errno/endpoints of <paramref name="r"/>.</summary>
     public void Execute(AgentRequest q, AgentResponse r)
     {
@@ -90,7 +100,7 @@ internal sealed class SocketTable
         if (fd < 0) { Fail(r); return; }
 
         // Hold the name before connecting so that an observation during a blocking connect sees SYN_SENT.
-        Register(q.Socket!, fd, r);
+        fd = Register(q.Socket!, fd, r);
         SockAddrIn sa = SockAddrIn.From(new IPEndPoint(IPAddress.Parse(q.Address!), q.Port));
         int rc;
         do rc = Libc.Connect(fd, &sa, sizeof(SockAddrIn));
@@ -130,6 +140,7 @@ internal sealed class SocketTable
         {
             if (!_fds.Remove(q.Socket!, out fd)) { r.Fault = "unknown socket " + q.Socket; return; }
             FillEndpoints(fd, r);
+            if (fd >= PlacementBase) _freedSlots.Enqueue(fd - PlacementBase, fd - PlacementBase);
         }
 
         // The name is released before the (possibly lingering) close: the kernel, too, removes the
@@ -178,13 +189,31 @@ internal sealed class SocketTable
         if (call(fd) != 0) Fail(r);
     }
 
-    private void Register(string name, int fd, AgentResponse r)
+    /// <summary>Names a new socket (at its placed descriptor, which it returns).</summary>
+    private int Register(string name, int fd, AgentResponse r)
     {
         lock (_lock)
         {
+            fd = Place(fd);
             _fds[name] = fd;
             FillEndpoints(fd, r);
+            return fd;
         }
+    }
+
+    /// <summary>Moves a new socket to its placed descriptor; keeps it where it is if that fails (e.g. RLIMIT_NOFILE).</summary>
+    private int Place(int fd)
+    {
+        int slot = _freedSlots.Count > 0 ? _freedSlots.Dequeue() : _nextSlot++;
+        int placed = PlacementBase + slot;
+        if (Libc.Dup3(fd, placed, Libc.O_CLOEXEC) != placed)
+        {
+            _freedSlots.Enqueue(slot, slot);
+            return fd;
+        }
+
+        Libc.Close(fd);
+        return placed;
     }
 
     private bool TryGet(string name, AgentResponse r, out int fd)

@@ -75,6 +75,9 @@ internal static partial class Libc
     [LibraryImport(Lib, EntryPoint = "shutdown", SetLastError = true)]
     public static partial int Shutdown(int fd, int how);
 
+    [LibraryImport(Lib, EntryPoint = "dup3", SetLastError = true)]
+    public static partial int Dup3(int oldFd, int newFd, int flags);
+
     [LibraryImport(Lib, EntryPoint = "close", SetLastError = true)]
     public static partial int Close(int fd);
 

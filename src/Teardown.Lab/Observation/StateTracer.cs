@@ -39,6 +39,10 @@ internal sealed class StateTracer : IDisposable
             Directory.CreateDirectory(dir);
             File.WriteAllText(dir + "/trace_clock", "mono");
             File.WriteAllText(dir + "/buffer_size_kb", "1024");
+
+            // Every field, skaddr included, whatever the print format shows (kernel/trace: the "fields"
+            // option, 6.x); without it the lines still parse, only without the socket's address.
+            TryWrite(dir + "/options/fields", "1");
             var filter = new StringBuilder().Append(CultureInfo.InvariantCulture, $"family == 2 && (sport >= {portLow} && sport <= {portHigh} || dport >= {portLow} && dport <= {portHigh}");
             foreach (int p in listenPorts.Distinct()) filter.Append(CultureInfo.InvariantCulture, $" || sport == {p} || dport == {p}");
             filter.Append(')');
@@ -69,6 +73,15 @@ internal sealed class StateTracer : IDisposable
         {
             lock (_events) return _events.ToArray();
         }
+    }
+
+    private static void TryWrite(string path, string value)
+    {
+        try
+        {
+            File.WriteAllText(path, value);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException) { }
     }
 
     private static bool Mount(out string? whyNot)

@@ -34,7 +34,10 @@ internal sealed class EndObserver(LabSession session, EndRegistry ends, KernelTa
         IPEndPoint? remote = end.Remote;
         if (held && info!.Remote is not null) remote = IPEndPoint.Parse(info.Remote);
         DiagSocket? d = local is not null && remote is not null && local.Port != 0 ? host.Lookup(local, remote) : null;
-        if (d is not null && d.Timer == TimerKind.Timewait && d.Inode == 0 && !held)
+        // scenario-format.md: the timewait mini-socket carries the end when one exists — also when the
+        // application still holds the full socket it replaced (CLOSE after tcp_time_wait; no descriptor
+        // holds the mini-socket, so it is an orphan).
+        if (d is not null && d.Timer == TimerKind.Timewait && d.Inode == 0)
         {
             return new EndObservation(d.State, TimerKind.Timewait, Expiry(d), 0, 0, true);
         }

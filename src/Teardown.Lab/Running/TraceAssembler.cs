@@ -68,10 +68,11 @@ internal sealed class TraceAssembler(Scenario scenario, LabSession session, EndR
 
         if (session.Tracer is not null)
         {
-            foreach (StateEvent e in session.Tracer.Events.OrderBy(e => e.TimestampNs))
+            List<StateEvent> events = session.Tracer.Events.Where(e => e.TimestampNs >= t0 - 50_000_000).OrderBy(e => e.TimestampNs).ToList();
+            Dictionary<StateEvent, (string Host, string End)?> bySocket = AttributeBySocket(events, calls);
+            foreach (StateEvent e in events)
             {
-                if (e.TimestampNs < t0 - 50_000_000) continue;
-                (string Host, string End)? who = Attribute(e, calls);
+                (string Host, string End)? who = bySocket.TryGetValue(e, out var known) ? known : Attribute(e, calls, allowUnnamed: true);
                 if (who is null) continue;
                 TcpState? to = e.NewState;
                 string cause = "tracepoint inet_sock_set_state";
@@ -146,8 +147,61 @@ internal sealed class TraceAssembler(Scenario scenario, LabSession session, EndR
         calls.Any(c => Ns(c.At) <= ns && ((c.Line.Statement is CloseCall cc && cc.Socket == end) || (c.Line.Statement is KillCall && c.Host == host)))
         || crashes.Any(c => c.Host == host && c.FromNs <= ns);
 
+    /// <summary>
+    /// Names every event of a socket (same skaddr, from its first event until it enters CLOSE, after which the
+    /// memory may serve another socket) after the best-founded attribution among its events: a 4-tuple the
+    /// run knows, else the call that made it (a connect's SYN_SENT, which has no source port yet; a
+    /// listener's listen), else a 4-tuple only seen on the wire. Several connects at one instant, or a connect
+    /// that failed before its port was known, are then told apart.
+    /// </summary>
+    /// <returns>per event of a known socket, its end, or null when the socket is another run's</returns>
+    private Dictionary<StateEvent, (string Host, string End)?> AttributeBySocket(List<StateEvent> events, List<CallTraced> calls)
+    {
+        LabContext ctx = session.Context;
+        var listenPorts = ends.All.Where(k => k.Role == SocketRole.Listener && k.Local is not null).Select(k => k.Local!.Port).ToHashSet();
+        bool OurSourcePort(int port) => port == 0 || (port >= ctx.PortLow && port <= ctx.PortHigh) || listenPorts.Contains(port);
+
+        var lifetimes = new List<List<StateEvent>>();
+        var open = new Dictionary<ulong, List<StateEvent>>();
+        foreach (StateEvent e in events)
+        {
+            if (e.Socket == 0) continue;
+            if (!open.TryGetValue(e.Socket, out List<StateEvent>? life))
+            {
+                life = [];
+                open[e.Socket] = life;
+                lifetimes.Add(life);
+            }
+
+            life.Add(e);
+            if (e.NewState == TcpState.Close) open.Remove(e.Socket);
+        }
+
+        var named = new Dictionary<StateEvent, (string Host, string End)?>(ReferenceEqualityComparer.Instance);
+        foreach (List<StateEvent> life in lifetimes)
+        {
+            // Parallel runs share addresses and listening ports, not ephemeral windows: a socket whose source
+            // port lies outside this run's window (and is none of its listening ports) is another run's.
+            if (!life.All(e => OurSourcePort(e.Source.Port)))
+            {
+                foreach (StateEvent e in life) named[e] = null;
+                continue;
+            }
+
+            (string Host, string End)? who =
+                life.Where(e => e.Source.Port != 0 && !e.Source.Address.Equals(IPAddress.Any)).Select(e => Attribute(e, calls, allowUnnamed: false)).FirstOrDefault(w => w is not null)
+                ?? life.Select(e => Attribute(e, calls, allowUnnamed: false)).FirstOrDefault(w => w is not null)
+                ?? life.Select(e => Attribute(e, calls, allowUnnamed: true)).FirstOrDefault(w => w is not null);
+            if (who is null) continue;
+            foreach (StateEvent e in life) named[e] = who;
+        }
+
+        return named;
+    }
+
     /// <summary>Which host and end a tracepoint event belongs to; null when it is not this run's.</summary>
-    private (string Host, string End)? Attribute(StateEvent e, List<CallTraced> calls)
+    /// <param name="allowUnnamed">whether a 4-tuple the run never named, but which its wire carried, counts (named by the tuple)</param>
+    private (string Host, string End)? Attribute(StateEvent e, List<CallTraced> calls, bool allowUnnamed)
     {
         if (e.Source.Address.Equals(IPAddress.Any))
         {
@@ -169,12 +223,13 @@ internal sealed class TraceAssembler(Scenario scenario, LabSession session, EndR
         {
             // tcp_ipv4.c:tcp_v4_connect sets SYN_SENT before inet_hash_connect picks the port: match the connect call.
             KnownEnd? c = ends.All.FirstOrDefault(k => k.Role == SocketRole.Connector && k.Host == host.Name && e.Destination.Equals(k.Remote) &&
-                k.CreatedNs <= e.TimestampNs && e.TimestampNs <= k.CreatedEndNs + 1_000_000);
+                k.CreatedNs <= e.TimestampNs && (k.CreatedEndNs == 0 || e.TimestampNs <= k.CreatedEndNs + 1_000_000)); // 0: never returned (killed)
             return c is null ? null : (c.Host, c.Name);
         }
 
         string? name = ends.NameOf(host.Name, e.Source, e.Destination);
         if (name is not null) return (host.Name, name);
+        if (!allowUnnamed) return null;
 
         // Unnamed but ours when the wire carried this 4-tuple (e.g. a connection nobody accepted).
         bool onWire = session.Context.Wire.Captured.Any(p => p.Segment is { } s &&

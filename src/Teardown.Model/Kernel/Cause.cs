@@ -48,6 +48,7 @@ public static class Causes
     public static readonly Cause ProcessExit = new("process exit: descriptor closed", "af_inet.c:inet_release");
     public static readonly Cause HostCrash = new("host crashed: state lost", "scenario: crash");
     public static readonly Cause ListenerClosed = new("listener closed: queued child reset", "inet_connection_sock.c:inet_csk_listen_stop");
+    public static readonly Cause ConnectFailed = new("a failed connect() disconnects its socket", "af_inet.c:__inet_stream_connect, tcp.c:tcp_disconnect");
     public static readonly Cause ShutdownSynSent = new("shutdown() in SYN_SENT aborts connect", "tcp.c:tcp_disconnect");
     public static readonly Cause SynAckGiveUp = new("SYN-ACK retransmissions exhausted", "inet_connection_sock.c:reqsk_timer_handler");
 }

@@ -9,13 +9,28 @@ public sealed partial class Host
 {
     private int _nextFd = 3;
 
+    // Descriptors given back by close(), reused lowest first.
+    private readonly PriorityQueue<int, int> _freedFds = new();
+
     private TcpSocket? ByFd(int fd) => _fds.GetValueOrDefault(fd);
 
+    /// <summary>
+    /// A new descriptor is the lowest one free (fs/file.c:alloc_fd), as on the kernel: the order of
+    /// descriptors decides the order in which process exit closes them (see <see cref="Kill"/>).
+    /// </summary>
     private int Install(TcpSocket s)
     {
-        s.Fd = _nextFd++;
+        s.Fd = _freedFds.Count > 0 ? _freedFds.Dequeue() : _nextFd++;
         _fds[s.Fd] = s;
         return s.Fd;
+    }
+
+    /// <summary>The descriptor of <paramref name="s"/> leaves the table (close, sock_orphan); its number is free again.</summary>
+    private void Uninstall(TcpSocket s)
+    {
+        if (s.Fd < 0) return;
+        if (_fds.Remove(s.Fd)) _freedFds.Enqueue(s.Fd, s.Fd);
+        s.Fd = -1;
     }
 
     /// <summary>socket + bind(port) + listen(backlog). Returns the descriptor.</summary>

@@ -174,8 +174,7 @@ public sealed partial class Host
     /// <summary>The descriptor of a socket that needs no orphan goes away; the socket is freed.</summary>
     private void Release(TcpSocket s)
     {
-        if (s.Fd >= 0) _fds.Remove(s.Fd);
-        s.Fd = -1;
+        Uninstall(s);
         ClearTimers(s);
         Unhash(s);
         s.Freed = true;
@@ -183,26 +182,28 @@ public sealed partial class Host
     }
 
     /// <summary>
-    /// tcp.c:tcp_disconnect (SO_LINGER 0, shutdown in SYN_SENT): an active RST when the old state needs one
-    /// (tcp_need_reset, or CLOSING/LAST_ACK with something unsent); SYN_SENT records ECONNRESET without RST.
-    /// Queues are purged, sk_shutdown cleared, the socket goes to CLOSE.
+    /// tcp.c:tcp_disconnect (SO_LINGER 0, shutdown in SYN_SENT, a failed connect): an active RST when the old
+    /// state needs one (tcp_need_reset, or CLOSING/LAST_ACK with something unsent), recording ECONNRESET, as
+    /// SYN_SENT does without a RST. Queues are purged, sk_shutdown cleared, the socket goes to CLOSE, and
+    /// write_seq moves past anything the old connection could have used (+ max_window + 2), which is what
+    /// ioctl(SIOCOUTQ) then reports against the untouched snd_una: 2 after a refused connect.
     /// </summary>
     internal void Disconnect(TcpSocket s, Cause cause)
     {
         TcpState old = s.State;
         SetState(s, TcpState.Close, cause);
-        if (old is TcpState.Established or TcpState.CloseWait or TcpState.FinWait1 or TcpState.FinWait2 or TcpState.SynRecv ||
-            (old is TcpState.Closing or TcpState.LastAck && s.SndNxt != s.WriteSeq))
-        {
-            SendActiveReset(s);
-        }
+        bool reset = old is TcpState.Established or TcpState.CloseWait or TcpState.FinWait1 or TcpState.FinWait2 or TcpState.SynRecv ||
+            (old is TcpState.Closing or TcpState.LastAck && s.SndNxt != s.WriteSeq);
+        if (reset) SendActiveReset(s);
 
         ClearTimers(s);
         PurgeWriteQueue(s);
         s.CopiedSeq = s.RcvNxt;
         s.Shutdown = ShutdownFlags.None;
         s.Done = false;
-        s.Err = Errno.ECONNRESET;
+        uint seq = unchecked(s.WriteSeq + s.MaxWindow + 2);
+        s.WriteSeq = seq == 0 ? 1 : seq;
+        if (reset || old == TcpState.SynSent) s.Err = Errno.ECONNRESET;
         WakeWaiter(s);
     }
 
@@ -237,8 +238,11 @@ public sealed partial class Host
     }
 
     /// <summary>
-    /// SIGKILL: the process exits and every descriptor is closed in order, with the linger time ignored
-    /// (inet_release sees PF_EXITING) but SO_LINGER 0 still aborting. A blocked call is interrupted.
+    /// SIGKILL: the process exits and every descriptor is closed, with the linger time ignored (inet_release
+    /// sees PF_EXITING) but SO_LINGER 0 still aborting. A blocked call is interrupted. The highest descriptor
+    /// closes first: fs/file.c:close_files walks the table upwards, but each last fput is queued with
+    /// task_work_add and kernel/task_work.c:task_work_run runs the queue newest first (no FIFO guarantee
+    /// since 5.19). Seen on 6.18: descriptors 4, 5, 6, 7 of a killed process send their FINs 7, 6, 5, 4.
     /// </summary>
     public void Kill()
     {
@@ -255,11 +259,9 @@ public sealed partial class Host
             Observer?.OnCallCompleted(Now, this, blocked);
         }
 
-        foreach (int fd in _fds.Keys.Order().ToList())
+        foreach (int fd in _fds.Keys.OrderDescending().ToList())
         {
             if (_fds.ContainsKey(fd)) Close(fd, exiting: true);
         }
-
-
     }
 }

@@ -81,6 +81,9 @@ public sealed partial class Host
                 Errno err = s.Err != Errno.None ? s.Err : Errno.ECONNREFUSED;
                 s.Err = Errno.None;
                 CompleteBlocked(s, SyscallResult.Fail(err));
+
+                // af_inet.c:__inet_stream_connect, sock_error: the error is taken, then the socket disconnected.
+                Disconnect(s, Causes.ConnectFailed);
             }
         }
         else if (call.What == "close" && s.State is not (TcpState.FinWait1 or TcpState.Closing or TcpState.LastAck))

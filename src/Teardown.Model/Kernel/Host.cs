@@ -1,4 +1,5 @@
 using Teardown.Model.Simulation;
+using Teardown.Model.Rules;
 
 namespace Teardown.Model.Kernel;
 
@@ -143,8 +144,7 @@ public sealed partial class Host
     /// <summary>Marks an orphan: SOCK_DEAD and the orphan count (tcp.c:__tcp_close, sock_orphan).</summary>
     internal void Orphan(TcpSocket s)
     {
-        if (s.Fd >= 0) _fds.Remove(s.Fd);
-        s.Fd = -1;
+        Uninstall(s);
         OrphanCount++;
     }
 
@@ -174,7 +174,7 @@ public sealed partial class Host
     internal void ArmTimer(SocketBase s, Slot slot, SimDuration after)
     {
         SimTime deadline = Now + after;
-        _sim.ArmTimer(s, slot, deadline);
+        _sim.ArmTimer(s, slot, deadline, TimerWheel.MaxLateness(after, Settings.Hz));
         if (IsVisible(s, slot)) Observer?.OnTimer(Now, this, s.Tuple, VisibleTimerKind(s, slot), TimerChange.Armed, deadline);
     }
 
@@ -238,7 +238,8 @@ public sealed partial class Host
         {
             if (s is TimewaitSocket tw)
             {
-                return new EndView(tw.Substate, TimerKind.Timewait, tw.Timers[(int)Slot.Timewait].Deadline - Now, 0, 0, true);
+                ref TimerSlot t = ref tw.Timers[(int)Slot.Timewait];
+                return new EndView(tw.Substate, TimerKind.Timewait, t.Deadline - Now, 0, 0, true, t.ArmLateness);
             }
 
             return View((TcpSocket)s);
@@ -257,22 +258,29 @@ public sealed partial class Host
     {
         TimerKind kind = TimerKind.None;
         SimTime deadline = SimTime.Never;
+        SimDuration lateness = SimDuration.Zero;
         // inet_diag.c:inet_sk_diag_fill checks the retransmit timer kinds first, then sk_timer.
         if (s.Timers[(int)Slot.Retransmit].Armed && s.RetransmitPending != RetransmitKind.None)
         {
             kind = s.RetransmitPending == RetransmitKind.Probe0 ? TimerKind.Probe : TimerKind.Retransmit;
             deadline = s.Timers[(int)Slot.Retransmit].Deadline;
+            lateness = s.Timers[(int)Slot.Retransmit].ArmLateness;
         }
         else if (s.Timers[(int)Slot.Keepalive].Armed)
         {
             kind = TimerKind.Keepalive;
             deadline = s.Timers[(int)Slot.Keepalive].Deadline;
+            lateness = s.Timers[(int)Slot.Keepalive].ArmLateness;
         }
 
         // sock_diag cannot see an unhashed CLOSE socket; its descriptor answers ioctl(SIOCINQ), which does not
         // count a received FIN (tcp.h:tcp_inq), and ioctl(SIOCOUTQ) = write_seq − snd_una (tcp.c:tcp_ioctl).
         long recvQ = s.State == TcpState.Close ? s.UnreadBytes : s.RecvQ;
-        return new EndView(s.State, kind, deadline == SimTime.Never ? null : deadline - Now, recvQ, s.SendQ, s.IsOrphan);
+
+        // A close() lingering in sk_stream_wait_close has already taken the descriptor out of the table
+        // (fs/file.c:file_close_fd; tcp_close runs at the last fput), so no descriptor holds the socket even
+        // though it is not yet SOCK_DEAD. Seen on 6.18 (seed/14): orphan while close() still blocks.
+        return new EndView(s.State, kind, deadline == SimTime.Never ? null : deadline - Now, recvQ, s.SendQ, s.IsOrphan || s.Releasing, lateness);
     }
 
     /// <summary>The host crashes: every socket vanishes without a packet; nothing reaches it until reboot.</summary>
@@ -288,6 +296,8 @@ public sealed partial class Host
         _ehash.Clear();
         _listeners.Clear();
         _fds.Clear();
+        _freedFds.Clear();
+        _nextFd = 3;
         OrphanCount = 0;
         TimewaitCount = 0;
         Blocked = null;
@@ -308,7 +318,8 @@ public sealed partial class Host
 }
 
 /// <summary>A connection end as sock_diag shows it; a null <see cref="State"/> means GONE.</summary>
-public readonly record struct EndView(TcpState? State, TimerKind Timer, SimDuration? Expires, long RecvQ, long SendQ, bool Orphan)
+/// <param name="ExpiresLateness">how much later the kernel may have armed the timer (Simulator.Lateness): its expiry may be that much later</param>
+public readonly record struct EndView(TcpState? State, TimerKind Timer, SimDuration? Expires, long RecvQ, long SendQ, bool Orphan, SimDuration ExpiresLateness = default)
 {
     public static EndView Gone { get; } = new(null, TimerKind.None, null, 0, 0, true);
 }

@@ -64,8 +64,21 @@ public sealed class TcpSocket : SocketBase
     /// <summary>True once our FIN is queued; its sequence number is WriteSeq − 1.</summary>
     public bool FinQueued { get; internal set; }
 
-    /// <summary>The peer's advertised window in bytes.</summary>
-    public uint SndWnd { get; internal set; } = 65535;
+    /// <summary>The peer's advertised window in bytes; every value taken also raises <see cref="MaxWindow"/>.</summary>
+    public uint SndWnd
+    {
+        get => _sndWnd;
+        internal set
+        {
+            _sndWnd = value;
+            if (value > MaxWindow) MaxWindow = value;
+        }
+    }
+
+    private uint _sndWnd = 65535;
+
+    /// <summary>max_window: the largest window the peer has offered (0 before it offered any).</summary>
+    public uint MaxWindow { get; private set; }
 
     internal int Mss { get; set; } = 1460;
 

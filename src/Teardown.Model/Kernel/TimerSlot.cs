@@ -14,6 +14,12 @@ internal struct TimerSlot
     /// <summary>The time of the event queued for the current generation, or never.</summary>
     public SimTime QueuedAt;
 
+    /// <summary>How late the kernel may have been when it armed this timer (see <see cref="Simulation.Simulator.Lateness"/>).</summary>
+    public SimDuration ArmLateness;
+
+    /// <summary>How late the kernel may be when this timer fires: the arming lateness plus the timer wheel's.</summary>
+    public SimDuration FireLateness;
+
     public readonly bool Armed => Deadline != SimTime.Never;
 }
 

@@ -19,6 +19,9 @@ internal struct ScheduledEvent
     public int Generation;
     public object Target;
     public Segment Segment;
+
+    /// <summary>For a segment: how late the kernel may be sending it (Simulator.Lateness), in microseconds.</summary>
+    public long Lateness;
 }
 
 /// <summary>

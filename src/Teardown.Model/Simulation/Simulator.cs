@@ -30,6 +30,16 @@ public sealed class Simulator
 
     public IReadOnlyList<Host> Hosts => _hosts;
 
+    /// <summary>
+    /// How late, at most, the kernel may be running what the current event does, compared with the model's
+    /// exact clock. Linux's timer wheel fires a timer up to a granularity after its deadline
+    /// (<see cref="Rules.TimerWheel"/>); whatever that timer does — a retransmission, a timer armed from it, the
+    /// peer's answer to its segment — inherits the delay, and delays add up along a chain of causes. Timeline
+    /// calls run at exact times (lateness zero). Observations report it with a timer's expiry, so that a
+    /// comparison with the kernel knows how much later the kernel's timer may legitimately be due.
+    /// </summary>
+    public SimDuration Lateness { get; private set; }
+
     /// <summary>Events processed so far (a measure of work for benchmarks).</summary>
     public long EventsProcessed { get; private set; }
 
@@ -52,6 +62,9 @@ public sealed class Simulator
     {
         while (_queue.Count > 0 && _queue.PeekTime <= time.Microseconds) Step();
         if (time > Now) Now = time;
+
+        // What runs next at this instant is a timeline call, made at an exact time.
+        Lateness = SimDuration.Zero;
     }
 
     /// <summary>Processes the next event; returns false if there is none.</summary>
@@ -66,6 +79,7 @@ public sealed class Simulator
             case EventKind.SegmentArrival:
                 var host = (Host)e.Target;
                 // A segment in flight to a host that crashed (or crashed and rebooted since) is lost with it.
+                Lateness = new SimDuration(e.Lateness);
                 if (!host.Crashed && host.Incarnation == e.Generation) host.Receive(e.Segment);
                 break;
             case EventKind.Timer:
@@ -82,6 +96,7 @@ public sealed class Simulator
                 }
 
                 slot.Deadline = SimTime.Never;
+                Lateness = slot.FireLateness;
                 sock.Host.OnTimerFired(sock, (Slot)e.Slot);
                 break;
         }
@@ -126,14 +141,18 @@ public sealed class Simulator
                 Target = to!,
                 Generation = to!.Incarnation,
                 Segment = segment,
+                Lateness = Lateness.Microseconds,
             },
             delay.Microseconds);
     }
 
-    internal void ArmTimer(SocketBase sock, Slot slot, SimTime deadline)
+    /// <param name="wheelLateness">how late the kernel's timer wheel may fire this timer (<see cref="Rules.TimerWheel"/>)</param>
+    internal void ArmTimer(SocketBase sock, Slot slot, SimTime deadline, SimDuration wheelLateness)
     {
         ref TimerSlot t = ref sock.Timers[(int)slot];
         t.Deadline = deadline;
+        t.ArmLateness = Lateness;
+        t.FireLateness = Lateness + wheelLateness;
         if (t.QueuedAt <= deadline) return;   // the queued event comes first and will re-queue itself
         t.Generation++;
         Queue(sock, slot, ref t);

@@ -16,6 +16,7 @@ internal static class SequenceComparer
         {
             List<TransitionTraced> m = States(model, end);
             List<TransitionTraced> k = States(kernel, end);
+            (m, k) = Clip(builder.Scenario, m, k, t => t.At);
             builder.Compared(Aspects.States);
             int i = FirstDifference(m, k, (a, b) => a.To == b.To);
             if (i < 0) continue;
@@ -30,14 +31,15 @@ internal static class SequenceComparer
             .Select(s => (s.From, s.To)).Distinct().ToArray();
         foreach ((string from, string to) in directions)
         {
-            SegmentTraced[] m = model.OfType<SegmentTraced>().Where(s => s.From == from && s.To == to).ToArray();
-            SegmentTraced[] k = kernel.OfType<SegmentTraced>().Where(s => s.From == from && s.To == to).ToArray();
+            List<SegmentTraced> m = model.OfType<SegmentTraced>().Where(s => s.From == from && s.To == to).ToList();
+            List<SegmentTraced> k = kernel.OfType<SegmentTraced>().Where(s => s.From == from && s.To == to).ToList();
+            (m, k) = Clip(builder.Scenario, m, k, s => s.At);
             builder.Compared(Aspects.Segments);
 
             // The window is left out on purpose: it depends on buffer autotuning, not on teardown rules.
             int i = FirstDifference(m, k, (a, b) => a.Flags == b.Flags && a.Seq == b.Seq && a.Ack == b.Ack && a.Length == b.Length);
             if (i < 0) continue;
-            TimeSpan at = i < m.Length ? m[i].At : k[i].At;
+            TimeSpan at = i < m.Count ? m[i].At : k[i].At;
             builder.Diverged(builder.LineBefore(at), Aspects.Segments, SegmentText(from, to, m, i), SegmentText(from, to, k, i), at);
         }
     }
@@ -57,6 +59,22 @@ internal static class SequenceComparer
         }
 
         return result;
+    }
+
+    /// <summary>
+    /// Both sequences up to the scenario's last line: the model stops there, while the lab lets the kernel
+    /// settle a little longer (a retransmission may fall in that time). The kernel keeps what it did within the
+    /// tolerance after the end only while the model has that many entries: its line may have run late.
+    /// </summary>
+    private static (List<T> Model, List<T> Kernel) Clip<T>(Syntax.Scenario scenario, List<T> model, List<T> kernel, Func<T, TimeSpan> at)
+    {
+        if (scenario.Timeline.Count == 0) return (model, kernel);
+        TimeSpan end = scenario.Timeline.Max(l => l.At);
+        TimeSpan late = end + scenario.Tolerance.Absolute;
+        List<T> m = model.Where(e => at(e) <= end).ToList();
+        List<T> k = kernel.Where(e => at(e) <= late).ToList();
+        while (k.Count > m.Count && at(k[^1]) > end) k.RemoveAt(k.Count - 1);
+        return (m, k);
     }
 
     /// <summary>The index of the first difference, or -1 when both sequences are equal.</summary>

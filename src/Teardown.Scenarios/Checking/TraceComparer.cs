@@ -81,21 +81,23 @@ public static class TraceComparer
     internal static bool Same(Observation model, Observation kernel, Tolerance tolerance) => (model, kernel) switch
     {
         (EndObservation m, EndObservation k) => m.State == k.State && m.Timer == k.Timer && m.RecvQ == k.RecvQ && m.SendQ == k.SendQ &&
-            m.Orphan == k.Orphan && SameExpiry(m.Expires, k.Expires, tolerance),
+            m.Orphan == k.Orphan && SameExpiry(m, k, tolerance),
         (CounterObservation m, CounterObservation k) => m.Value == k.Value,
         (PacketsObservation m, PacketsObservation k) => m.Flags.SequenceEqual(k.Flags),
         _ => false,
     };
 
     /// <summary>
-    /// Linux's timer wheel rounds a timer up to the granularity of its level — at most about an eighth of the
-    /// timeout (kernel/time/timer.c:calc_wheel_index) — so a kernel timer may fire that much later than the
-    /// model's exact one; the time left is compared with that slack as well as the scenario's tolerance.
+    /// The model's timers are exact; the kernel's timer wheel fires a timer up to a granularity late
+    /// (kernel/time/timer.c:calc_index), and whatever that timer does — re-arming itself, a retransmission,
+    /// the peer's answer — happens that much later. The model carries the sum of those bounds along each chain
+    /// of causes (<see cref="EndObservation.ExpiresLateness"/>), so the kernel's time left may exceed the
+    /// model's by that much; beyond it, and in the other direction, only the scenario's tolerance applies.
     /// </summary>
-    private static bool SameExpiry(TimeSpan? model, TimeSpan? kernel, Tolerance tolerance) => (model, kernel) switch
+    private static bool SameExpiry(EndObservation m, EndObservation k, Tolerance tolerance) => (m.Expires, k.Expires) switch
     {
         (null, null) => true,
-        ({ } m, { } k) => (k - m).Duration() <= TimeSpan.FromTicks(Math.Max(tolerance.Allowed(m).Ticks, m.Ticks / 8)),
+        ({ } me, { } ke) => ke - me >= -tolerance.Allowed(me) && ke - me <= m.ExpiresLateness + tolerance.Allowed(me),
         _ => false,
     };
 

@@ -295,7 +295,7 @@ internal sealed class ModelRun
             {
                 if (!_sockets.TryGetValue(es.Socket, out var sock)) return EndObservation.Gone;
                 EndView v = _hosts[sock.Host].Inspect(sock.Tuple);
-                return new EndObservation(v.State, v.Timer, v.Expires?.ToTimeSpan(), v.RecvQ, v.SendQ, v.Orphan);
+                return new EndObservation(v.State, v.Timer, v.Expires?.ToTimeSpan(), v.RecvQ, v.SendQ, v.Orphan, v.ExpiresLateness.ToTimeSpan());
             }
 
             case ExpectCounter ec:

@@ -70,7 +70,11 @@ public sealed record NoteTraced(TimeSpan At, string Text) : TraceEntry(At);
 public abstract record Observation;
 
 /// <summary>A connection end: its state (null = GONE), timer, time left, queues and whether it is orphaned.</summary>
-public sealed record EndObservation(TcpState? State, TimerKind Timer, TimeSpan? Expires, long RecvQ, long SendQ, bool Orphan) : Observation
+/// <param name="ExpiresLateness">
+/// From the model only: how much later than <paramref name="Expires"/> the kernel's timer may be due, because
+/// timers on the way here may have fired late on the kernel's timer wheel (Model.Simulation.Simulator.Lateness).
+/// </param>
+public sealed record EndObservation(TcpState? State, TimerKind Timer, TimeSpan? Expires, long RecvQ, long SendQ, bool Orphan, TimeSpan ExpiresLateness = default) : Observation
 {
     public static EndObservation Gone { get; } = new(null, TimerKind.None, null, 0, 0, true);
 }
