@@ -42,8 +42,8 @@ internal sealed class TraceBuilder
         return this;
     }
 
-    public static EndObservation End(TcpState? state, TimerKind timer = TimerKind.None, double? expires = null, long recvq = 0, long sendq = 0, bool orphan = false) =>
-        new(state, timer, expires is { } e ? Seconds(e) : null, recvq, sendq, orphan);
+    public static EndObservation End(TcpState? state, TimerKind timer = TimerKind.None, double? expires = null, long recvq = 0, long sendq = 0, bool orphan = false, double lateness = 0) =>
+        new(state, timer, expires is { } e ? Seconds(e) : null, recvq, sendq, orphan, Seconds(lateness));
 
     /// <summary>Seconds rounded to the nearest tick: TimeSpan.FromSeconds(3.01) would give 3.0099999s.</summary>
     public static TimeSpan Seconds(double seconds) => TimeSpan.FromTicks((long)Math.Round(seconds * TimeSpan.TicksPerSecond));

@@ -12,6 +12,7 @@ internal static partial class Libc
     private const string Lib = "libc";
 
     public const int AF_INET = 2;
+    public const ushort AF_PACKET = 17;
     public const int AF_NETLINK = 16;
     public const int SOCK_STREAM = 1;
     public const int SOCK_DGRAM = 2;
@@ -74,6 +75,12 @@ internal static partial class Libc
 
     [LibraryImport(Lib, EntryPoint = "shutdown", SetLastError = true)]
     public static partial int Shutdown(int fd, int how);
+
+    [LibraryImport(Lib, EntryPoint = "recvfrom", SetLastError = true)]
+    public static unsafe partial nint RecvFrom(int fd, void* buf, nint len, int flags, void* addr, int* addrLen);
+
+    [LibraryImport(Lib, EntryPoint = "if_nametoindex", StringMarshalling = StringMarshalling.Utf8)]
+    public static partial uint IfNameToIndex(string name);
 
     [LibraryImport(Lib, EntryPoint = "dup3", SetLastError = true)]
     public static partial int Dup3(int oldFd, int newFd, int flags);

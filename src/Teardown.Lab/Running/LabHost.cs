@@ -18,6 +18,7 @@ internal sealed class LabHost : IAsyncDisposable
     private readonly LabContext _ctx;
     private NamespaceThread? _nsThread;
     private TunDevice? _tun;
+    private LoopbackTap? _loopback;
     private readonly Lock _diagLock = new();
     private LabSockDiag? _diag;
     private int _generation = -1;
@@ -62,6 +63,7 @@ internal sealed class LabHost : IAsyncDisposable
         _nsThread = new NamespaceThread("/run/netns/" + ns);
         _tun = TunDevice.Open(_nsThread, Name, _ctx.Wire);
         IpCommand.Run("-n", ns, "link", "set", "lo", "up");
+        _loopback = LoopbackTap.Open(_nsThread, Name, _ctx.Wire);
         IpCommand.Run("-n", ns, "link", "set", TunDevice.DeviceName, "mtu", "1500", "up");
         IpCommand.Run("-n", ns, "addr", "add", Address + "/24", "dev", TunDevice.DeviceName);
         IpCommand.Run("-n", ns, "route", "replace", "default", "dev", TunDevice.DeviceName);
@@ -180,6 +182,8 @@ internal sealed class LabHost : IAsyncDisposable
 
         _tun?.Dispose();
         _tun = null;
+        _loopback?.Dispose();
+        _loopback = null;
         _nsThread?.Dispose();
         _nsThread = null;
         if (Namespace is not null)

@@ -124,6 +124,21 @@ public sealed class UserspaceWire : IDisposable
         }
     }
 
+    /// <summary>
+    /// Records a packet a host sent to itself over its loopback (<see cref="LoopbackTap"/>): captured like any
+    /// other, never delayed, dropped or delivered — the host's own stack carries it.
+    /// </summary>
+    public void RecordLoopback(string host, ReadOnlySpan<byte> packet)
+    {
+        long now = _clock();
+        if (PacketParser.Destination(packet) is null) return;
+        lock (_lock)
+        {
+            if (_disposed || !_hosts.ContainsKey(host)) return;
+            _captured.Add(new WirePacket(now, host, host, PacketParser.TryParse(packet), false, packet.Length) { DueNs = now, DeliveredNs = now });
+        }
+    }
+
     private void RunScheduler()
     {
         Interop.SchedulingBoost.Boost();

@@ -186,7 +186,7 @@ public sealed partial class Host
     /// state needs one (tcp_need_reset, or CLOSING/LAST_ACK with something unsent), recording ECONNRESET, as
     /// SYN_SENT does without a RST. Queues are purged, sk_shutdown cleared, the socket goes to CLOSE, and
     /// write_seq moves past anything the old connection could have used (+ max_window + 2), which is what
-    /// ioctl(SIOCOUTQ) then reports against the untouched snd_una: 2 after a refused connect.
+    /// ioctl(SIOCOUTQ) then reports against the untouched snd_una: 3 after a refused connect (SYN + 2).
     /// </summary>
     internal void Disconnect(TcpSocket s, Cause cause)
     {

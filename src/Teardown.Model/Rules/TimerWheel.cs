@@ -6,7 +6,7 @@ namespace Teardown.Model.Rules;
 /// the smallest with Δ &lt; LVL_START(L+1) = 63·8^L, and calc_index rounds its expiry up to the next
 /// multiple of that level's granularity, 8^L jiffies. The delay itself was rounded up to whole jiffies
 /// (msecs_to_jiffies). A timer therefore fires up to one granularity plus one jiffy after its deadline:
-/// 4 ms below 252 ms, 36 ms below 2 s, 260 ms below 16 s, 2.05 s below 129 s at HZ=250.
+/// 8 ms below 252 ms, 36 ms below 2 s, 260 ms below 16 s, 2.05 s below 129 s at HZ=250.
 /// </summary>
 public static class TimerWheel
 {

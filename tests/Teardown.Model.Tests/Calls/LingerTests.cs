@@ -74,6 +74,20 @@ public sealed class LingerTests
     }
 
     [Fact]
+    public void LingerN_WhileCloseBlocks_NoDescriptorHoldsTheSocket()
+    {
+        // fs/file.c: close() takes the descriptor out of the table before tcp_close lingers (seen on 6.18).
+        var t = Fixtures.Established();
+        t.Local.SetLinger(t.Fd, true, 5);
+
+        t.Close();
+        t.RunSeconds(1);
+
+        t.ExpectState(TcpState.FinWait1);
+        Assert.True(t.View.Orphan);
+    }
+
+    [Fact]
     public void LingerN_TimesOut_ReturnsZero_LeavesOrphanFinWait1_WithoutRst()
     {
         // [E6.18]: linger 2 s, peer black-holed: returned 0 after 2.01 s, orphan FIN-WAIT-1

@@ -37,6 +37,23 @@ public sealed class SynSentTests
     }
 
     [Fact]
+    public void SynSent_RefusedConnect_DisconnectsTheSocket_SendQThree_NoPendingError()
+    {
+        // af_inet.c:__inet_stream_connect takes the error, then tcp_disconnect moves write_seq by
+        // max_window + 2 past the SYN: ioctl(SIOCOUTQ) on the held CLOSE socket reads 3 (seen on 6.18).
+        var t = Fixtures.SynSent();
+        var rst = new Segment(TcpScript.PeerAddr, TcpScript.ServerPort, TcpScript.LocalAddr, t.Tuple.LocalPort,
+            0, Seq.Add(t.Sock.Iss, 1), TcpFlags.Rst | TcpFlags.Ack, 0, 0, 0, 0);
+
+        t.Inject(rst);
+
+        Assert.Equal(Errno.ECONNREFUSED, t.ConnectCall!.Result.Errno);
+        Assert.Equal(TcpState.Close, t.View.State);
+        Assert.Equal(3, t.View.SendQ);
+        Assert.Equal(Errno.None, t.SoError());
+    }
+
+    [Fact]
     public void SynSent_Shutdown_AbortsConnect_WithoutRst()
     {
         // §2.4: tcp_disconnect, no RST, sk_err = ECONNRESET

@@ -92,14 +92,19 @@ public class TraceComparerTests
     }
 
     [Theory]
-    [InlineData(1.9, 2.137, false)] // allowed = max(50ms, 5%, timer-wheel slack 1/8 of 1.9s) = 237.5ms
-    [InlineData(1.9, 2.138, true)]
-    [InlineData(0.2, 0.249, false)] // short timers: the scenario's 50 ms dominates
-    [InlineData(0.2, 0.251, true)]
-    [InlineData(1.9, null, true)]
-    public void Expiry_is_compared_within_tolerance(double model, double? kernel, bool diverges)
+    [InlineData(1.9, 0, 1.994, false)]  // allowed = max(50 ms, 5% of 1.9 s) = 95 ms either way
+    [InlineData(1.9, 0, 1.996, true)]
+    [InlineData(1.9, 0, 1.806, false)]
+    [InlineData(1.9, 0, 1.804, true)]
+    [InlineData(0.2, 0, 0.249, false)]  // short timers: the scenario's 50 ms dominates
+    [InlineData(0.2, 0, 0.251, true)]
+    [InlineData(1.9, 0.3, 2.294, false)] // armed by a chain of timers that may have fired up to 0.3 s late
+    [InlineData(1.9, 0.3, 2.296, true)]
+    [InlineData(1.9, 0.3, 1.804, true)]  // lateness never excuses a kernel timer due earlier
+    [InlineData(1.9, 0, null, true)]
+    public void Expiry_is_compared_within_tolerance_and_the_lateness_the_model_carried(double model, double lateness, double? kernel, bool diverges)
     {
-        var m = new TraceBuilder(Text).Observe(6, End(TcpState.FinWait2, TimerKind.Keepalive, model));
+        var m = new TraceBuilder(Text).Observe(6, End(TcpState.FinWait2, TimerKind.Keepalive, model, lateness: lateness));
         var k = new TraceBuilder(Text, "kernel").Observe(6, End(TcpState.FinWait2, kernel is null ? TimerKind.None : TimerKind.Keepalive, kernel));
         Assert.Equal(diverges, TraceComparer.Compare(m.Trace, k.Trace).Divergences.Any(d => d.Aspect == Aspects.Observation));
     }

@@ -256,6 +256,17 @@ public class DiagnosticTests
         ParseAssert.Error(Connected + "1 expect packets client<->server S", "t.scn:6:18: expected a one-way direction A->B, found 'client<->server'");
 
     [Fact]
+    public void Packets_a_host_sends_itself_are_an_expectation_of_its_loopback()
+    {
+        var p = Assert.IsType<ExpectPackets>(ParseAssert.LastLine("1 expect packets client->client S").Statement);
+        Assert.Equal(("client", "client"), (p.From, p.To));
+    }
+
+    [Fact]
+    public void The_network_cannot_drop_what_a_host_sends_itself() =>
+        ParseAssert.Error(H + "1 net drop client->client", "t.scn:3:20: expected a host other than client after the arrow, found 'client'");
+
+    [Fact]
     public void Result_on_an_expectation() =>
         ParseAssert.Error(Connected + "1 expect C CLOSE = 0", "t.scn:6:18: expected end of line: an expectation has no result, found '='");
 

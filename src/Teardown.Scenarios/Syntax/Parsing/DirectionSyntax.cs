@@ -6,7 +6,11 @@ internal readonly record struct Direction(string From, string To, bool BothWays)
 /// <summary>Parses directions; names cannot contain '&lt;' or '&gt;', so the one '&gt;' splits the token.</summary>
 internal static class DirectionSyntax
 {
-    public static Direction Parse(Token token, NameScope scope, bool allowOneWay, bool allowBothWays)
+    /// <param name="allowSameHost">
+    /// true for what a host sends to itself over its loopback (<c>expect packets A-&gt;A</c>); network events
+    /// cannot name it: loopback is not the scenario network, nothing on it is delayed or dropped.
+    /// </param>
+    public static Direction Parse(Token token, NameScope scope, bool allowOneWay, bool allowBothWays, bool allowSameHost = false)
     {
         string shape = (allowOneWay, allowBothWays) switch
         {
@@ -25,7 +29,7 @@ internal static class DirectionSyntax
         string from = scope.Host(new Token(text[..fromEnd], token.Column, false), "a declared host before the arrow");
         var toToken = new Token(text[(gt + 1)..], token.Column + gt + 1, false);
         string to = scope.Host(toToken, "a declared host after the arrow");
-        if (from == to) throw TokenCursor.Fail(toToken, $"a host other than {from} after the arrow");
+        if (from == to && !allowSameHost) throw TokenCursor.Fail(toToken, $"a host other than {from} after the arrow");
         return new Direction(from, to, both);
     }
 }

@@ -23,7 +23,7 @@ internal static class ExpectationParser
 
     private static ExpectPackets Packets(TokenCursor cursor, NameScope scope)
     {
-        Direction d = DirectionSyntax.Parse(cursor.Next("A->B"), scope, allowOneWay: true, allowBothWays: false);
+        Direction d = DirectionSyntax.Parse(cursor.Next("A->B"), scope, allowOneWay: true, allowBothWays: false, allowSameHost: true);
         var flags = new List<TcpFlags>();
 
         // No flags at all is meaningful: nothing was sent in that direction since the previous check.
