@@ -6,10 +6,10 @@ namespace Teardown.Lab.Wire;
 /// <summary>
 /// The capture of a host's loopback. A connection a host makes to its own address never reaches the TUN
 /// device: the local routing table sends it over <c>lo</c>. A packet socket (AF_PACKET, SOCK_DGRAM: the
-/// IP packet without a link header) bound to <c>lo</c> inside the host's namespace sees each such packet
-/// twice, once leaving (PACKET_OUTGOING, from dev_queue_xmit_nit) and once arriving; only the first is kept,
-/// and recorded on the wire as sent by the host to itself. Nothing is delayed or dropped: loopback is not
-/// part of the scenario network.
+/// IP packet without a link header) bound to <c>lo</c> for ETH_P_IP inside the host's namespace sees each
+/// such packet once, as it is received (net/core/dev.c: the transmit-side copy, PACKET_OUTGOING, goes only to
+/// ETH_P_ALL taps), and records it on the wire as sent by the host to itself. Nothing is delayed or dropped:
+/// loopback is not part of the scenario network.
 /// </summary>
 internal sealed class LoopbackTap : IDisposable
 {
@@ -62,7 +62,7 @@ internal sealed class LoopbackTap : IDisposable
                 nint n;
                 fixed (byte* p = buf) n = Libc.RecvFrom(_fd, p, buf.Length, 0, &from, &len);
                 if (n <= 0) break;
-                if (from.PacketType != PacketOutgoing) continue;
+                if (from.PacketType == PacketOutgoing) continue; // only an ETH_P_ALL tap would see it; never twice
                 try
                 {
                     wire.RecordLoopback(host, buf.AsSpan(0, (int)n));
