@@ -19,6 +19,13 @@ public sealed class KernelTarget(KernelTargetOptions? options = null) : IScenari
 {
     private readonly KernelTargetOptions _options = options ?? new KernelTargetOptions();
 
+    /// <summary>
+    /// Setting a lab up (namespaces, `ip` commands, two agent processes starting) and tearing it down are
+    /// the CPU-heavy moments of a run; while they happen, the timelines of runs in parallel fall behind.
+    /// One at a time per process, they leave the other core to the running timelines.
+    /// </summary>
+    private static readonly SemaphoreSlim SetupGate = new(1, 1);
+
     public string Name => "kernel";
 
     /// <summary>Problems the last run's cleanup met (empty when everything was removed); for the CLI to report.</summary>
@@ -37,14 +44,34 @@ public sealed class KernelTarget(KernelTargetOptions? options = null) : IScenari
         using var cts = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         using PosixSignalRegistration sigint = PosixSignalRegistration.Create(PosixSignal.SIGINT, c => { c.Cancel = true; cts.Cancel(); });
         using PosixSignalRegistration sigterm = PosixSignalRegistration.Create(PosixSignal.SIGTERM, c => { c.Cancel = true; cts.Cancel(); });
-        LabSession session = await LabSession.CreateAsync(scenario, _options, cts.Token).ConfigureAwait(false);
+        LabSession session;
+        await SetupGate.WaitAsync(cts.Token).ConfigureAwait(false);
+        try
+        {
+            session = await LabSession.CreateAsync(scenario, _options, cts.Token).ConfigureAwait(false);
+        }
+        finally
+        {
+            SetupGate.Release();
+        }
+
         try
         {
             return await new ScenarioPlayer(session, scenario, _options).RunAsync(cts.Token).ConfigureAwait(false);
         }
         finally
         {
-            await session.DisposeAsync().ConfigureAwait(false);
+            // Cleanup is not cancellable: it waits for its turn whatever happened to the run.
+            await SetupGate.WaitAsync(CancellationToken.None).ConfigureAwait(false);
+            try
+            {
+                await session.DisposeAsync().ConfigureAwait(false);
+            }
+            finally
+            {
+                SetupGate.Release();
+            }
+
             CleanupProblems = session.CleanupErrors.Select(e => e.Message).ToList();
         }
     }

@@ -50,8 +50,13 @@ public sealed class DiffCommand(IAnsiConsole console) : AsyncCommand<DiffCommand
         int done = 0;
         var clock = Stopwatch.StartNew();
         using var gate = new SemaphoreSlim(settings.Jobs);
-        var tasks = scenarios.Select(async (scenario, index) =>
+
+        // The longest timelines start first: the 60-second TIME_WAIT and 100-second crash scenarios then
+        // overlap with everything else instead of running alone at the end.
+        int[] startOrder = Enumerable.Range(0, scenarios.Count).OrderByDescending(i => Duration(scenarios[i])).ToArray();
+        var tasks = startOrder.Select(index => (Scenario: scenarios[index], Index: index)).Select(async item =>
         {
+            (Scenario scenario, int index) = item;
             await gate.WaitAsync(cancellationToken).ConfigureAwait(false);
             try
             {
@@ -83,6 +88,8 @@ public sealed class DiffCommand(IAnsiConsole console) : AsyncCommand<DiffCommand
         bool clean = results.All(r => r is { Error: null, Comparison.Agrees: true });
         return clean ? ExitCodes.Ok : ExitCodes.Findings;
     }
+
+    private static TimeSpan Duration(Scenario scenario) => scenario.Timeline.Count == 0 ? TimeSpan.Zero : scenario.Timeline.Max(l => l.At);
 
     private void Render(IReadOnlyList<DiffResult> results, TimeSpan wall)
     {

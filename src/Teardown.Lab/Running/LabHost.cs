@@ -63,7 +63,6 @@ internal sealed class LabHost : IAsyncDisposable
         _nsThread = new NamespaceThread("/run/netns/" + ns);
         _tun = TunDevice.Open(_nsThread, Name, _ctx.Wire);
         IpCommand.Run("-n", ns, "link", "set", "lo", "up");
-        _loopback = LoopbackTap.Open(_nsThread, Name, _ctx.Wire);
         IpCommand.Run("-n", ns, "link", "set", TunDevice.DeviceName, "mtu", "1500", "up");
         IpCommand.Run("-n", ns, "addr", "add", Address + "/24", "dev", TunDevice.DeviceName);
         IpCommand.Run("-n", ns, "route", "replace", "default", "dev", TunDevice.DeviceName);
@@ -81,6 +80,10 @@ internal sealed class LabHost : IAsyncDisposable
         lock (_diagLock) _diag = _nsThread.Invoke(LabSockDiag.Open);
         _ctx.Wire.Attach(Name, Address, _tun);
         Agent = await AgentClient.StartAsync(ns, _ctx.AgentCommand, _ctx.AgentStartTimeout, ct).ConfigureAwait(false);
+
+        // Loopback is recorded from here: the agent's warm-up connection (over lo) is not the scenario's,
+        // also when a rebooted host's agent warms up in the middle of a run.
+        _loopback = LoopbackTap.Open(_nsThread, Name, _ctx.Wire);
 
         // The agent's warm-up (a loopback connection) counts in this namespace: count from here, so that a
         // rebooted host adds only what the scenario does (the offset keeps what came before the crash).
