@@ -1,4 +1,6 @@
 using System.Net;
+using System.Runtime.InteropServices;
+using Teardown.Lab.Interop;
 using Teardown.Lab.Namespaces;
 using Teardown.Lab.Observation;
 using Teardown.Model;
@@ -49,6 +51,31 @@ Tcp: 1 200 120000 -1 4 2 1
         Assert.Equal(TcpState.Established, e.NewState);
         Assert.Null(StateEventParser.TryParse(line.Replace("AF_INET ", "AF_INET6 ", StringComparison.Ordinal)));
         Assert.Null(StateEventParser.TryParse("CPU:1 [LOST 3 EVENTS]"));
+    }
+
+    [Fact]
+    public void StateEvent_ParsesTheFieldsFormat_WithTheSocketAddress()
+    {
+        // tracefs "fields" option: every field as name=0xHEX (DECIMAL); saddr/daddr are __u8[4] read as a
+        // host-order integer (0x100007f is 127.0.0.1 on little-endian).
+        const string line = "python3-4981    [001] ..s2.   339.416731: inet_sock_set_state: skaddr=0xffff888106be9280 (-131387231399296) oldstate=0x2 (2) newstate=0x1 (1) sport=0xa4c3 (42179) dport=0x1f90 (8080) family=0x2 (2) protocol=0x6 (6) saddr=0x10200c0 (16908480) daddr=0x20200c0 (33685696) saddr_v6=<INVALID-SIZE> daddr_v6=<INVALID-SIZE>";
+        StateEvent e = StateEventParser.TryParse(line)!;
+        Assert.Equal(339_416_731_000L, e.TimestampNs);
+        Assert.Equal(0xffff888106be9280UL, e.Socket);
+        Assert.Equal(IPEndPoint.Parse("192.0.2.1:42179"), e.Source);
+        Assert.Equal(IPEndPoint.Parse("192.0.2.2:8080"), e.Destination);
+        Assert.Equal((TcpState.SynSent, TcpState.Established), (e.OldState, e.NewState));
+        Assert.Null(StateEventParser.TryParse(line.Replace("family=0x2 (2)", "family=0xa (10)", StringComparison.Ordinal)));
+    }
+
+    [Fact]
+    public void SockAddrLl_HasTheLayoutOfLinuxIfPacketH()
+    {
+        // struct sockaddr_ll: family@0, protocol@2, ifindex@4, hatype@8, pkttype@10, halen@11, addr[8]@12; 20 bytes.
+        Assert.Equal(20, Marshal.SizeOf<SockAddrLl>());
+        Assert.Equal(
+            [0, 2, 4, 8, 10, 11, 12],
+            new[] { "Family", "Protocol", "IfIndex", "HaType", "PacketType", "HaLen", "Address" }.Select(f => (int)Marshal.OffsetOf<SockAddrLl>(f)));
     }
 
     [Fact]
