@@ -11,7 +11,8 @@ namespace Teardown.Doctor.Input;
 /// <param name="Owners">Wall time of the /proc/*/fd owner scan.</param>
 /// <param name="FdsScanned">Descriptors examined by the owner scan.</param>
 /// <param name="ProcessesScanned">Processes whose descriptors were read.</param>
-public readonly record struct ReadCost(TimeSpan Sockets, TimeSpan Owners, long FdsScanned, int ProcessesScanned);
+/// <param name="OwnersMethod">How owners were found (BPF task_file iterator or /proc/*/fd), when they were.</param>
+public readonly record struct ReadCost(TimeSpan Sockets, TimeSpan Owners, long FdsScanned, int ProcessesScanned, string? OwnersMethod = null);
 
 /// <summary>
 /// What the analysis reads: one namespace's sockets with their owners, settings and blind spots.
@@ -60,7 +61,7 @@ public sealed record DoctorInput
             Processes = snapshot.Processes,
             Settings = snapshot.Settings,
             BlindSpots = snapshot.BlindSpots,
-            Cost = new ReadCost(snapshot.SocketStats.Elapsed, snapshot.OwnerStats.Elapsed, snapshot.OwnerStats.FdsScanned, snapshot.OwnerStats.ProcessesScanned),
+            Cost = new ReadCost(snapshot.SocketStats.Elapsed, snapshot.OwnerStats.Elapsed, snapshot.OwnerStats.FdsScanned, snapshot.OwnerStats.ProcessesScanned, snapshot.OwnerStats.Method),
             OwnersScanned = !snapshot.BlindSpots.Any(b => b.Kind == BlindSpotKind.OwnersUnavailable),
         };
     }

@@ -39,7 +39,7 @@ public static class ParallelInventory
     }
 
     private static Task<OwnerScan> StartScan() =>
-        Task.Factory.StartNew(ProcFdScanner.Scan, CancellationToken.None, TaskCreationOptions.LongRunning, TaskScheduler.Default);
+        Task.Factory.StartNew(OwnerScanner.Scan, CancellationToken.None, TaskCreationOptions.LongRunning, TaskScheduler.Default);
 
     /// <summary>
     /// Takes a snapshot; never throws for anything the host does. <paramref name="whileScanning"/>
@@ -99,7 +99,7 @@ public static class ParallelInventory
             Processes = owners.Processes,
             BlindSpots = [.. blind],
             OwnerStats = new OwnerScanStats(time.GetElapsedTime(start), owners.ProcessesScanned, owners.FdsScanned,
-                owners.ProcessesVanished, owners.FdsVanished, owners.ProcessesUnreadable),
+                owners.ProcessesVanished, owners.FdsVanished, owners.ProcessesUnreadable, owners.Method),
         };
     }
 }

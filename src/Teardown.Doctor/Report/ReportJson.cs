@@ -101,6 +101,7 @@ public static class ReportJson
         w.WriteNumber("ownersMs", Math.Round(r.Cost.Owners.TotalMilliseconds, 1));
         w.WriteNumber("fdsScanned", r.Cost.FdsScanned);
         w.WriteNumber("processesScanned", r.Cost.ProcessesScanned);
+        if (r.Cost.OwnersMethod is { } method) w.WriteString("ownersMethod", method);
         w.WriteEndObject();
         w.WritePropertyName("blindSpots");
         w.WriteStartArray();

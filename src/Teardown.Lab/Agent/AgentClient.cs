@@ -119,12 +119,15 @@ internal sealed class AgentClient : IAsyncDisposable
     }
 
     /// <summary>SIGKILL (a real process death: the kernel closes every descriptor as on exit) and reap.</summary>
-    public async Task KillAsync()
+    /// <summary>SIGKILLs the agent and waits (up to 5 s) for it to exit; returns when the signal was sent.</summary>
+    public async Task<long> KillAsync()
     {
         if (!_exited)
         {
             Libc.Kill(_process.Id, Libc.SIGKILL);
         }
+
+        long signalled = Wire.MonotonicClock.NowNs();
 
         using var cts = new CancellationTokenSource(TimeSpan.FromSeconds(5));
         try
@@ -135,6 +138,8 @@ internal sealed class AgentClient : IAsyncDisposable
         {
             // Still alive after SIGKILL and 5 s: leave it to the namespace cleanup's pid sweep.
         }
+
+        return signalled;
     }
 
     private void ReadLoop()

@@ -117,16 +117,20 @@ internal sealed class LabHost : IAsyncDisposable
         lock (_diagLock) return _diag is null ? [] : _diag.Dump();
     }
 
-    /// <summary><c>HOST kill</c>: SIGKILL the agent, then start a replacement in the background for later calls.</summary>
-    public async Task KillAgentAsync(CancellationToken ct)
+    /// <summary>
+    /// <c>HOST kill</c>: SIGKILL the agent and wait for it to exit, then start a replacement in the background
+    /// for later calls. Returns when the signal was sent (CLOCK_MONOTONIC ns).
+    /// </summary>
+    public async Task<long> KillAgentAsync(CancellationToken ct)
     {
-        if (Agent is null) return;
+        if (Agent is null) return MonotonicClock.NowNs();
         AgentClient dead = Agent;
         Agent = null;
-        await dead.KillAsync().ConfigureAwait(false);
+        long signalled = await dead.KillAsync().ConfigureAwait(false);
         await dead.DisposeAsync().ConfigureAwait(false);
         string ns = Namespace!;
         AgentRestart = Task.Run(async () => Agent = await AgentClient.StartAsync(ns, _ctx.AgentCommand, _ctx.AgentStartTimeout, ct, warmUp: false).ConfigureAwait(false), ct);
+        return signalled;
     }
 
     /// <summary>

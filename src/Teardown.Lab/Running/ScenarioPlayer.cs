@@ -186,8 +186,11 @@ internal sealed class ScenarioPlayer
         if (st is KillCall)
         {
             long s = MonotonicClock.NowNs();
-            await host.KillAgentAsync(ct).ConfigureAwait(false);
-            Record(s, new CallTraced(At(s), line, hostName, At(MonotonicClock.NowNs()), CallOutcome.Ok()));
+            long signalled = await host.KillAgentAsync(ct).ConfigureAwait(false);
+
+            // `kill` returns when kill(2) does, as the model's does; the process's exit (tearing down its
+            // address space and closing its descriptors) happens after, and was waited for above.
+            Record(s, new CallTraced(At(s), line, hostName, At(signalled), CallOutcome.Ok()));
             return;
         }
 

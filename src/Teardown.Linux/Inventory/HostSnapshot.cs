@@ -18,7 +18,7 @@ public readonly record struct SocketReadStats(TimeSpan Elapsed, int ReceiveCalls
 /// <param name="ProcessesVanished">Processes that exited mid-scan.</param>
 /// <param name="FdsVanished">Descriptors closed mid-scan.</param>
 /// <param name="ProcessesUnreadable">Processes whose fds were unreadable.</param>
-public readonly record struct OwnerScanStats(TimeSpan Elapsed, int ProcessesScanned, long FdsScanned, int ProcessesVanished, int FdsVanished, int ProcessesUnreadable);
+public readonly record struct OwnerScanStats(TimeSpan Elapsed, int ProcessesScanned, long FdsScanned, int ProcessesVanished, int FdsVanished, int ProcessesUnreadable, string? Method = null);
 
 /// <summary>
 /// Everything known about one network namespace's TCP sockets at one moment: the input of the

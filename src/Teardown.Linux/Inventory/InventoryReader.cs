@@ -58,7 +58,7 @@ public static class InventoryReader
         if (options.ScanOwners)
         {
             long start = time.GetTimestamp();
-            scan = Guard(ProcFdScanner.Scan, blind, "scanning /proc/*/fd");
+            scan = Guard(OwnerScanner.Scan, blind, "scanning socket owners");
             if (scan?.ProcError is LinuxError procError)
             {
                 blind.Add(new BlindSpot(BlindSpotKind.OwnersUnavailable, "/proc could not be opened; no socket has an owner", procError));
@@ -66,7 +66,7 @@ public static class InventoryReader
             else if (scan is not null)
             {
                 ownerStats = new OwnerScanStats(time.GetElapsedTime(start), scan.ProcessesScanned, scan.FdsScanned,
-                    scan.ProcessesVanished, scan.FdsVanished, scan.ProcessesUnreadable);
+                    scan.ProcessesVanished, scan.FdsVanished, scan.ProcessesUnreadable, scan.Method);
                 if (scan.ProcessesUnreadable > 0)
                 {
                     blind.Add(new BlindSpot(BlindSpotKind.ProcPartlyUnreadable,

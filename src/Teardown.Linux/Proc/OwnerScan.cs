@@ -9,6 +9,7 @@ namespace Teardown.Linux.Proc;
 /// <param name="FdsVanished">Descriptors closed between listing and readlink (normal).</param>
 /// <param name="FdsScanned">Descriptors examined.</param>
 /// <param name="ProcError">Set when /proc itself could not be opened (nothing was scanned).</param>
+/// <param name="Method">How owners were found: one readlinkat per descriptor under /proc, or a BPF task_file iterator.</param>
 public sealed record OwnerScan(
     OwnerIndex Owners,
     IReadOnlyDictionary<int, ProcessInfo> Processes,
@@ -17,4 +18,5 @@ public sealed record OwnerScan(
     int ProcessesUnreadable,
     int FdsVanished,
     long FdsScanned,
-    Interop.LinuxError? ProcError = null);
+    Interop.LinuxError? ProcError = null,
+    string Method = "/proc/*/fd");
