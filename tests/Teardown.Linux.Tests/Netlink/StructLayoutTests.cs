@@ -55,6 +55,28 @@ public sealed class StructLayoutTests
         ("offsetof(struct statx, stx_ino)", Linux.Interop.LinuxConstants.StatxInoOffset),
         ("offsetof(struct dirent64, d_reclen)", Linux.Interop.LinuxConstants.DirentReclenOffset),
         ("offsetof(struct dirent64, d_name)", Linux.Interop.LinuxConstants.DirentNameOffset),
+
+        // bpf(2) as the task_file iterator uses it (Bpf/BpfSyscall.cs)
+        ("BPF_PROG_LOAD", Linux.Bpf.BpfSyscall.BPF_PROG_LOAD),
+        ("BPF_LINK_CREATE", Linux.Bpf.BpfSyscall.BPF_LINK_CREATE),
+        ("BPF_ITER_CREATE", Linux.Bpf.BpfSyscall.BPF_ITER_CREATE),
+        ("BPF_PROG_TYPE_TRACING", Linux.Bpf.BpfSyscall.BPF_PROG_TYPE_TRACING),
+        ("BPF_TRACE_ITER", Linux.Bpf.BpfSyscall.BPF_TRACE_ITER),
+        ("BPF_FUNC_seq_write", Linux.Bpf.BpfSyscall.BPF_FUNC_seq_write),
+        ("sizeof(struct bpf_insn)", System.Runtime.CompilerServices.Unsafe.SizeOf<Linux.Bpf.BpfInstruction>()),
+        ("offsetof(union bpf_attr, prog_type)", Linux.Bpf.BpfSyscall.ProgTypeOffset),
+        ("offsetof(union bpf_attr, insn_cnt)", Linux.Bpf.BpfSyscall.InsnCntOffset),
+        ("offsetof(union bpf_attr, insns)", Linux.Bpf.BpfSyscall.InsnsOffset),
+        ("offsetof(union bpf_attr, license)", Linux.Bpf.BpfSyscall.LicenseOffset),
+        ("offsetof(union bpf_attr, log_level)", Linux.Bpf.BpfSyscall.LogLevelOffset),
+        ("offsetof(union bpf_attr, log_size)", Linux.Bpf.BpfSyscall.LogSizeOffset),
+        ("offsetof(union bpf_attr, log_buf)", Linux.Bpf.BpfSyscall.LogBufOffset),
+        ("offsetof(union bpf_attr, prog_name)", Linux.Bpf.BpfSyscall.ProgNameOffset),
+        ("offsetof(union bpf_attr, expected_attach_type)", Linux.Bpf.BpfSyscall.ExpectedAttachTypeOffset),
+        ("offsetof(union bpf_attr, attach_btf_id)", Linux.Bpf.BpfSyscall.AttachBtfIdOffset),
+        ("offsetof(union bpf_attr, link_create.prog_fd)", Linux.Bpf.BpfSyscall.LinkCreateProgFdOffset),
+        ("offsetof(union bpf_attr, link_create.attach_type)", Linux.Bpf.BpfSyscall.LinkCreateAttachTypeOffset),
+        ("offsetof(union bpf_attr, iter_create.link_fd)", Linux.Bpf.BpfSyscall.IterCreateLinkFdOffset),
     ];
 
     [SkippableFact]
@@ -78,6 +100,7 @@ public sealed class StructLayoutTests
             #include <fcntl.h>
             #include <dirent.h>
             #include <linux/nsfs.h>
+            #include <linux/bpf.h>
             int main(void) {
 
             """);
