@@ -65,6 +65,7 @@ ip netns exec "$ns" bash -c '
     /usr/bin/time -v -o "$1/ss-tan.$r"  ss -tan  >/dev/null
     /usr/bin/time -v -o "$1/ss-tanp.$r" ss -tanp >/dev/null
     /usr/bin/time -v -o "$1/doctor.$r"  ./teardown doctor --json >"$1/doctor.$r.json" || [[ $? -le 1 ]]
+    TEARDOWN_OWNERS=proc /usr/bin/time -v -o "$1/doctor-proc.$r" ./teardown doctor --json >/dev/null || [[ $? -le 1 ]]
     /usr/bin/time -v -o "$1/doctor-dll.$r" dotnet "$4" doctor --json >/dev/null || [[ $? -le 1 ]]
   done
   ss -tan | awk "NR>1 {n[\$1]++} END {for (s in n) print s, n[s]}" | sort >"$1/ss-states.txt"
@@ -101,7 +102,8 @@ total = ns["summary"]["total"]
 print(f"\npopulation: {total:,} sockets (listeners included), {descriptors:,} descriptors held by {workers} processes")
 print(f"{'tool':<28}{'wall (median)':>14}{'peak RSS':>12}   runs")
 rows = {}
-for name, label in [("ss-tan", "ss -tan"), ("ss-tanp", "ss -tanp"), ("doctor", "./teardown doctor --json"), ("doctor-dll", "dotnet teardown.dll doctor --json")]:
+for name, label in [("ss-tan", "ss -tan"), ("ss-tanp", "ss -tanp"), ("doctor", "./teardown doctor --json"),
+                    ("doctor-proc", "  same, owners from /proc"), ("doctor-dll", "dotnet teardown.dll doctor --json")]:
     wall, rss, all_ = tool(name)
     rows[name] = (wall, rss)
     print(f"{label:<28}{wall:>12.3f} s{rss:>9.0f} MB   " + ", ".join(f"{w:.3f}" for w in all_))

@@ -21,6 +21,9 @@ internal sealed class SocketRecordBuffer
 
     internal int Count { get; private set; }
 
+    /// <summary>Records the table holds before it grows (the sockstat estimate it was made for).</summary>
+    internal int Capacity => _items.Length;
+
     internal void Add(in SocketRecord record)
     {
         if (Count == _items.Length)
@@ -39,6 +42,20 @@ internal sealed class SocketRecordBuffer
         {
             Add(in r);
         }
+    }
+
+    /// <summary>Appends another buffer's records (one copy, growing once at most).</summary>
+    internal void AddRange(SocketRecordBuffer other)
+    {
+        if (Count + other.Count > _items.Length)
+        {
+            var larger = GC.AllocateUninitializedArray<SocketRecord>(Count + other.Count);
+            _items.AsSpan(0, Count).CopyTo(larger);
+            _items = larger;
+        }
+
+        other._items.AsSpan(0, other.Count).CopyTo(_items.AsSpan(Count));
+        Count += other.Count;
     }
 
     internal void Truncate(int count) => Count = Math.Min(Count, count);
