@@ -30,6 +30,12 @@ public sealed record InventoryOptions
     /// <summary>Scan /proc/*/fd for owners (default true; the expensive part).</summary>
     public bool ScanOwners { get; init; } = true;
 
+    /// <summary>
+    /// From how many sockets (sockstat's estimate) the dump is split in two, run on two threads (default
+    /// 30,000; 0 always splits, <see cref="int.MaxValue"/> never).
+    /// </summary>
+    public int SplitDumpAbove { get; init; } = 30_000;
+
     /// <summary>Socket source (default sock_diag with fallback).</summary>
     public SocketSourcePreference Source { get; init; } = SocketSourcePreference.SockDiag;
 }

@@ -196,19 +196,17 @@ public static class InventoryReader
     /// The states a passive close leaves behind (and listeners, request sockets): on large tables they are
     /// dumped on a second thread while the rest is dumped on this one. Most of a dump's cost is the kernel
     /// filling messages in recv (inet_diag.c:inet_sk_diag_fill, tcp_get_info), which then runs on both
-    /// cores; each dump walks the established hash once more, which pays only above a few 10⁴ sockets.
+    /// cores; each dump walks the established hash once more, which pays only above a few 10⁴ sockets
+    /// (<see cref="InventoryOptions.SplitDumpAbove"/>).
     /// </summary>
     internal const TcpStateMask SecondDumpStates =
         TcpStateMask.CloseWait | TcpStateMask.LastAck | TcpStateMask.Closing | TcpStateMask.Listen | TcpStateMask.SynRecv | TcpStateMask.NewSynRecv;
-
-    /// <summary>Below this many sockets (sockstat) one dump is cheaper than two.</summary>
-    internal const int SplitDumpThreshold = 30_000;
 
     private static (int Calls, long Bytes)? TryDumpAll(InventoryOptions options, byte[] families, SocketRecordBuffer into, List<BlindSpot> blind)
     {
         TcpStateMask second = options.States & SecondDumpStates;
         TcpStateMask first = options.States & ~SecondDumpStates;
-        if (second == TcpStateMask.None || first == TcpStateMask.None || into.Capacity < SplitDumpThreshold)
+        if (second == TcpStateMask.None || first == TcpStateMask.None || into.Capacity < options.SplitDumpAbove)
         {
             return TryDump(options.States, options.Extensions, families, into, blind);
         }

@@ -54,6 +54,24 @@ public sealed class InventoryLiveTests(ITestOutputHelper output)
     }
 
     [SkippableFact]
+    public void Take_WithTheDumpSplitOverTwoThreads_GivesTheSameSocketsAsOneDump()
+    {
+        Require.RootOrSkip();
+        using var zoo = SocketZoo.Create();
+        zoo.DumpSettled();
+
+        var one = InventoryReader.Take(new InventoryOptions { Namespace = zoo.Namespace, ScanOwners = false, SplitDumpAbove = int.MaxValue });
+        var two = InventoryReader.Take(new InventoryOptions { Namespace = zoo.Namespace, ScanOwners = false, SplitDumpAbove = 0 });
+
+        Assert.Empty(two.BlindSpots.Where(b => b.Kind != BlindSpotKind.SettingsUnreadable && b.Kind != BlindSpotKind.OwnersUnavailable));
+        Assert.True(two.SocketStats.ReceiveCalls > one.SocketStats.ReceiveCalls, "two dumps make more receive calls");
+        Assert.Contains(two.Sockets, r => r.KernelState == KernelTcpState.CloseWait);
+        Assert.Equal(
+            one.Sockets.Select(r => $"{r.Local} {r.Remote} {r.State} {r.Inode}").Order(StringComparer.Ordinal),
+            two.Sockets.Select(r => $"{r.Local} {r.Remote} {r.State} {r.Inode}").Order(StringComparer.Ordinal));
+    }
+
+    [SkippableFact]
     public void Take_ForcedProcNetTcp_GivesSameSockets_AndSaysWhatIsMissing()
     {
         Require.RootOrSkip();
