@@ -23,7 +23,7 @@ public static class ParallelInventory
     /// <summary>The doctor needs tcp_info (ages, RTO) but not sk_meminfo; asking less makes the dump cheaper.</summary>
     public const DiagExtensions DoctorExtensions = DiagExtensions.TcpInfo;
 
-    private static Task<OwnerScan>? s_prefetched;
+    private static Task<(OwnerScan Scan, long EndedAt)>? s_prefetched;
     private static long s_prefetchedAt;
 
     /// <summary>
@@ -35,11 +35,12 @@ public static class ParallelInventory
     public static void PrefetchOwners(TimeProvider? time = null)
     {
         s_prefetchedAt = (time ?? TimeProvider.System).GetTimestamp();
-        Volatile.Write(ref s_prefetched, StartScan());
+        Volatile.Write(ref s_prefetched, StartScan(time ?? TimeProvider.System));
     }
 
-    private static Task<OwnerScan> StartScan() =>
-        Task.Factory.StartNew(OwnerScanner.Scan, CancellationToken.None, TaskCreationOptions.LongRunning, TaskScheduler.Default);
+    // The scan's own end (not when it is awaited), so that its reported time is its own.
+    private static Task<(OwnerScan Scan, long EndedAt)> StartScan(TimeProvider time) =>
+        Task.Factory.StartNew(() => (OwnerScanner.Scan(), time.GetTimestamp()), CancellationToken.None, TaskCreationOptions.LongRunning, TaskScheduler.Default);
 
     /// <summary>
     /// Takes a snapshot; never throws for anything the host does. <paramref name="whileScanning"/>
@@ -60,7 +61,7 @@ public static class ParallelInventory
         var scan = Interlocked.Exchange(ref s_prefetched, null);
         if (scan is null)
         {
-            scan = StartScan();
+            scan = StartScan(time);
         }
         else
         {
@@ -71,9 +72,10 @@ public static class ParallelInventory
         whileScanning?.Invoke(snapshot);
         var blind = snapshot.BlindSpots.Where(b => !(b.Kind == BlindSpotKind.OwnersUnavailable && b.Detail.Contains("disabled by option", StringComparison.Ordinal))).ToList();
         OwnerScan owners;
+        long ownersEnded;
         try
         {
-            owners = scan.GetAwaiter().GetResult();
+            (owners, ownersEnded) = scan.GetAwaiter().GetResult();
         }
 #pragma warning disable CA1031 // like InventoryReader: a failed stage becomes a blind spot
         catch (Exception e)
@@ -98,7 +100,7 @@ public static class ParallelInventory
             Owners = owners.Owners,
             Processes = owners.Processes,
             BlindSpots = [.. blind],
-            OwnerStats = new OwnerScanStats(time.GetElapsedTime(start), owners.ProcessesScanned, owners.FdsScanned,
+            OwnerStats = new OwnerScanStats(time.GetElapsedTime(start, ownersEnded), owners.ProcessesScanned, owners.FdsScanned,
                 owners.ProcessesVanished, owners.FdsVanished, owners.ProcessesUnreadable, owners.Method),
         };
     }
