@@ -7,8 +7,19 @@ namespace Teardown.Cli;
 /// <summary>The command tree of <c>teardown</c> and its exit-code policy (0 ok, 1 findings, 2 usage, 3 permission).</summary>
 public static class TeardownApp
 {
+    /// <summary>Table width for output that goes to a pipe or a file (no terminal to measure).</summary>
+    internal const int RedirectedWidth = 160;
+
     public static int Run(string[] args, IAnsiConsole? console = null)
     {
+        // A pipe or a file has no width, and Spectre.Console then assumes 80 columns, which wraps the
+        // diff and findings tables cell by cell (a scenario path over four lines). Files and pagers take
+        // long lines, as ss and netstat write them; COLUMNS still decides when set.
+        if (console is null && Console.IsOutputRedirected && Environment.GetEnvironmentVariable("COLUMNS") is null)
+        {
+            AnsiConsole.Profile.Width = RedirectedWidth;
+        }
+
         var app = new CommandApp();
         app.Configure(config =>
         {

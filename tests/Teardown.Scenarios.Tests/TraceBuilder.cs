@@ -20,12 +20,13 @@ internal sealed class TraceBuilder
 
     public TimedLine Line(int lineNumber) => Scenario.Timeline.Single(l => l.Where.Line == lineNumber);
 
-    public TraceBuilder Call(int lineNumber, CallOutcome outcome, double? returnedSeconds = null)
+    public TraceBuilder Call(int lineNumber, CallOutcome outcome, double? returnedSeconds = null, double? startedSeconds = null)
     {
         TimedLine line = Line(lineNumber);
         var host = ((HostStatement)line.Statement).Host;
-        TimeSpan returned = returnedSeconds is { } r ? Seconds(r) : line.At;
-        Trace.Add(new CallTraced(line.At, line, host, returned, outcome));
+        TimeSpan started = startedSeconds is { } st ? Seconds(st) : line.At;
+        TimeSpan returned = returnedSeconds is { } r ? Seconds(r) : started;
+        Trace.Add(new CallTraced(started, line, host, returned, outcome));
         return this;
     }
 

@@ -22,14 +22,16 @@ public sealed class SynSentTests
         t.ExpectSent("R", seq: synAck.Ack);
     }
 
+    /// <summary>What a host with no listener answers to our SYN (tcp_ipv4.c:tcp_v4_send_reset): RST+ACK of ISN + 1.</summary>
+    private static Segment RstAckingTheSyn(TcpScript t) =>
+        new(TcpScript.PeerAddr, TcpScript.ServerPort, TcpScript.LocalAddr, t.Tuple.LocalPort,
+            0, Seq.Add(t.Sock.Iss, 1), TcpFlags.Rst | TcpFlags.Ack, 0, 0, 0, 0);
+
     [Fact]
     public void SynSent_RstWithGoodAck_RefusesTheConnection()
     {
         var t = Fixtures.SynSent();
-        var rst = new Segment(TcpScript.PeerAddr, TcpScript.ServerPort, TcpScript.LocalAddr, t.Tuple.LocalPort,
-            0, Seq.Add(t.Sock.Iss, 1), TcpFlags.Rst | TcpFlags.Ack, 0, 0, 0, 0);
-
-        t.Inject(rst);
+        t.Inject(RstAckingTheSyn(t));
 
         Assert.True(t.ConnectCall!.Completed);
         Assert.Equal(Errno.ECONNREFUSED, t.ConnectCall.Result.Errno);
@@ -42,10 +44,7 @@ public sealed class SynSentTests
         // af_inet.c:__inet_stream_connect takes the error, then tcp_disconnect moves write_seq by
         // max_window + 2 past the SYN: ioctl(SIOCOUTQ) on the held CLOSE socket reads 3 (seen on 6.18).
         var t = Fixtures.SynSent();
-        var rst = new Segment(TcpScript.PeerAddr, TcpScript.ServerPort, TcpScript.LocalAddr, t.Tuple.LocalPort,
-            0, Seq.Add(t.Sock.Iss, 1), TcpFlags.Rst | TcpFlags.Ack, 0, 0, 0, 0);
-
-        t.Inject(rst);
+        t.Inject(RstAckingTheSyn(t));
 
         Assert.Equal(Errno.ECONNREFUSED, t.ConnectCall!.Result.Errno);
         Assert.Equal(TcpState.Close, t.View.State);

@@ -78,7 +78,19 @@ public class TraceComparerTests
         Run(kernel);
         Comparison c = TraceComparer.Compare(Run(m).Trace, kernel.Trace);
         Assert.Equal(diverges, c.Divergences.Any(d => d.Aspect == Aspects.ReturnTime));
-        if (diverges) Assert.Equal("returned at 3.051s", c.Divergences.Single().Kernel);
+        if (diverges) Assert.Equal("returned at 3.051s after 1.051s", c.Divergences.Single().Kernel);
+    }
+
+    [Theory]
+    [InlineData(2.2, 3.2, false)] // started 0.2 s late by the lab, blocked as long as the model's: not the kernel's doing
+    [InlineData(2.0, 3.3, true)]  // blocked 1.3 s where the model's close blocked 1 s
+    public void Return_times_compare_how_long_the_call_took(double kernelStart, double kernelReturn, bool diverges)
+    {
+        var m = new TraceBuilder(Text);
+        var kernel = new TraceBuilder(Text, "kernel").Call(7, CallOutcome.Ok(), kernelReturn, kernelStart);
+        Run(kernel);
+        Comparison c = TraceComparer.Compare(Run(m).Trace, kernel.Trace);
+        Assert.Equal(diverges, c.Divergences.Any(d => d.Aspect == Aspects.ReturnTime));
     }
 
     [Fact]
