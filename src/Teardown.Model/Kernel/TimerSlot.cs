@@ -9,16 +9,32 @@ namespace Teardown.Model.Kernel;
 internal struct TimerSlot
 {
     public SimTime Deadline;
-    public int Generation;
 
     /// <summary>The time of the event queued for the current generation, or never.</summary>
     public SimTime QueuedAt;
 
+    public int Generation;
+
+    // Lateness bounds in microseconds (saturating at ~35 min): two ints fill what a long would pad,
+    // keeping a slot at 32 bytes (four per socket).
+    private int _armLatenessUs;
+    private int _fireLatenessUs;
+
     /// <summary>How late the kernel may have been when it armed this timer (see <see cref="Simulation.Simulator.Lateness"/>).</summary>
-    public SimDuration ArmLateness;
+    public SimDuration ArmLateness
+    {
+        readonly get => new(_armLatenessUs);
+        set => _armLatenessUs = Saturate(value);
+    }
 
     /// <summary>How late the kernel may be when this timer fires: the arming lateness plus the timer wheel's.</summary>
-    public SimDuration FireLateness;
+    public SimDuration FireLateness
+    {
+        readonly get => new(_fireLatenessUs);
+        set => _fireLatenessUs = Saturate(value);
+    }
+
+    private static int Saturate(SimDuration d) => (int)Math.Clamp(d.Microseconds, 0, int.MaxValue);
 
     public readonly bool Armed => Deadline != SimTime.Never;
 }
