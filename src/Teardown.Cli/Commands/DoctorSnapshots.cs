@@ -96,10 +96,31 @@ internal static class DoctorSnapshots
             inputs[0] = inputs[0] with
             {
                 BlindSpots = inputs[0].BlindSpots.Add(new BlindSpot(BlindSpotKind.NamespaceUnavailable,
-                    $"{scan.ProcessesUnreadable} processes' network namespaces could not be identified; namespaces only they use are missing")),
+                    $"{scan.ProcessesUnreadable} processes' network namespaces could not be identified ({Named(scan.UnreadablePids ?? [], scan.ProcessesUnreadable)}: " +
+                    "reading /proc/PID/ns/net was refused); namespaces only they use are missing")),
             };
         }
 
         return inputs;
+    }
+
+    private static string Comm(int pid)
+    {
+        try
+        {
+            return File.ReadAllText($"/proc/{pid}/comm").TrimEnd('\n');
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            return "exited";
+        }
+    }
+
+    /// <summary>"pid 1 (init), pid 7 (x) and 3 more" for a blind-spot line.</summary>
+    private static string Named(IReadOnlyList<int> pids, int total)
+    {
+        var names = pids.Select(p => $"pid {p} ({Comm(p)})").ToList();
+        string list = string.Join(", ", names);
+        return total > names.Count ? $"{list} and {total - names.Count} more" : list;
     }
 }

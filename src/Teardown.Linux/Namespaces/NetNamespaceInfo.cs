@@ -18,4 +18,5 @@ public sealed record NetNamespaceInfo(ulong Inode, int? RepresentativePid, strin
 /// <param name="Namespaces">Distinct namespaces, host namespace of this process first.</param>
 /// <param name="ProcessesUnreadable">Processes whose ns/net link could not be read (permission).</param>
 /// <param name="ProcessesVanished">Processes that exited during the scan.</param>
-public sealed record NetNsScan(IReadOnlyList<NetNamespaceInfo> Namespaces, int ProcessesUnreadable, int ProcessesVanished);
+/// <param name="UnreadablePids">The first few processes whose namespace link was refused (EACCES/EPERM), to name them.</param>
+public sealed record NetNsScan(IReadOnlyList<NetNamespaceInfo> Namespaces, int ProcessesUnreadable, int ProcessesVanished, IReadOnlyList<int>? UnreadablePids = null);

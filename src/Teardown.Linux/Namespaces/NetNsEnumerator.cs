@@ -19,6 +19,7 @@ public static unsafe class NetNsEnumerator
     {
         var byInode = new Dictionary<ulong, (int Pid, int Count)>();
         int unreadable = 0, vanished = 0;
+        var unreadablePids = new List<int>();
         byte[] buffer = GC.AllocateUninitializedArray<byte>(64 * 1024, pinned: true);
         int procFd = DirectoryReader.OpenAt(AT_FDCWD, "/proc\0"u8, out _);
         if (procFd >= 0)
@@ -55,6 +56,7 @@ public static unsafe class NetNsEnumerator
                             else
                             {
                                 unreadable++;
+                                if (unreadablePids.Count < 5) unreadablePids.Add(pid);
                             }
 
                             continue;
@@ -98,7 +100,7 @@ public static unsafe class NetNsEnumerator
                 names.TryGetValue(inode, out var n) ? n : []));
         }
 
-        return new NetNsScan(result, unreadable, vanished);
+        return new NetNsScan(result, unreadable, vanished, unreadablePids);
     }
 
     private static IEnumerable<(string Name, ulong Inode)> NamedNamespaces()

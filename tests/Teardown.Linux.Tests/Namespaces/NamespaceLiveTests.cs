@@ -82,6 +82,10 @@ public sealed class NamespaceLiveTests
             Assert.Null(found.RepresentativePid);
             Assert.Equal("/run/netns/" + name, found.OpenPath);
             Assert.Equal(scan.Namespaces.Count, scan.Namespaces.Select(n => n.Inode).Distinct().Count());
+
+            // Refused processes are counted, and the first few named (e.g. a non-dumpable pid 1 in a sandbox).
+            Assert.Equal(Math.Min(5, scan.ProcessesUnreadable), scan.UnreadablePids!.Count);
+            Assert.All(scan.UnreadablePids, pid => Assert.True(pid > 0));
         }
         finally
         {
