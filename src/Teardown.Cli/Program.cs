@@ -11,7 +11,7 @@ if (args.Length > 0 && args[0] == "agent")
 // runtime finishes loading the command-line machinery (Teardown.Doctor.Input.ParallelInventory).
 if (args.Length > 0 && args[0] == "doctor" && !args.Any(a => a is "--input" or "-h" or "--help" or "-?"))
 {
-    Teardown.Doctor.Input.ParallelInventory.PrefetchOwners();
+    Teardown.Doctor.Input.ParallelInventory.PrefetchOwners(Teardown.Cli.Commands.OwnerMethodParser.FromArgs(args));
 }
 
 return TeardownApp.Run(args);

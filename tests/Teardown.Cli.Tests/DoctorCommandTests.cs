@@ -29,6 +29,7 @@ public class DoctorCommandTests
     [InlineData("doctor", "--pid", "0")]
     [InlineData("doctor", "--port", "70000")]
     [InlineData("doctor", "--source", "magic")]
+    [InlineData("doctor", "--owners", "magic")]
     [InlineData("watch", "--interval", "soon")]
     [InlineData("watch", "--count", "0")]
     public void BadOptions_AreUsageErrors(params string[] args)
@@ -55,6 +56,21 @@ public class DoctorCommandTests
         var ns = doc.RootElement.GetProperty("namespaces")[0];
         Assert.Equal(Environment.ProcessId, ns.GetProperty("filter").GetProperty("pid").GetInt32());
         Assert.All(ns.GetProperty("findings").EnumerateArray(), f => Assert.Equal(Environment.ProcessId, f.GetProperty("owner").GetProperty("pid").GetInt32()));
+    }
+
+    [SkippableTheory]
+    [InlineData("proc", "/proc/*/fd")]
+    [InlineData("bpf", "BPF task_file iterator")]
+    public void Owners_ChoosesHowSocketOwnersAreFound_AndTheReportSaysWhich(string method, string expected)
+    {
+        Require.RootOrSkip();
+        Skip.If(method == "bpf" && !File.Exists("/sys/kernel/btf/vmlinux"), "this kernel has no BTF: the BPF iterator cannot be used");
+        var (code, stdout, _) = CliHarness.Run("doctor", "--json", "--owners", method);
+        Assert.Contains(code, new[] { 0, 1, 3 });
+        using var doc = JsonDocument.Parse(stdout);
+        var cost = doc.RootElement.GetProperty("namespaces")[0].GetProperty("cost");
+        Assert.Equal(expected, cost.GetProperty("ownersMethod").GetString());
+        Assert.True(cost.GetProperty("fdsScanned").GetInt64() > 0);
     }
 
     [SkippableFact]

@@ -36,6 +36,11 @@ public sealed class DoctorCommand(IAnsiConsole console) : AsyncCommand<DoctorCom
         [DefaultValue("sock_diag")]
         public string Source { get; init; } = "sock_diag";
 
+        [CommandOption("--owners <METHOD>")]
+        [Description("How to find each socket's process: [bold]auto[/] (default: a BPF task_file iterator when running as root, else /proc), [bold]bpf[/], or [bold]proc[/] (one readlink per descriptor, as ss -p does; never loads BPF).")]
+        [DefaultValue("auto")]
+        public string Owners { get; init; } = "auto";
+
         [CommandOption("--save <FILE>")]
         [Description("Also save what was read (sockets, owners, settings) as a capture FILE, to analyse elsewhere with --input.")]
         public string? Save { get; init; }
@@ -54,6 +59,7 @@ public sealed class DoctorCommand(IAnsiConsole console) : AsyncCommand<DoctorCom
             if (Pid is <= 0) return ValidationResult.Error("--pid must be a positive process id");
             if (Port is < 0 or > 65535) return ValidationResult.Error("--port must be 0–65535");
             if (Source is not ("sock_diag" or "proc")) return ValidationResult.Error($"--source must be sock_diag or proc, not '{Source}'");
+            if (OwnerMethodParser.TryParse(Owners) is null) return ValidationResult.Error($"--owners must be auto, bpf or proc, not '{Owners}'");
             if (Save is not null && AllNetns) return ValidationResult.Error("--save takes one namespace; drop --all-netns or use --pid");
             if (Input is not null && (AllNetns || Save is not null)) return ValidationResult.Error("--input analyses a saved capture; it cannot be combined with --all-netns or --save");
             if (Details < 0) return ValidationResult.Error("--details must be 0 or more");
@@ -89,7 +95,8 @@ public sealed class DoctorCommand(IAnsiConsole console) : AsyncCommand<DoctorCom
         else
         {
             inputs = DoctorSnapshots.Take(settings.AllNetns, settings.Pid,
-                settings.Source == "proc" ? SocketSourcePreference.ProcNetTcp : SocketSourcePreference.SockDiag);
+                settings.Source == "proc" ? SocketSourcePreference.ProcNetTcp : SocketSourcePreference.SockDiag,
+                OwnerMethodParser.TryParse(settings.Owners) ?? Teardown.Linux.Proc.OwnerScanMethod.Auto);
         }
 
         if (settings.Save is string save && !Captures.TrySave(console, save, inputs[0]))

@@ -3,6 +3,7 @@ using Teardown.Doctor.Analysis;
 using Teardown.Doctor.Input;
 using Teardown.Linux.Inventory;
 using Teardown.Linux.Namespaces;
+using Teardown.Linux.Proc;
 
 namespace Teardown.Cli.Commands;
 
@@ -22,7 +23,8 @@ internal static class DoctorSnapshots
     }
 
     /// <summary>Takes the snapshots. Failures become blind spots, never exceptions.</summary>
-    internal static List<DoctorInput> Take(bool allNetns, int? pid, SocketSourcePreference source = SocketSourcePreference.SockDiag)
+    internal static List<DoctorInput> Take(bool allNetns, int? pid, SocketSourcePreference source = SocketSourcePreference.SockDiag,
+        OwnerScanMethod owners = OwnerScanMethod.Auto)
     {
         if (!allNetns)
         {
@@ -33,10 +35,10 @@ internal static class DoctorSnapshots
                 if (opened.IsOk)
                 {
                     using var handle = opened.Value;
-                    return [Read(new InventoryOptions { Namespace = handle, Source = source })];
+                    return [Read(new InventoryOptions { Namespace = handle, Source = source, OwnerMethod = owners })];
                 }
 
-                var own = ParallelInventory.Take(new InventoryOptions { Source = source, Extensions = ParallelInventory.DoctorExtensions });
+                var own = ParallelInventory.Take(new InventoryOptions { Source = source, OwnerMethod = owners, Extensions = ParallelInventory.DoctorExtensions });
                 return [DoctorInput.From(own with
                 {
                     BlindSpots = own.BlindSpots.Add(new BlindSpot(BlindSpotKind.NamespaceUnavailable,
@@ -44,7 +46,7 @@ internal static class DoctorSnapshots
                 })];
             }
 
-            return [Read(new InventoryOptions { Source = source })];
+            return [Read(new InventoryOptions { Source = source, OwnerMethod = owners })];
         }
 
         var scan = NetNsEnumerator.Enumerate();
@@ -60,7 +62,7 @@ internal static class DoctorSnapshots
 
             using (var handle = opened.Value)
             {
-                snapshot = ParallelInventory.Take(new InventoryOptions { Namespace = handle, ScanOwners = first is null, Source = source, Extensions = ParallelInventory.DoctorExtensions });
+                snapshot = ParallelInventory.Take(new InventoryOptions { Namespace = handle, ScanOwners = first is null, Source = source, OwnerMethod = owners, Extensions = ParallelInventory.DoctorExtensions });
             }
 
             if (first is null)
@@ -84,7 +86,7 @@ internal static class DoctorSnapshots
 
         if (inputs.Count == 0)
         {
-            var own = ParallelInventory.Take(new InventoryOptions { Source = source, Extensions = ParallelInventory.DoctorExtensions });
+            var own = ParallelInventory.Take(new InventoryOptions { Source = source, OwnerMethod = owners, Extensions = ParallelInventory.DoctorExtensions });
             inputs.Add(DoctorInput.From(own with
             {
                 BlindSpots = own.BlindSpots.Add(new BlindSpot(BlindSpotKind.NamespaceUnavailable,

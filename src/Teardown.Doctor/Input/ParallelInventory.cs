@@ -25,6 +25,7 @@ public static class ParallelInventory
 
     private static Task<(OwnerScan Scan, long EndedAt)>? s_prefetched;
     private static long s_prefetchedAt;
+    private static OwnerScanMethod s_prefetchedMethod;
 
     /// <summary>
     /// Starts the owner scan now, for the next <see cref="Take"/> of this process to use: a CLI
@@ -32,15 +33,16 @@ public static class ParallelInventory
     /// start-up (≈ 25 ms). An unused prefetch only costs CPU. Same guarantees as a scan started by
     /// <see cref="Take"/>: owners are only used for attribution.
     /// </summary>
-    public static void PrefetchOwners(TimeProvider? time = null)
+    public static void PrefetchOwners(OwnerScanMethod method = OwnerScanMethod.Auto, TimeProvider? time = null)
     {
         s_prefetchedAt = (time ?? TimeProvider.System).GetTimestamp();
-        Volatile.Write(ref s_prefetched, StartScan(time ?? TimeProvider.System));
+        s_prefetchedMethod = method;
+        Volatile.Write(ref s_prefetched, StartScan(method, time ?? TimeProvider.System));
     }
 
     // The scan's own end (not when it is awaited), so that its reported time is its own.
-    private static Task<(OwnerScan Scan, long EndedAt)> StartScan(TimeProvider time) =>
-        Task.Factory.StartNew(() => (OwnerScanner.Scan(), time.GetTimestamp()), CancellationToken.None, TaskCreationOptions.LongRunning, TaskScheduler.Default);
+    private static Task<(OwnerScan Scan, long EndedAt)> StartScan(OwnerScanMethod method, TimeProvider time) =>
+        Task.Factory.StartNew(() => (OwnerScanner.Scan(method), time.GetTimestamp()), CancellationToken.None, TaskCreationOptions.LongRunning, TaskScheduler.Default);
 
     /// <summary>
     /// Takes a snapshot; never throws for anything the host does. <paramref name="whileScanning"/>
@@ -59,9 +61,14 @@ public static class ParallelInventory
 
         long start = time.GetTimestamp();
         var scan = Interlocked.Exchange(ref s_prefetched, null);
+        if (scan is not null && s_prefetchedMethod != options.OwnerMethod)
+        {
+            scan = null; // prefetched another way than asked: scan again as asked
+        }
+
         if (scan is null)
         {
-            scan = StartScan(time);
+            scan = StartScan(options.OwnerMethod, time);
         }
         else
         {

@@ -36,6 +36,9 @@ public sealed record InventoryOptions
     /// </summary>
     public int SplitDumpAbove { get; init; } = 30_000;
 
+    /// <summary>How owners are found (default: the BPF iterator where allowed, else /proc).</summary>
+    public Proc.OwnerScanMethod OwnerMethod { get; init; } = Proc.OwnerScanMethod.Auto;
+
     /// <summary>Socket source (default sock_diag with fallback).</summary>
     public SocketSourcePreference Source { get; init; } = SocketSourcePreference.SockDiag;
 }

@@ -58,7 +58,7 @@ public static class InventoryReader
         if (options.ScanOwners)
         {
             long start = time.GetTimestamp();
-            scan = Guard(OwnerScanner.Scan, blind, "scanning socket owners");
+            scan = Guard(() => OwnerScanner.Scan(options.OwnerMethod), blind, "scanning socket owners");
             if (scan?.ProcError is LinuxError procError)
             {
                 blind.Add(new BlindSpot(BlindSpotKind.OwnersUnavailable, "/proc could not be opened; no socket has an owner", procError));

@@ -10,19 +10,22 @@ namespace Teardown.Linux.Proc;
 /// </summary>
 public static class OwnerScanner
 {
-    /// <summary>Set to <c>proc</c> to skip the BPF iterator (benchmarks, comparisons).</summary>
+    /// <summary>Set to <c>proc</c> to make <see cref="OwnerScanMethod.Auto"/> skip the BPF iterator (benchmarks, comparisons).</summary>
     public const string MethodVariable = "TEARDOWN_OWNERS";
 
-    public static OwnerScan Scan()
+    public static OwnerScan Scan() => Scan(OwnerScanMethod.Auto);
+
+    public static OwnerScan Scan(OwnerScanMethod method)
     {
-        string? forced = Environment.GetEnvironmentVariable(MethodVariable);
-        if (!string.Equals(forced, "proc", StringComparison.OrdinalIgnoreCase) && Libc.geteuid() == 0)
+        if (method == OwnerScanMethod.Auto && string.Equals(Environment.GetEnvironmentVariable(MethodVariable), "proc", StringComparison.OrdinalIgnoreCase))
         {
-            OwnerScan? bpf = TaskFileScanner.TryScan(out string? whyNot);
-            if (bpf is not null) return bpf;
-            return ProcFdScanner.Scan() with { Method = $"/proc/*/fd (BPF iterator unavailable: {whyNot})" };
+            method = OwnerScanMethod.Proc;
         }
 
-        return ProcFdScanner.Scan();
+        if (method == OwnerScanMethod.Proc) return ProcFdScanner.Scan();
+        if (method == OwnerScanMethod.Auto && Libc.geteuid() != 0) return ProcFdScanner.Scan();
+
+        OwnerScan? bpf = TaskFileScanner.TryScan(out string? whyNot);
+        return bpf ?? ProcFdScanner.Scan() with { Method = $"/proc/*/fd (BPF iterator unavailable: {whyNot})" };
     }
 }
