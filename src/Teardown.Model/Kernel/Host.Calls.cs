@@ -80,6 +80,10 @@ public sealed partial class Host
         Count(Mib.ActiveOpens);
         SetState(s, TcpState.SynSent, Causes.ConnectCalled);
         s.FirstUnackedSentAt = Now;
+
+        // tcp_output.c:tcp_connect stamps retrans_stamp with the first SYN: SYN timeouts
+        // (retransmits_timed_out, TCP_USER_TIMEOUT) count from it, not from the first retransmission.
+        s.RetransStamp = Now;
         s.Flight.Add(new SentSegment(s.Iss, 0, false));
         SendSegment(s, s.Iss, TcpFlags.Syn, 0);
         ResetRetransmitTimer(s, RetransmitKind.Rto, new SimDuration(TimeoutInitUs));

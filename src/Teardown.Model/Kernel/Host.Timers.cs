@@ -346,10 +346,14 @@ public sealed partial class Host
         bool expired;
         if (s.State is TcpState.SynSent or TcpState.SynRecv)
         {
-            // UNVERIFIED: newer kernels add tcp_syn_linear_timeouts to the SYN_SENT budget.
-            int max = Settings.TcpSynRetries + (s.State == TcpState.SynSent ? 4 : 0);
-            expired = s.Retransmits >= max;
-            if (!expired && s.UserTimeoutMs > 0) expired = RetransmitsTimedOut(s, 0, s.UserTimeoutMs, TimeoutInitUs);
+            // SYN states give up by count — tcp_syn_retries plus, in SYN_SENT, the tcp_syn_linear_timeouts (4)
+            // retransmissions kept at 1 s (6.5+) — or, whichever comes first, by the time tcp_syn_retries
+            // backed-off timeouts from TCP_TIMEOUT_INIT take (retransmits_timed_out, boundary tcp_syn_retries).
+            // With tcp_syn_retries = 2 the time wins: 7 s, after 5 retransmissions, not 6 (seen on 6.18,
+            // timers/syn-retries-connect-timeout.scn).
+            int retryUntil = Settings.TcpSynRetries;
+            int max = retryUntil + (s.State == TcpState.SynSent ? 4 : 0);
+            expired = s.Retransmits >= max || RetransmitsTimedOut(s, retryUntil, s.UserTimeoutMs, TimeoutInitUs);
         }
         else
         {

@@ -52,6 +52,21 @@ public sealed class SynSentTests
         Assert.Equal(Errno.None, t.SoError());
     }
 
+    [Theory]
+    [InlineData(2, 7.0, 5)]    // time wins: (2^3 − 1) × 1 s from the first SYN, after 5 retransmissions (seen on 6.18)
+    [InlineData(6, 131.0, 10)] // count wins: 6 + 4 linear retransmissions, the last at 67 s, given up 64 s later
+    public void SynSent_GivesUpByCountOrByTime_WhicheverComesFirst(int synRetries, double givesUpAt, int retransmissions)
+    {
+        var t = Fixtures.SynSent(local: k => k.TcpSynRetries = synRetries);
+
+        t.RunSeconds(givesUpAt - 0.01);
+        Assert.False(t.ConnectCall!.Completed);
+        t.RunSeconds(0.02);
+
+        Assert.Equal(Errno.ETIMEDOUT, t.ConnectCall.Result.Errno);
+        Assert.Equal(retransmissions, t.TakeSent().Count(x => x.Flags == TcpFlags.Syn));
+    }
+
     [Fact]
     public void SynSent_Shutdown_AbortsConnect_WithoutRst()
     {
