@@ -138,7 +138,11 @@ public sealed partial class Host
     private void ResetRetransmitTimer(TcpSocket s, RetransmitKind kind, SimDuration after)
     {
         s.RetransmitPending = kind;
-        ArmTimer(s, Slot.Retransmit, SimDuration.Min(after, new SimDuration(RtoMaxUs)));
+
+        // An RTO is srtt + rttvar doubled per backoff: an RTT the kernel measured larger than the model's (host
+        // and wire latency the model does not have) makes every backed-off RTO longer by that much times 2^backoff.
+        SimDuration rttExcess = kind == RetransmitKind.Rto ? _sim.RttExcessBound * (1L << Math.Min(s.Backoff, 16)) : SimDuration.Zero;
+        ArmTimer(s, Slot.Retransmit, SimDuration.Min(after, new SimDuration(RtoMaxUs)), rttExcess);
     }
 
     /// <summary>tcp_timer.c:tcp_clamp_rto_to_user_timeout: never sleep past the user timeout.</summary>

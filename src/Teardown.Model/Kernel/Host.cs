@@ -171,10 +171,11 @@ public sealed partial class Host
         CancelTimer(s, Slot.Timewait);
     }
 
-    internal void ArmTimer(SocketBase s, Slot slot, SimDuration after)
+    /// <param name="extraLateness">how much later still the kernel may fire it, beyond the timer wheel (an RTO from a larger RTT)</param>
+    internal void ArmTimer(SocketBase s, Slot slot, SimDuration after, SimDuration extraLateness = default)
     {
         SimTime deadline = Now + after;
-        _sim.ArmTimer(s, slot, deadline, TimerWheel.MaxLateness(after, Settings.Hz));
+        _sim.ArmTimer(s, slot, deadline, TimerWheel.MaxLateness(after, Settings.Hz) + extraLateness);
         if (IsVisible(s, slot)) Observer?.OnTimer(Now, this, s.Tuple, VisibleTimerKind(s, slot), TimerChange.Armed, deadline);
     }
 

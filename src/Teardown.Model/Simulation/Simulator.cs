@@ -40,6 +40,13 @@ public sealed class Simulator
     /// </summary>
     public SimDuration Lateness { get; private set; }
 
+    /// <summary>
+    /// How much larger than the model's an RTT measured on a real kernel may be (host and wire latency the
+    /// model's links do not have). Only widens <see cref="Lateness"/> for backed-off RTOs; the model's own
+    /// behaviour never depends on it. Zero by default; a comparison with a real kernel sets it.
+    /// </summary>
+    public SimDuration RttExcessBound { get; init; }
+
     /// <summary>Events processed so far (a measure of work for benchmarks).</summary>
     public long EventsProcessed { get; private set; }
 
@@ -78,8 +85,9 @@ public sealed class Simulator
         {
             case EventKind.SegmentArrival:
                 var host = (Host)e.Target;
-                // A segment in flight to a host that crashed (or crashed and rebooted since) is lost with it.
                 Lateness = new SimDuration(e.Lateness);
+
+                // A segment in flight to a host that crashed (or crashed and rebooted since) is lost with it.
                 if (!host.Crashed && host.Incarnation == e.Generation) host.Receive(e.Segment);
                 break;
             case EventKind.Timer:

@@ -43,11 +43,19 @@ internal sealed class ModelRun
     private readonly Dictionary<PendingCall, TimedLine> _blockedLines = [];
     private readonly ScenarioTrace _trace;
 
+    /// <summary>
+    /// How much larger than the model's a kernel's RTT sample may be when the scenario runs on the lab: two
+    /// jiffies (HZ=250). The userspace wire adds tens of microseconds, milliseconds on a loaded machine; an RTO
+    /// is rounded up to jiffies (usecs_to_jiffies), so below ~4 ms nothing changes and each 4 ms more adds a
+    /// jiffy, doubled at every backoff. Carried in observations' timer lateness for the comparison only.
+    /// </summary>
+    internal static readonly SimDuration LabRttExcess = SimDuration.FromMilliseconds(8);
+
     public ModelRun(Scenario scenario, ulong seed)
     {
         _scenario = scenario;
         _trace = new ScenarioTrace(scenario, "model");
-        _sim = new Simulator(new DeterministicRandom(seed), _recorder);
+        _sim = new Simulator(new DeterministicRandom(seed), _recorder) { RttExcessBound = LabRttExcess };
         foreach (var h in scenario.Hosts)
         {
             var settings = new KernelSettings();

@@ -1,5 +1,6 @@
 using Teardown.Model.Kernel;
 using Teardown.Model.Rules;
+using Teardown.Model.Simulation;
 using Teardown.Model.Tests.Harness;
 
 namespace Teardown.Model.Tests.Timers;
@@ -55,6 +56,29 @@ public sealed class TimerLatenessTests
 
         Assert.Equal(TimerKind.Retransmit, t.View.Timer);
         Assert.True(t.View.ExpiresLateness > before + SimDuration.FromMilliseconds(50), $"lateness {t.View.ExpiresLateness} after several backoffs");
+    }
+
+    [Fact]
+    public void AnRttTheKernelMeasuresLonger_WidensEveryBackedOffRto()
+    {
+        SimDuration Lateness(SimDuration rttExcess)
+        {
+            var sim = new Simulator(new DeterministicRandom(1)) { RttExcessBound = rttExcess };
+            Host client = sim.AddHost("client", Addr.Parse("10.0.0.1"));
+            Host server = sim.AddHost("server", Addr.Parse("10.0.0.2"));
+            server.Listen(80);
+            client.Connect(server.Address, 80, out int fd);
+            sim.RunUntil(new SimTime(10_000));
+            FourTuple tuple = client.TupleOf(fd)!.Value;
+            sim.Network.SetDropping(client.Address, server.Address, true);
+            client.Close(fd);
+            sim.RunUntil(new SimTime(3_000_000));
+            Assert.Equal(TimerKind.Retransmit, client.Inspect(tuple).Timer);
+            return client.Inspect(tuple).ExpiresLateness;
+        }
+
+        // After the TLP and RTOs of 0.2, 0.4, 0.8 s (backoffs 0..2), 8 ms of RTT excess adds 8·(1+2+4) ms at least.
+        Assert.True(Lateness(SimDuration.FromMilliseconds(8)) - Lateness(SimDuration.Zero) >= SimDuration.FromMilliseconds(56));
     }
 
     [Fact]
