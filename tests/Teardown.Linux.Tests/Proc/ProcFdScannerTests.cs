@@ -78,8 +78,12 @@ public sealed class ProcFdScannerTests(ITestOutputHelper output)
         }
     }
 
+    // F_DUPFD_CLOEXEC: a plain dup() would be inherited by children other tests start meanwhile (sleep,
+    // ip), which then hold the socket too.
+    private static nint dup(int fd) => fcntl(fd, 1030 /* F_DUPFD_CLOEXEC */, 0);
+
     [System.Runtime.InteropServices.DllImport("libc.so.6")]
 #pragma warning disable CA5392, SYSLIB1054 // test-only helper
-    private static extern nint dup(int fd);
+    private static extern nint fcntl(int fd, int cmd, int arg);
 #pragma warning restore CA5392, SYSLIB1054
 }
