@@ -8,7 +8,7 @@ namespace Teardown.Lab.Observation;
 /// Records <c>sock:inet_sock_set_state</c> through a private tracefs instance (instances/td-PID-RUN), so
 /// that parallel runs and other users of tracing do not disturb each other. The instance uses
 /// trace_clock=mono (CLOCK_MONOTONIC, the lab's clock) and a filter on the run's ports: its ephemeral
-/// window and the scenario's listening ports. The event has no netns, so the filter cannot tell two
+/// window and the ports the scenario listens on or connects to. The event has no netns, so the filter cannot tell two
 /// namespaces apart; the runner keeps only events whose 4-tuple belongs to its own connections.
 /// </summary>
 internal sealed class StateTracer : IDisposable
@@ -29,7 +29,7 @@ internal sealed class StateTracer : IDisposable
     }
 
     /// <summary>Starts tracing, or returns null with the reason when tracefs cannot be used.</summary>
-    public static StateTracer? TryStart(string instance, int portLow, int portHigh, IEnumerable<int> listenPorts, out string? whyNot)
+    public static StateTracer? TryStart(string instance, int portLow, int portHigh, IEnumerable<int> scenarioPorts, out string? whyNot)
     {
         whyNot = null;
         try
@@ -44,7 +44,7 @@ internal sealed class StateTracer : IDisposable
             // option, 6.x); without it the lines still parse, only without the socket's address.
             TryWrite(dir + "/options/fields", "1");
             var filter = new StringBuilder().Append(CultureInfo.InvariantCulture, $"family == 2 && (sport >= {portLow} && sport <= {portHigh} || dport >= {portLow} && dport <= {portHigh}");
-            foreach (int p in listenPorts.Distinct()) filter.Append(CultureInfo.InvariantCulture, $" || sport == {p} || dport == {p}");
+            foreach (int p in scenarioPorts.Distinct()) filter.Append(CultureInfo.InvariantCulture, $" || sport == {p} || dport == {p}");
             filter.Append(')');
             string ev = dir + "/events/sock/inet_sock_set_state";
             File.WriteAllText(ev + "/filter", filter.ToString());

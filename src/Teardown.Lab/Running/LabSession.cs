@@ -61,10 +61,10 @@ internal sealed class LabSession : IAsyncDisposable
             {
                 // Ports the scenario listens on or connects to: a connect's SYN_SENT event has no source port
                 // yet, and a port nobody listens on is still the one it goes to.
-                IEnumerable<int> listenPorts = scenario.Timeline.Select(t => t.Statement).OfType<ListenCall>().Select(l => l.Port)
+                IEnumerable<int> scenarioPorts = scenario.Timeline.Select(t => t.Statement).OfType<ListenCall>().Select(l => l.Port)
                     .Concat(scenario.Timeline.Select(t => t.Statement).OfType<ConnectCall>().Select(c => c.Port));
                 string instance = string.Create(CultureInfo.InvariantCulture, $"{LabNamespaces.Prefix}{Environment.ProcessId}-{runId}");
-                session.Tracer = StateTracer.TryStart(instance, ctx.PortLow, ctx.PortHigh, listenPorts, out string? whyNot);
+                session.Tracer = StateTracer.TryStart(instance, ctx.PortLow, ctx.PortHigh, scenarioPorts, out string? whyNot);
                 session.TracerUnavailable = whyNot;
             }
             else

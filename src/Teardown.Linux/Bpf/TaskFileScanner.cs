@@ -138,8 +138,10 @@ public static unsafe class TaskFileScanner
                     return new SafeFdHandle(fd, ownsHandle: true);
                 }
 
+                // EPERM: no CAP_BPF, nothing to explain. Anything else (EACCES, EINVAL: the verifier refused)
+                // is worth a second try that asks for the verifier's log.
                 Errno errno = (Errno)(-fd);
-                if (errno is Errno.EPERM or Errno.EACCES && attempt == 0 && !Permitted(errno))
+                if (errno == Errno.EPERM)
                 {
                     whyNot = $"BPF_PROG_LOAD: {errno} (needs CAP_BPF and CAP_PERFMON)";
                     return null;
@@ -157,9 +159,6 @@ public static unsafe class TaskFileScanner
         whyNot ??= "BPF_PROG_LOAD failed";
         return null;
     }
-
-    // EPERM without CAP_BPF; with it, EACCES means the verifier refused (worth a second try for its log).
-    private static bool Permitted(Errno errno) => errno == Errno.EACCES;
 
     private static SafeFdHandle? Fd(int command, Action<nint> fill, string what, out string? whyNot)
     {
@@ -222,12 +221,7 @@ public static unsafe class TaskFileScanner
             }
         }
 
-        var infos = new Dictionary<int, ProcessInfo>();
-        foreach (var (pid, counts) in perPid)
-        {
-            if (counts.Sockets > 0) infos[pid] = ProcFdScanner.ReadProcessInfo(pid, counts.Fds, counts.Sockets);
-        }
-
+        var infos = ProcFdScanner.ReadProcessInfos(perPid);
         whyNot = null;
         return new OwnerScan(builder.Build(), infos, perPid.Count, 0, 0, 0, descriptors, Method: MethodName);
     }

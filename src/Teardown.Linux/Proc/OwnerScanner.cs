@@ -13,8 +13,6 @@ public static class OwnerScanner
     /// <summary>Set to <c>proc</c> to make <see cref="OwnerScanMethod.Auto"/> skip the BPF iterator (benchmarks, comparisons).</summary>
     public const string MethodVariable = "TEARDOWN_OWNERS";
 
-    public static OwnerScan Scan() => Scan(OwnerScanMethod.Auto);
-
     public static OwnerScan Scan(OwnerScanMethod method)
     {
         if (method == OwnerScanMethod.Auto && string.Equals(Environment.GetEnvironmentVariable(MethodVariable), "proc", StringComparison.OrdinalIgnoreCase))

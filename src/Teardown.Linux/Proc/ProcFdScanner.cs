@@ -114,13 +114,19 @@ public static unsafe class ProcFdScanner
             Libc.close(procFd);
         }
 
-        var infos = new Dictionary<int, ProcessInfo>(socketPids.Count);
-        foreach (var (pid, counts) in socketPids)
+        return new OwnerScan(builder.Build(), ReadProcessInfos(socketPids), scanned, vanished, unreadable, fdsVanished, fdsScanned);
+    }
+
+    /// <summary>The process information of every pid that holds at least one socket, from its descriptor counts.</summary>
+    internal static Dictionary<int, ProcessInfo> ReadProcessInfos(Dictionary<int, (int Fds, int Sockets)> counts)
+    {
+        var infos = new Dictionary<int, ProcessInfo>();
+        foreach (var (pid, c) in counts)
         {
-            infos[pid] = ReadProcessInfo(pid, counts.Fds, counts.Sockets);
+            if (c.Sockets > 0) infos[pid] = ReadProcessInfo(pid, c.Fds, c.Sockets);
         }
 
-        return new OwnerScan(builder.Build(), infos, scanned, vanished, unreadable, fdsVanished, fdsScanned);
+        return infos;
     }
 
     /// <summary>Reads comm, cmdline, cgroup, limits and netns of one process; unreadable parts are null.</summary>
