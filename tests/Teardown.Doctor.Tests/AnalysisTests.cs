@@ -22,18 +22,18 @@ public class AnalysisTests
         for (int i = 0; i < leaked; i++)
         {
             ulong inode = 1000 + (ulong)i;
-            sockets.Add(Socket(KernelTcpState.CloseWait, "127.0.0.1:8080", $"127.0.0.1:{40000 + i}", inode, 1, quietMs: (uint)(60_000 + (i * 1000))));
-            sockets.Add(Socket(KernelTcpState.FinWait2, $"127.0.0.1:{40000 + i}", "127.0.0.1:8080", 0, 0, KernelTimer.TimeWait, (uint)(30_000 + i)));
+            sockets.Add(Socket(TcpState.CloseWait, "127.0.0.1:8080", $"127.0.0.1:{40000 + i}", inode, 1, quietMs: (uint)(60_000 + (i * 1000))));
+            sockets.Add(Socket(TcpState.FinWait2, $"127.0.0.1:{40000 + i}", "127.0.0.1:8080", 0, 0, TimerKind.Timewait, (uint)(30_000 + i)));
             owners[inode] = new SocketOwner(100, 10 + i);
         }
 
         for (int i = 0; i < 3; i++)
         {
-            sockets.Add(Socket(KernelTcpState.CloseWait, $"10.0.0.1:{50000 + i}", "10.0.0.5:6379", 5000 + (ulong)i, 1, quietMs: 10_000));
+            sockets.Add(Socket(TcpState.CloseWait, $"10.0.0.1:{50000 + i}", "10.0.0.5:6379", 5000 + (ulong)i, 1, quietMs: 10_000));
             owners[5000 + (ulong)i] = new SocketOwner(200, 7 + i);
         }
 
-        sockets.Add(Socket(KernelTcpState.Established, "127.0.0.1:8080", "127.0.0.1:45000", 6000));
+        sockets.Add(Socket(TcpState.Established, "127.0.0.1:8080", "127.0.0.1:45000", 6000));
         owners[6000] = new SocketOwner(100, 5);
         return DoctorAnalysis.Analyze(Records.Input(sockets, owners, [Process(100, "api", leaked + 20, fdLimit), Process(200, "worker", 40, 1024)]), filter);
     }
@@ -113,8 +113,8 @@ public class AnalysisTests
         var sockets = new[]
         {
             Listen(9000),
-            Socket(KernelTcpState.FinWait2, "127.0.0.1:41000", "127.0.0.1:9000", 77, 0),
-            Socket(KernelTcpState.CloseWait, "127.0.0.1:9000", "127.0.0.1:41001", 0, 1),
+            Socket(TcpState.FinWait2, "127.0.0.1:41000", "127.0.0.1:9000", 77, 0),
+            Socket(TcpState.CloseWait, "127.0.0.1:9000", "127.0.0.1:41001", 0, 1),
         };
         var report = DoctorAnalysis.Analyze(Records.Input(sockets, new() { [77] = new SocketOwner(300, 4) }));
         var half = report.Findings.Single(f => f.Class == SocketClass.FinWait2HalfClosed);
@@ -130,7 +130,7 @@ public class AnalysisTests
     [Fact]
     public void OrphanRetransmitting_ReapEstimatedByModel()
     {
-        var sockets = new[] { Socket(KernelTcpState.LastAck, "10.0.0.1:8080", "10.0.0.9:40000", 0, 1, KernelTimer.Retransmit, 800, retrans: 3) };
+        var sockets = new[] { Socket(TcpState.LastAck, "10.0.0.1:8080", "10.0.0.9:40000", 0, 1, TimerKind.Retransmit, 800, retrans: 3) };
         var report = DoctorAnalysis.Analyze(Records.Input(sockets));
         var f = Assert.Single(report.Findings);
         Assert.Equal(SocketClass.LastAckOrphaned, f.Class);
@@ -143,7 +143,7 @@ public class AnalysisTests
     public void TimeWait_IsAFindingOnlyWhenItHoldsMuchOfThePortRange()
     {
         static DoctorReport With(int tw) => DoctorAnalysis.Analyze(Records.Input(
-            Enumerable.Range(0, tw).Select(i => Socket(KernelTcpState.TimeWait, $"127.0.0.1:{40000 + i}", "127.0.0.1:8082", 0, 0, KernelTimer.TimeWait, 50_000)),
+            Enumerable.Range(0, tw).Select(i => Socket(TcpState.TimeWait, $"127.0.0.1:{40000 + i}", "127.0.0.1:8082", 0, 0, TimerKind.Timewait, 50_000)),
             settings: new Teardown.Linux.Settings.NetSettings { LocalPortLow = 40000, LocalPortHigh = 40999 }));
         Assert.Empty(With(50).Findings);
         var f = Assert.Single(With(600).Findings);
@@ -155,10 +155,10 @@ public class AnalysisTests
     [Fact]
     public void HealthyHost_HasNoFindings()
     {
-        var report = DoctorAnalysis.Analyze(Records.Input([Listen(80), Socket(KernelTcpState.Established, "127.0.0.1:80", "127.0.0.1:40000", 1)]));
+        var report = DoctorAnalysis.Analyze(Records.Input([Listen(80), Socket(TcpState.Established, "127.0.0.1:80", "127.0.0.1:40000", 1)]));
         Assert.Empty(report.Findings);
         Assert.False(report.HasFindings);
-        Assert.Equal(1, report.StateCounts[(int)KernelTcpState.Listen]);
+        Assert.Equal(1, report.StateCounts[(int)TcpState.Listen]);
     }
 
     [Fact]
@@ -184,12 +184,12 @@ public class OrphanTimerTests
     [Fact]
     public void PersistTimer_OnOrphans_IsExplainedAsFinNotSent()
     {
-        var sockets = Enumerable.Range(0, 3).Select(i => Socket(KernelTcpState.FinWait1, $"10.0.0.1:{40000 + i}", "10.0.0.9:80", 0, 0, KernelTimer.ZeroWindowProbe, 400));
+        var sockets = Enumerable.Range(0, 3).Select(i => Socket(TcpState.FinWait1, $"10.0.0.1:{40000 + i}", "10.0.0.9:80", 0, 0, TimerKind.Probe, 400));
         var f = Assert.Single(DoctorAnalysis.Analyze(Records.Input(sockets)).Findings);
         Assert.Contains("zero window", f.Mechanism, StringComparison.Ordinal);
         Assert.Contains("no route", f.Mechanism, StringComparison.Ordinal);
         Assert.Equal("persist", f.Examples[0].Timer);
-        var retransmitting = Socket(KernelTcpState.FinWait1, "10.0.0.1:41000", "10.0.0.9:80", 0, 0, KernelTimer.Retransmit, 400, retrans: 2);
+        var retransmitting = Socket(TcpState.FinWait1, "10.0.0.1:41000", "10.0.0.9:80", 0, 0, TimerKind.Retransmit, 400, retrans: 2);
         var g = Assert.Single(DoctorAnalysis.Analyze(Records.Input([retransmitting])).Findings);
         Assert.Contains("unreachable", g.Mechanism, StringComparison.Ordinal);
         Assert.Equal("on", g.Examples[0].Timer);

@@ -71,9 +71,9 @@ public class CaptureTests
     {
         var input = Records.Input(
             [Listen(8080),
-             Socket(KernelTcpState.CloseWait, "127.0.0.1:8080", "127.0.0.1:40000", 5, 1, quietMs: 90_000),
-             Socket(KernelTcpState.FinWait2, "127.0.0.1:40000", "127.0.0.1:8080", 0, 0, KernelTimer.TimeWait, 30_000),
-             Socket(KernelTcpState.CloseWait, "[::1]:8080", "[::1]:40001", 6, 0)],
+             Socket(TcpState.CloseWait, "127.0.0.1:8080", "127.0.0.1:40000", 5, 1, quietMs: 90_000),
+             Socket(TcpState.FinWait2, "127.0.0.1:40000", "127.0.0.1:8080", 0, 0, TimerKind.Timewait, 30_000),
+             Socket(TcpState.CloseWait, "[::1]:8080", "[::1]:40001", 6, 0)],
             new() { [5] = new SocketOwner(100, 7), [6] = new SocketOwner(100, 8) },
             [Process(100, "api", 50, 1024)]);
         using var ms = new MemoryStream();

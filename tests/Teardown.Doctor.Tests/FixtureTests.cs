@@ -23,7 +23,7 @@ public class FixtureTests
     {
         var records = Dump(file);
         Assert.NotEmpty(records);
-        var classes = records.Where(r => r.KernelState != KernelTcpState.Listen).Select(r => Classifier.Classify(in r)).ToList();
+        var classes = records.Where(r => r.KernelState != TcpState.Listen).Select(r => Classifier.Classify(in r)).ToList();
         Assert.Contains(SocketClass.CloseWaitUnreadEof, classes);
         Assert.Contains(SocketClass.FinWait2Orphaned, classes);
         Assert.Contains(SocketClass.FinWait2HalfClosed, classes);
@@ -57,7 +57,7 @@ public class MappedPairingTests
         var input = Support.Records.Input(records);
         var index = SocketIndex.Build(input.Sockets, input.Settings);
         // manifest "v6-mapped-server": an AF_INET6 ESTABLISHED socket with ::ffff:127.0.0.1 addresses.
-        int mapped = records.FindIndex(r => r.Family == AddressFamilies.Inet6 && r.KernelState == KernelTcpState.Established
+        int mapped = records.FindIndex(r => r.Family == AddressFamilies.Inet6 && r.KernelState == TcpState.Established
             && r.Local.Address.ToString().StartsWith("::ffff:", StringComparison.Ordinal));
         Assert.True(mapped >= 0, "the capture has a v4-mapped server socket");
         int peer = index.Peers[mapped] - 1;

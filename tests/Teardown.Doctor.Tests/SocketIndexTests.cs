@@ -19,8 +19,8 @@ public class SocketIndexTests
         var table = new[]
         {
             Listen(8080),
-            Socket(KernelTcpState.CloseWait, "127.0.0.1:8080", "127.0.0.1:40000", 5, 1),
-            Socket(KernelTcpState.FinWait2, "127.0.0.1:40000", "127.0.0.1:8080", 0, 0, KernelTimer.TimeWait, 1000),
+            Socket(TcpState.CloseWait, "127.0.0.1:8080", "127.0.0.1:40000", 5, 1),
+            Socket(TcpState.FinWait2, "127.0.0.1:40000", "127.0.0.1:8080", 0, 0, TimerKind.Timewait, 1000),
         };
         var input = Records.Input(table);
         var index = SocketIndex.Build(input.Sockets, input.Settings);
@@ -31,7 +31,7 @@ public class SocketIndexTests
         Assert.Equal(Side.Client, index.Sides[2]);
 
         // An index of a different table must not be trusted: the analysis rebuilds it.
-        var other = Records.Input([Listen(9000), Socket(KernelTcpState.CloseWait, "127.0.0.1:9000", "127.0.0.1:41000", 6, 0)]);
+        var other = Records.Input([Listen(9000), Socket(TcpState.CloseWait, "127.0.0.1:9000", "127.0.0.1:41000", 6, 0)]);
         var report = DoctorAnalysis.Analyze(other with { Index = index });
         Assert.Equal(SocketClass.CloseWaitReadNotClosed, Assert.Single(report.Findings).Class);
         Assert.Equal(DoctorAnalysis.Analyze(input).Findings.Length, DoctorAnalysis.Analyze(input with { Index = index }).Findings.Length);

@@ -10,8 +10,8 @@ public class TablesTests
     public void TupleTable_FindsReversedTuples_FirstDuplicateWins_MissesAreMinusOne()
     {
         var sockets = Enumerable.Range(0, 5000)
-            .Select(i => Socket(KernelTcpState.Established, $"127.0.0.{1 + (i % 3)}:{10000 + i}", "127.0.0.9:80", (ulong)i + 1))
-            .Append(Socket(KernelTcpState.Established, "127.0.0.1:10000", "127.0.0.9:80", 99999)) // same tuple as #0
+            .Select(i => Socket(TcpState.Established, $"127.0.0.{1 + (i % 3)}:{10000 + i}", "127.0.0.9:80", (ulong)i + 1))
+            .Append(Socket(TcpState.Established, "127.0.0.1:10000", "127.0.0.9:80", 99999)) // same tuple as #0
             .ToArray();
         var table = new TupleTable(sockets.Length);
         for (int i = 0; i < sockets.Length; i++) table.TryAdd(sockets, i);

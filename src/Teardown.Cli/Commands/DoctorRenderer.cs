@@ -119,7 +119,7 @@ internal static class DoctorRenderer
         {
             if (report.StateCounts[s] > 0)
             {
-                states.AddRow(Teardown.Model.TcpStateNames.ToLinuxName((Teardown.Model.TcpState)s), report.StateCounts[s].ToString(System.Globalization.CultureInfo.InvariantCulture));
+                states.AddRow(TcpStateNames.ToLinuxName((TcpState)s), report.StateCounts[s].ToString(System.Globalization.CultureInfo.InvariantCulture));
             }
         }
 

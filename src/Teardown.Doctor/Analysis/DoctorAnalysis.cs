@@ -64,7 +64,7 @@ public static class DoctorAnalysis
 
             total++;
             stateCounts[s.State & 15]++;
-            if (s.KernelState == KernelTcpState.Listen)
+            if (s.KernelState == TcpState.Listen)
             {
                 continue;
             }
@@ -72,7 +72,7 @@ public static class DoctorAnalysis
             var c = classes[i];
             classCounts[(int)c]++;
 
-            if (s.Timer == (byte)KernelTimer.TimeWait)
+            if (s.Timer == (byte)TimerKind.Timewait)
             {
                 twBuckets++;
             }

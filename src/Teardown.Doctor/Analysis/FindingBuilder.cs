@@ -258,40 +258,11 @@ internal static class FindingBuilder
         {
             ref readonly var s = ref ctx.Sockets.ItemRef(i);
             SocketClass? peer = ctx.Peers[i] > 0 ? ctx.Classes[ctx.Peers[i] - 1] : null;
-            list.Add(new SocketExample(s.Local.ToString(), s.Remote.ToString(), StateName(s.KernelState), s.RecvQ, s.SendQ, s.Inode,
+            list.Add(new SocketExample(s.Local.ToString(), s.Remote.ToString(), s.KernelState.ToSsName(), s.RecvQ, s.SendQ, s.Inode,
                 ctx.Pids[i] != 0 ? ctx.Fds[i] : null,
-                s.TcpInfoLength > 0 ? Math.Min(s.LastDataRecvMs, s.LastAckRecvMs) : null, s.TimerExpiresMs, peer, TimerName(s.Timer), s.Retrans));
+                s.TcpInfoLength > 0 ? Math.Min(s.LastDataRecvMs, s.LastAckRecvMs) : null, s.TimerExpiresMs, peer, ((TimerKind)s.Timer).ToSsName(), s.Retrans));
         }
 
         return list;
     }
-
-    /// <summary>ss's timer names (misc/ss.c:tmr_name).</summary>
-    internal static string? TimerName(byte timer) => (KernelTimer)timer switch
-    {
-        KernelTimer.Retransmit => "on",
-        KernelTimer.Keepalive => "keepalive",
-        KernelTimer.TimeWait => "timewait",
-        KernelTimer.ZeroWindowProbe => "persist",
-        KernelTimer.None => null,
-        _ => "unknown",
-    };
-
-    /// <summary>ss-style state names.</summary>
-    internal static string StateName(KernelTcpState state) => state switch
-    {
-        KernelTcpState.Established => "ESTAB",
-        KernelTcpState.SynSent => "SYN-SENT",
-        KernelTcpState.SynRecv => "SYN-RECV",
-        KernelTcpState.FinWait1 => "FIN-WAIT-1",
-        KernelTcpState.FinWait2 => "FIN-WAIT-2",
-        KernelTcpState.TimeWait => "TIME-WAIT",
-        KernelTcpState.Close => "UNCONN",
-        KernelTcpState.CloseWait => "CLOSE-WAIT",
-        KernelTcpState.LastAck => "LAST-ACK",
-        KernelTcpState.Listen => "LISTEN",
-        KernelTcpState.Closing => "CLOSING",
-        KernelTcpState.NewSynRecv => "NEW-SYN-RECV",
-        _ => "UNKNOWN",
-    };
 }

@@ -38,19 +38,19 @@ internal sealed class GroupAccumulator
             RtoMaxUs = Math.Max(RtoMaxUs, s.RtoUs);
         }
 
-        if (s.Timer != (byte)KernelTimer.None)
+        if (s.Timer != (byte)TimerKind.None)
         {
             TimerMaxMs = Math.Max(TimerMaxMs, s.TimerExpiresMs);
             TimerMinMs = Math.Min(TimerMinMs, s.TimerExpiresMs);
-            if (s.Timer == (byte)KernelTimer.Keepalive)
+            if (s.Timer == (byte)TimerKind.Keepalive)
             {
                 KeepaliveArmed++;
             }
-            else if (s.Timer == (byte)KernelTimer.TimeWait)
+            else if (s.Timer == (byte)TimerKind.Timewait)
             {
                 TimewaitTimer++;
             }
-            else if (s.Timer == (byte)KernelTimer.ZeroWindowProbe)
+            else if (s.Timer == (byte)TimerKind.Probe)
             {
                 ZeroWindowProbe++;
             }

@@ -44,7 +44,7 @@ public sealed class SocketIndex
         for (int i = 0; i < sockets.Length; i++)
         {
             ref readonly var s = ref sockets[i];
-            if (s.KernelState == KernelTcpState.Listen)
+            if (s.KernelState == TcpState.Listen)
             {
                 continue;
             }
@@ -57,7 +57,7 @@ public sealed class SocketIndex
         for (int i = 0; i < sockets.Length; i++)
         {
             ref readonly var s = ref sockets[i];
-            if (s.KernelState != KernelTcpState.Listen && byTuple.Find(sockets, s.Remote, s.Local) is var peer and >= 0)
+            if (s.KernelState != TcpState.Listen && byTuple.Find(sockets, s.Remote, s.Local) is var peer and >= 0)
             {
                 peers[i] = peer + 1;
             }

@@ -16,13 +16,13 @@ public static class Classifier
         bool attached = s.Inode != 0;
         return s.KernelState switch
         {
-            KernelTcpState.Established => SocketClass.Established,
-            KernelTcpState.SynSent or KernelTcpState.SynRecv or KernelTcpState.NewSynRecv => SocketClass.Opening,
+            TcpState.Established => SocketClass.Established,
+            TcpState.SynSent or TcpState.SynRecv or TcpState.NewSynRecv => SocketClass.Opening,
             // A CLOSE_WAIT child waiting in the accept queue has no struct socket yet
             // (net/ipv4/inet_connection_sock.c:inet_csk_accept grafts it), hence inode 0. An orphaned
             // CLOSE_WAIT cannot exist: close() moves it to LAST_ACK (net/ipv4/tcp.c:tcp_close_state).
-            KernelTcpState.CloseWait when !attached => SocketClass.CloseWaitNeverAccepted,
-            KernelTcpState.CloseWait => s.RecvQ switch
+            TcpState.CloseWait when !attached => SocketClass.CloseWaitNeverAccepted,
+            TcpState.CloseWait => s.RecvQ switch
             {
                 0 => SocketClass.CloseWaitReadNotClosed,
                 1 => SocketClass.CloseWaitUnreadEof,
@@ -30,14 +30,14 @@ public static class Classifier
             },
             // The orphan is either a timewait mini-socket (timer 3) or, when tcp_fin_time > 60 s, a full
             // socket on the keepalive timer (net/ipv4/tcp.c:__tcp_close); both have inode 0.
-            KernelTcpState.FinWait2 when !attached || s.Timer == (byte)KernelTimer.TimeWait => SocketClass.FinWait2Orphaned,
-            KernelTcpState.FinWait2 => SocketClass.FinWait2HalfClosed,
-            KernelTcpState.FinWait1 when !attached => SocketClass.FinWait1Orphaned,
-            KernelTcpState.LastAck when !attached => SocketClass.LastAckOrphaned,
-            KernelTcpState.Closing when !attached => SocketClass.ClosingOrphaned,
-            KernelTcpState.FinWait1 or KernelTcpState.LastAck or KernelTcpState.Closing => SocketClass.ClosingAttached,
-            KernelTcpState.TimeWait => SocketClass.TimeWait,
-            KernelTcpState.Close => SocketClass.BoundOnly,
+            TcpState.FinWait2 when !attached || s.Timer == (byte)TimerKind.Timewait => SocketClass.FinWait2Orphaned,
+            TcpState.FinWait2 => SocketClass.FinWait2HalfClosed,
+            TcpState.FinWait1 when !attached => SocketClass.FinWait1Orphaned,
+            TcpState.LastAck when !attached => SocketClass.LastAckOrphaned,
+            TcpState.Closing when !attached => SocketClass.ClosingOrphaned,
+            TcpState.FinWait1 or TcpState.LastAck or TcpState.Closing => SocketClass.ClosingAttached,
+            TcpState.TimeWait => SocketClass.TimeWait,
+            TcpState.Close => SocketClass.BoundOnly,
             _ => SocketClass.Other,
         };
     }
@@ -50,7 +50,7 @@ public static class Classifier
     /// </summary>
     public static Side SideOf(in SocketRecord s, ListeningPorts listening, int portLow, int portHigh)
     {
-        if (s.KernelState == KernelTcpState.CloseWait && s.Inode == 0)
+        if (s.KernelState == TcpState.CloseWait && s.Inode == 0)
         {
             return Side.Server;
         }

@@ -15,7 +15,7 @@ public sealed class ListeningPorts
         var ports = new ListeningPorts();
         foreach (ref readonly var s in sockets)
         {
-            if (s.KernelState == KernelTcpState.Listen)
+            if (s.KernelState == TcpState.Listen)
             {
                 ports.Add(s.Local);
             }

@@ -68,7 +68,7 @@ public static class ReportJson
         w.WriteStartObject();
         for (int s = 0; s < r.StateCounts.Length; s++)
         {
-            if (r.StateCounts[s] > 0) w.WriteNumber(((KernelTcpState)s).ToString(), r.StateCounts[s]);
+            if (r.StateCounts[s] > 0) w.WriteNumber(((TcpState)s).ToString(), r.StateCounts[s]);
         }
 
         w.WriteEndObject();

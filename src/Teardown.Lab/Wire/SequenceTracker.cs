@@ -16,9 +16,9 @@ public sealed class SequenceTracker
     {
         ArgumentNullException.ThrowIfNull(s);
         var key = (s.Source, s.Destination);
-        if ((s.Flags & Model.TcpFlags.Syn) != 0) _isn[key] = s.Seq;
+        if ((s.Flags & TcpFlags.Syn) != 0) _isn[key] = s.Seq;
         uint seq = _isn.TryGetValue(key, out uint mine) ? unchecked(s.Seq - mine) : s.Seq;
-        bool hasAck = (s.Flags & Model.TcpFlags.Ack) != 0;
+        bool hasAck = (s.Flags & TcpFlags.Ack) != 0;
         uint ack = hasAck && _isn.TryGetValue((s.Destination, s.Source), out uint theirs) ? unchecked(s.Ack - theirs) : s.Ack;
         return (seq, ack);
     }

@@ -45,9 +45,9 @@ public struct SocketRecord
     public SocketSource Source;
     /// <summary>AF_INET (2) or AF_INET6 (10).</summary>
     public byte Family;
-    /// <summary>TCP state, Linux numbering (<see cref="KernelTcpState"/>); sub-state for timewait sockets.</summary>
+    /// <summary>TCP state, Linux numbering (<see cref="TcpState"/>); sub-state for timewait sockets.</summary>
     public byte State;
-    /// <summary>Timer kind (<see cref="KernelTimer"/>).</summary>
+    /// <summary>Timer kind (<see cref="TimerKind"/>).</summary>
     public byte Timer;
     /// <summary>Retransmits/probes outstanding for the timer (<c>idiag_retrans</c> / <c>retrnsmt</c>).</summary>
     public byte Retrans;
@@ -122,9 +122,9 @@ public struct SocketRecord
     public readonly SocketTuple Tuple => new(Family, Local, Remote, Interface);
 
     /// <summary>The state as an enum.</summary>
-    public readonly KernelTcpState KernelState => (KernelTcpState)State;
+    public readonly TcpState KernelState => (TcpState)State;
 
     /// <inheritdoc />
     public override readonly string ToString() =>
-        $"{KernelState} {Local} -> {Remote} ino={Inode} rq={RecvQ} wq={SendQ} timer={(KernelTimer)Timer}/{TimerExpiresMs}ms";
+        $"{KernelState} {Local} -> {Remote} ino={Inode} rq={RecvQ} wq={SendQ} timer={(TimerKind)Timer}/{TimerExpiresMs}ms";
 }

@@ -48,7 +48,7 @@ public static class ExpectationChecker
 
     /// <summary>Whether an outcome satisfies an expected result; a bare errno (for <c>error</c>) matches any non-failing value with that errno.</summary>
     public static bool Matches(ExpectedResult expected, CallOutcome outcome, Statement statement) =>
-        statement is ErrorCall && expected.Errno != Model.Errno.None && expected.Value != -1
+        statement is ErrorCall && expected.Errno != Errno.None && expected.Value != -1
             ? outcome.Errno == expected.Errno && outcome.Value != -1
             : outcome.Value == expected.Value && outcome.Errno == expected.Errno;
 

@@ -12,8 +12,8 @@ internal static class Records
 {
     internal static InetEndpoint Ep(string address, int port) => new(InetAddress.From(IPAddress.Parse(address)), (ushort)port);
 
-    internal static SocketRecord Socket(KernelTcpState state, string local, string remote, ulong inode = 0, uint recvQ = 0,
-        KernelTimer timer = KernelTimer.None, uint timerMs = 0, uint quietMs = 0, bool tcpInfo = true, byte retrans = 0)
+    internal static SocketRecord Socket(TcpState state, string local, string remote, ulong inode = 0, uint recvQ = 0,
+        TimerKind timer = TimerKind.None, uint timerMs = 0, uint quietMs = 0, bool tcpInfo = true, byte retrans = 0)
     {
         static InetEndpoint Parse(string s)
         {
@@ -35,7 +35,7 @@ internal static class Records
             Retrans = retrans,
         };
         // Timewait mini-sockets and orphans carry no tcp_info in our fixtures' spirit when asked.
-        if (tcpInfo && state != KernelTcpState.TimeWait && timer != KernelTimer.TimeWait)
+        if (tcpInfo && state != TcpState.TimeWait && timer != TimerKind.Timewait)
         {
             r.TcpInfoLength = 232;
             r.LastDataRecvMs = quietMs;
@@ -46,7 +46,7 @@ internal static class Records
         return r;
     }
 
-    internal static SocketRecord Listen(int port) => Socket(KernelTcpState.Listen, $"0.0.0.0:{port}", "0.0.0.0:0", inode: (ulong)(900000 + port));
+    internal static SocketRecord Listen(int port) => Socket(TcpState.Listen, $"0.0.0.0:{port}", "0.0.0.0:0", inode: (ulong)(900000 + port));
 
     internal static DoctorInput Input(IEnumerable<SocketRecord> sockets, Dictionary<ulong, SocketOwner>? owners = null,
         IEnumerable<ProcessInfo>? processes = null, NetSettings? settings = null) => new()

@@ -34,7 +34,7 @@ public sealed class InventoryLiveTests(ITestOutputHelper output)
 
         // Every socket the zoo holds is owned by this process, through the right fd.
         var closeWait = snapshot.Sockets.Single(r => r.Inode == SocketZoo.InodeOf(zoo.CloseWaitServer));
-        Assert.Equal(KernelTcpState.CloseWait, closeWait.KernelState);
+        Assert.Equal(TcpState.CloseWait, closeWait.KernelState);
         var owner = Assert.Single(snapshot.Owners.OwnersOf(closeWait.Inode));
         Assert.Equal(Environment.ProcessId, owner.Pid);
         Assert.Equal((int)zoo.CloseWaitServer.SafeHandle.DangerousGetHandle(), owner.Fd);
@@ -47,10 +47,10 @@ public sealed class InventoryLiveTests(ITestOutputHelper output)
         // ESTABLISHED 2 + CLOSE_WAIT 2 over IPv4, plus the IPv6 ESTABLISHED pair.
         Assert.Equal(6, snapshot.Counters.Mib["Tcp.CurrEstab"]);
         // sockstat counts timewait mini-sockets (orphaned FIN_WAIT2 included) as tw, full orphans as orphan.
-        Assert.Equal(snapshot.Sockets.Count(r => r.Timer == (byte)KernelTimer.TimeWait), snapshot.Counters.Tcp!.Value.TimeWait);
+        Assert.Equal(snapshot.Sockets.Count(r => r.Timer == (byte)TimerKind.Timewait), snapshot.Counters.Tcp!.Value.TimeWait);
         // ... but sockstat's orphan count is host-wide (net/ipv4/proc.c:sockstat_seq_show reads the global
         // tcp_orphan_count), so other namespaces' orphans may add to it.
-        Assert.True(snapshot.Counters.Tcp!.Value.Orphan >= snapshot.Sockets.Count(r => r.Inode == 0 && r.Timer != (byte)KernelTimer.TimeWait));
+        Assert.True(snapshot.Counters.Tcp!.Value.Orphan >= snapshot.Sockets.Count(r => r.Inode == 0 && r.Timer != (byte)TimerKind.Timewait));
     }
 
     [SkippableFact]
@@ -65,7 +65,7 @@ public sealed class InventoryLiveTests(ITestOutputHelper output)
 
         Assert.Empty(two.BlindSpots.Where(b => b.Kind != BlindSpotKind.SettingsUnreadable && b.Kind != BlindSpotKind.OwnersUnavailable));
         Assert.True(two.SocketStats.ReceiveCalls > one.SocketStats.ReceiveCalls, "two dumps make more receive calls");
-        Assert.Contains(two.Sockets, r => r.KernelState == KernelTcpState.CloseWait);
+        Assert.Contains(two.Sockets, r => r.KernelState == TcpState.CloseWait);
         Assert.Equal(
             one.Sockets.Select(r => $"{r.Local} {r.Remote} {r.State} {r.Inode}").Order(StringComparer.Ordinal),
             two.Sockets.Select(r => $"{r.Local} {r.Remote} {r.State} {r.Inode}").Order(StringComparer.Ordinal));
@@ -86,9 +86,9 @@ public sealed class InventoryLiveTests(ITestOutputHelper output)
         Assert.Contains(viaProc.BlindSpots, b => b.Kind == BlindSpotKind.OwnersUnavailable);
         // /proc/net/tcp walks only the established and listening hashes: bound-only sockets (which
         // sock_diag reports as CLOSE from the bind hash) cannot appear there.
-        Assert.Single(viaNetlink.Sockets, r => r.KernelState == KernelTcpState.Close);
+        Assert.Single(viaNetlink.Sockets, r => r.KernelState == TcpState.Close);
         Assert.Equal(
-            viaNetlink.Sockets.Where(r => r.KernelState != KernelTcpState.Close).Select(r => (r.Local, r.Remote, r.State, r.Inode)).OrderBy(t => t.Local.Port).ThenBy(t => t.Remote.Port),
+            viaNetlink.Sockets.Where(r => r.KernelState != TcpState.Close).Select(r => (r.Local, r.Remote, r.State, r.Inode)).OrderBy(t => t.Local.Port).ThenBy(t => t.Remote.Port),
             viaProc.Sockets.Select(r => (r.Local, r.Remote, r.State, r.Inode)).OrderBy(t => t.Local.Port).ThenBy(t => t.Remote.Port));
     }
 
@@ -102,7 +102,7 @@ public sealed class InventoryLiveTests(ITestOutputHelper output)
         var snapshot = InventoryReader.Take(new InventoryOptions { Namespace = notANamespace, ScanOwners = false });
 
         var spot = Assert.Single(snapshot.BlindSpots, b => b.Kind == BlindSpotKind.NamespaceUnavailable);
-        Assert.Equal(Linux.Interop.Errno.EINVAL, spot.Error!.Value.Errno);
+        Assert.Equal(Errno.EINVAL, spot.Error!.Value.Errno);
         Assert.Empty(snapshot.Sockets);
         Assert.Equal(SocketSource.None, snapshot.SocketSource);
     }

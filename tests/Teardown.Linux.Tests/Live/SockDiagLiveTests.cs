@@ -26,11 +26,11 @@ public sealed class SockDiagLiveTests
 
         var records = zoo.DumpSettled();
 
-        var listener = Assert.Single(records, r => r.State == (byte)KernelTcpState.Listen);
+        var listener = Assert.Single(records, r => r.State == (byte)TcpState.Listen);
         Assert.Equal(SocketZoo.InodeOf(zoo.Listener), listener.Inode);
 
         var established = Single(records, zoo.EstablishedServer);
-        Assert.Equal(KernelTcpState.Established, established.KernelState);
+        Assert.Equal(TcpState.Established, established.KernelState);
         Assert.Equal(SocketZoo.InodeOf(zoo.EstablishedServer), established.Inode);
         Assert.True(established.Known.HasFlag(SocketFields.TcpInfo | SocketFields.Shutdown | SocketFields.CgroupId | SocketFields.SkMemInfo));
         Assert.True(established.TcpInfoLength >= TcpInfo.SizeThroughSndWnd, $"tcp_info {established.TcpInfoLength} bytes");
@@ -41,7 +41,7 @@ public sealed class SockDiagLiveTests
 
         // Server side of the closed connection: FIN received (RCV_SHUTDOWN), never read: Recv-Q 1.
         var closeWait = Single(records, zoo.CloseWaitServer);
-        Assert.Equal(KernelTcpState.CloseWait, closeWait.KernelState);
+        Assert.Equal(TcpState.CloseWait, closeWait.KernelState);
         Assert.Equal(1u, closeWait.RecvQ);
         Assert.Equal(1, closeWait.Shutdown);
         Assert.Equal(SocketZoo.InodeOf(zoo.CloseWaitServer), closeWait.Inode);
@@ -51,34 +51,34 @@ public sealed class SockDiagLiveTests
         // Rarely (ACK processed while the closer held the socket lock) it stays a full socket on the
         // keepalive timer with the same deadline (net/ipv4/tcp_input.c:tcp_rcv_state_process).
         var orphan = Assert.Single(records, r => Is(r, zoo.OrphanClientEndpoint));
-        Assert.Equal(KernelTcpState.FinWait2, orphan.KernelState);
+        Assert.Equal(TcpState.FinWait2, orphan.KernelState);
         Assert.Equal(0UL, orphan.Inode);
         Assert.InRange(orphan.TimerExpiresMs, 50_000u, 60_000u);
-        if (orphan.Timer == (byte)KernelTimer.TimeWait)
+        if (orphan.Timer == (byte)TimerKind.Timewait)
         {
             Assert.False(orphan.Known.HasFlag(SocketFields.TcpInfo));
         }
         else
         {
-            Assert.Equal((byte)KernelTimer.Keepalive, orphan.Timer);
+            Assert.Equal((byte)TimerKind.Keepalive, orphan.Timer);
         }
 
         var timeWait = Assert.Single(records, r => Is(r, zoo.TimeWaitClientEndpoint));
-        Assert.Equal(KernelTcpState.TimeWait, timeWait.KernelState);
-        Assert.Equal((byte)KernelTimer.TimeWait, timeWait.Timer);
+        Assert.Equal(TcpState.TimeWait, timeWait.KernelState);
+        Assert.Equal((byte)TimerKind.Timewait, timeWait.Timer);
         Assert.InRange(timeWait.TimerExpiresMs, 50_000u, 60_000u);
         Assert.Equal(0UL, timeWait.Inode);
 
         // Half-closed FIN_WAIT2: a full socket with our inode, SEND_SHUTDOWN, tcp_info, no timewait timer.
         var halfClosed = Single(records, zoo.HalfClosedClient);
-        Assert.Equal(KernelTcpState.FinWait2, halfClosed.KernelState);
+        Assert.Equal(TcpState.FinWait2, halfClosed.KernelState);
         Assert.Equal(SocketZoo.InodeOf(zoo.HalfClosedClient), halfClosed.Inode);
         Assert.Equal(2, halfClosed.Shutdown);
-        Assert.NotEqual((byte)KernelTimer.TimeWait, halfClosed.Timer);
+        Assert.NotEqual((byte)TimerKind.Timewait, halfClosed.Timer);
         Assert.True(halfClosed.Known.HasFlag(SocketFields.TcpInfo));
 
         var halfClosedPeer = Single(records, zoo.HalfClosedServer);
-        Assert.Equal(KernelTcpState.CloseWait, halfClosedPeer.KernelState);
+        Assert.Equal(TcpState.CloseWait, halfClosedPeer.KernelState);
     }
 
     [SkippableFact]
@@ -98,7 +98,7 @@ public sealed class SockDiagLiveTests
         // net/ipv4/inet_diag.c:inet_diag_dump_icsk walks the bind hash for TCPF_BOUND_INACTIVE, but the
         // record carries the socket's real state, TCP_CLOSE (7), not 13 (measured on 6.18).
         var record = Assert.Single(bound);
-        Assert.Equal(KernelTcpState.Close, record.KernelState);
+        Assert.Equal(TcpState.Close, record.KernelState);
         Assert.Equal(SocketZoo.InodeOf(zoo.BoundOnly), record.Inode);
         Assert.Equal(((IPEndPoint)zoo.BoundOnly.LocalEndPoint!).Port, record.Local.Port);
     }
@@ -118,7 +118,7 @@ public sealed class SockDiagLiveTests
         });
 
         Assert.All(records, r => Assert.Equal(AddressFamilies.Inet6, r.Family));
-        Assert.Equal(2, records.Count(r => r.KernelState == KernelTcpState.Established));
+        Assert.Equal(2, records.Count(r => r.KernelState == TcpState.Established));
         Assert.Equal(LookupStatus.Found, status);
         Assert.Equal("::1", found.Local.Address.ToString());
         Assert.Equal(((IPEndPoint)zoo.V6Server.LocalEndPoint!).Port, found.Local.Port);
@@ -140,7 +140,7 @@ public sealed class SockDiagLiveTests
         });
 
         Assert.Equal(2, closeWaits.Count);
-        Assert.All(closeWaits, r => Assert.Equal(KernelTcpState.CloseWait, r.KernelState));
+        Assert.All(closeWaits, r => Assert.Equal(TcpState.CloseWait, r.KernelState));
         Assert.All(closeWaits, r => Assert.False(r.Known.HasFlag(SocketFields.TcpInfo)));
     }
 
@@ -161,7 +161,7 @@ public sealed class SockDiagLiveTests
 
         var (status2, found2) = zoo.WithSockDiag(d => (d.Lookup(orphan.Tuple, out var r, out _), r));
         Assert.Equal(LookupStatus.Found, status2);
-        Assert.Equal(KernelTcpState.FinWait2, found2.KernelState);
+        Assert.Equal(TcpState.FinWait2, found2.KernelState);
         Assert.Equal(orphan.Timer, found2.Timer);
 
         var missing = halfClosed.Tuple with { Remote = halfClosed.Remote with { Port = 1 } };
@@ -193,13 +193,13 @@ public sealed class SockDiagLiveTests
 
         var again = zoo.WithSockDiag(d => d.Destroy(established.Tuple, established.Cookie));
         Assert.Equal(DestroyStatus.Gone, again.Status);
-        Assert.Equal(Linux.Interop.Errno.ENOENT, again.Error!.Value.Errno);
+        Assert.Equal(Errno.ENOENT, again.Error!.Value.Errno);
 
         // Without a cookie the kernel would fall back to the listener on the same port; the
         // cookie-less Destroy must report Gone and leave the listener alone.
         var noCookie = zoo.WithSockDiag(d => d.Destroy(established.Tuple));
         Assert.Equal(DestroyStatus.Gone, noCookie.Status);
-        Assert.Single(zoo.DumpAll(), r => r.State == (byte)KernelTcpState.Listen);
+        Assert.Single(zoo.DumpAll(), r => r.State == (byte)TcpState.Listen);
 
         // The owner keeps its descriptor; its next receive fails with ECONNABORTED (tcp_abort sets sk_err).
         var error = Assert.Throws<SocketException>(() => zoo.EstablishedServer.Receive(new byte[1]));
@@ -224,7 +224,7 @@ public sealed class SockDiagLiveTests
         });
 
         Assert.Equal(DestroyStatus.PermissionDenied, result.Status);
-        Assert.Equal(Linux.Interop.Errno.EPERM, result.Error!.Value.Errno);
+        Assert.Equal(Errno.EPERM, result.Error!.Value.Errno);
         Assert.Equal(LookupStatus.Found, zoo.WithSockDiag(d => d.Lookup(established.Tuple, out _, out _)));
     }
 

@@ -58,7 +58,7 @@ public sealed class NamespaceLiveTests
         Assert.Empty(counters.Unreadable);
         // Zoo: ESTABLISHED pair (2) + CLOSE_WAIT (1) + half-closed peer in CLOSE_WAIT (1) + IPv6 pair (2).
         Assert.Equal(6, counters.Mib["Tcp.CurrEstab"]);
-        Assert.Equal(records.Count(r => r.Timer == (byte)Linux.Sockets.KernelTimer.TimeWait), counters.Tcp!.Value.TimeWait);
+        Assert.Equal(records.Count(r => r.Timer == (byte)TimerKind.Timewait), counters.Tcp!.Value.TimeWait);
     }
 
     [SkippableFact]
@@ -104,7 +104,7 @@ public sealed class NamespaceLiveTests
 
         // kernel/nsproxy.c:setns rejects a file that is neither nsfs nor a pidfd.
         Assert.False(result.IsOk);
-        Assert.Equal(Linux.Interop.Errno.EINVAL, result.Error!.Value.Errno);
+        Assert.Equal(Errno.EINVAL, result.Error!.Value.Errno);
     }
 
     private static void RunIp(string arguments)

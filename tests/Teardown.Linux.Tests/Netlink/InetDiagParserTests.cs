@@ -33,13 +33,13 @@ public sealed class InetDiagParserTests
             }
 
             bool timewait = socket.Inode == 0;
-            Assert.Equal(timewait, record.Timer == (byte)KernelTimer.TimeWait);
+            Assert.Equal(timewait, record.Timer == (byte)TimerKind.Timewait);
             Assert.Equal(!timewait, record.Known.HasFlag(SocketFields.TcpInfo | SocketFields.Shutdown | SocketFields.CgroupId | SocketFields.SkMemInfo));
             if (!timewait)
             {
                 Assert.True(record.TcpInfoLength >= TcpInfo.SizeThroughSndWnd);
                 // net/ipv4/tcp.c:tcp_get_info returns early for LISTEN, leaving rto zero.
-                Assert.True(socket.State == KernelTcpState.Listen || record.RtoUs >= 200_000, record.ToString());
+                Assert.True(socket.State == TcpState.Listen || record.RtoUs >= 200_000, record.ToString());
             }
         }
     }
@@ -90,7 +90,7 @@ public sealed class InetDiagParserTests
 
         Assert.Equal(NetlinkParseStatus.Done, result.Status);
         var record = Assert.Single(records);
-        Assert.Equal(KernelTcpState.FinWait2, record.KernelState);
+        Assert.Equal(TcpState.FinWait2, record.KernelState);
         Assert.Equal(Fixture.Manifest().Single(m => m.Kind == "v4-half-closed").Inode, record.Inode);
     }
 

@@ -63,10 +63,10 @@ public sealed class ProcNetTcpParserTests
         Assert.Equal("127.0.0.1", r.Local.Address.ToString());
         Assert.Equal(0x8DD0, r.Local.Port);
         Assert.Equal("10.0.0.2", r.Remote.Address.ToString());
-        Assert.Equal(KernelTcpState.FinWait2, r.KernelState);
+        Assert.Equal(TcpState.FinWait2, r.KernelState);
         Assert.Equal(0x10u, r.SendQ);
         Assert.Equal(2u, r.RecvQ);
-        Assert.Equal((byte)KernelTimer.TimeWait, r.Timer);
+        Assert.Equal((byte)TimerKind.Timewait, r.Timer);
         Assert.Equal(0x174Cu * 10, r.TimerExpiresMs); // 5964 ticks of 10 ms
         Assert.Equal(3, r.Retrans);
         Assert.Equal(7u, r.Uid);

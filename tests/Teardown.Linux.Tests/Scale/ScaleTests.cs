@@ -160,16 +160,16 @@ public sealed class ScaleTests(ITestOutputHelper output)
                 return (all, withInfo);
             }).Value;
 
-            string histogram = string.Join(", ", figures.all.GroupBy(r => (r.KernelState, r.RecvQ, (KernelTimer)r.Timer)).Select(g => $"{g.Key}={g.Count()}"));
+            string histogram = string.Join(", ", figures.all.GroupBy(r => (r.KernelState, r.RecvQ, (TimerKind)r.Timer)).Select(g => $"{g.Key}={g.Count()}"));
             output.WriteLine(histogram);
-            Assert.Equal(pairs, figures.all.Count(r => r.KernelState == KernelTcpState.CloseWait && r.RecvQ == 1));
+            Assert.Equal(pairs, figures.all.Count(r => r.KernelState == TcpState.CloseWait && r.RecvQ == 1));
             // Orphaned FIN_WAIT2 is normally a timewait mini-socket, but when the ACK of our FIN is
             // processed while the closing task still owns the socket lock, the kernel keeps the full
             // socket on its keepalive timer instead (net/ipv4/tcp_input.c:tcp_rcv_state_process,
             // FIN_WAIT1 case, "sock_owned_by_user"): seen about once per 10,000 closes here.
-            Assert.Equal(pairs, figures.all.Count(r => r.KernelState == KernelTcpState.FinWait2 && r.Inode == 0
-                && r.Timer is (byte)KernelTimer.TimeWait or (byte)KernelTimer.Keepalive));
-            Assert.Equal(pairs, figures.withInfo.Count(r => r.Known.HasFlag(SocketFields.TcpInfo) && r.KernelState == KernelTcpState.CloseWait));
+            Assert.Equal(pairs, figures.all.Count(r => r.KernelState == TcpState.FinWait2 && r.Inode == 0
+                && r.Timer is (byte)TimerKind.Timewait or (byte)TimerKind.Keepalive));
+            Assert.Equal(pairs, figures.withInfo.Count(r => r.Known.HasFlag(SocketFields.TcpInfo) && r.KernelState == TcpState.CloseWait));
         }
         finally
         {

@@ -18,7 +18,7 @@ public sealed class CounterParserTests
         var records = new List<SocketRecord>();
         Linux.Netlink.InetDiagParser.Parse(Fixture.Bytes("inet_diag_v4.bin"), 1001, records);
         Linux.Netlink.InetDiagParser.Parse(Fixture.Bytes("inet_diag_v6.bin"), 1002, records);
-        long expected = records.Count(r => r.KernelState is KernelTcpState.Established or KernelTcpState.CloseWait);
+        long expected = records.Count(r => r.KernelState is TcpState.Established or TcpState.CloseWait);
         Assert.Equal(10, expected);
         Assert.Equal(expected, mib["Tcp.CurrEstab"]);
         Assert.Equal(-1, mib["Tcp.MaxConn"]);

@@ -31,19 +31,19 @@ internal static class Fixture
     private static InetEndpoint Endpoint(JsonElement pair) =>
         new(InetAddress.From(IPAddress.Parse(pair[0].GetString()!)), (ushort)pair[1].GetInt32());
 
-    private static KernelTcpState StateOf(string name) => name switch
+    private static TcpState StateOf(string name) => name switch
     {
-        "LISTEN" => KernelTcpState.Listen,
-        "ESTABLISHED" => KernelTcpState.Established,
-        "CLOSE_WAIT" => KernelTcpState.CloseWait,
-        "FIN_WAIT2" => KernelTcpState.FinWait2,
-        "TIME_WAIT" => KernelTcpState.TimeWait,
+        "LISTEN" => TcpState.Listen,
+        "ESTABLISHED" => TcpState.Established,
+        "CLOSE_WAIT" => TcpState.CloseWait,
+        "FIN_WAIT2" => TcpState.FinWait2,
+        "TIME_WAIT" => TcpState.TimeWait,
         _ => throw new InvalidDataException(name),
     };
 }
 
 /// <summary>One socket the capture script created, with what the kernel must report for it.</summary>
-internal sealed record ExpectedSocket(string Kind, byte Family, InetEndpoint Local, InetEndpoint? Remote, KernelTcpState State, ulong Inode, uint? RecvQ)
+internal sealed record ExpectedSocket(string Kind, byte Family, InetEndpoint Local, InetEndpoint? Remote, TcpState State, ulong Inode, uint? RecvQ)
 {
     internal bool Matches(in SocketRecord r) =>
         r.Family == Family && r.Local == Local && (Remote is null || r.Remote == Remote.Value);

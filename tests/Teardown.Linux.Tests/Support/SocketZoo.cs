@@ -87,10 +87,10 @@ internal sealed class SocketZoo : IDisposable
     /// <summary>Dumps once every socket has reached its final state.</summary>
     internal List<SocketRecord> DumpSettled() => DumpUntil(rs =>
         rs.Count(r => r.Inode == 0) == 2
-        && rs.Any(r => r.Local.Port == OrphanClientEndpoint.Port && r.State == (byte)KernelTcpState.FinWait2)
-        && rs.Any(r => r.Local.Port == TimeWaitClientEndpoint.Port && r.State == (byte)KernelTcpState.TimeWait)
-        && rs.Count(r => r.State == (byte)KernelTcpState.CloseWait) == 2
-        && rs.Count(r => r.State == (byte)KernelTcpState.FinWait2) == 2);
+        && rs.Any(r => r.Local.Port == OrphanClientEndpoint.Port && r.State == (byte)TcpState.FinWait2)
+        && rs.Any(r => r.Local.Port == TimeWaitClientEndpoint.Port && r.State == (byte)TcpState.TimeWait)
+        && rs.Count(r => r.State == (byte)TcpState.CloseWait) == 2
+        && rs.Count(r => r.State == (byte)TcpState.FinWait2) == 2);
 
     internal static unsafe ulong InodeOf(Socket socket)
     {

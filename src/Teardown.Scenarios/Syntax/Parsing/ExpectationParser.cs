@@ -102,7 +102,7 @@ internal static class ExpectationParser
     private static TcpState? State(Token token)
     {
         if (token.Is("GONE")) return null;
-        if (!token.Quoted && TcpStateNames.TryParse(token.Text, out TcpState s) && s != TcpState.NewSynRecv) return s;
+        if (!token.Quoted && TcpStateNames.TryParse(token.Text, out TcpState s) && s is not (TcpState.NewSynRecv or TcpState.BoundInactive)) return s;
         throw TokenCursor.Fail(token, $"a state ({States})");
     }
 }

@@ -1,4 +1,4 @@
-namespace Teardown.Model;
+namespace Teardown.Kernel;
 
 /// <summary>
 /// 32-bit TCP sequence arithmetic (RFC 9293 §3.4, Linux include/net/tcp.h:before/after):

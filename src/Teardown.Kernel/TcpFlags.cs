@@ -1,6 +1,6 @@
 using System.Text;
 
-namespace Teardown.Model;
+namespace Teardown.Kernel;
 
 /// <summary>TCP header flags, with the bit values of the wire format (RFC 9293 §3.1).</summary>
 [Flags]

@@ -1,4 +1,4 @@
-namespace Teardown.Model;
+namespace Teardown.Kernel;
 
 /// <summary>
 /// The timer of a connection end as sock_diag reports it (<c>idiag_timer</c>, inet_diag.c:inet_sk_diag_fill
@@ -32,6 +32,17 @@ public static class TimerKindNames
         TimerKind.Keepalive => "keepalive",
         TimerKind.Timewait => "timewait",
         TimerKind.Probe => "probe",
+        _ => "unknown",
+    };
+
+    /// <summary>The name <c>ss -o</c> prints (on, keepalive, timewait, persist); null when no timer is pending.</summary>
+    public static string? ToSsName(this TimerKind kind) => kind switch
+    {
+        TimerKind.None => null,
+        TimerKind.Retransmit => "on",
+        TimerKind.Keepalive => "keepalive",
+        TimerKind.Timewait => "timewait",
+        TimerKind.Probe => "persist",
         _ => "unknown",
     };
 

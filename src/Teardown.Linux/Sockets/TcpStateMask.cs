@@ -1,31 +1,5 @@
 namespace Teardown.Linux.Sockets;
 
-/// <summary>
-/// TCP states numbered exactly as include/net/tcp_states.h, which is what both sock_diag
-/// (<c>idiag_state</c>) and /proc/net/tcp (<c>st</c>) report.
-/// </summary>
-public enum KernelTcpState : byte
-{
-    /// <summary>Not a state; the default value.</summary>
-    Unknown = 0,
-#pragma warning disable CS1591 // The names are the kernel's.
-    Established = 1,
-    SynSent = 2,
-    SynRecv = 3,
-    FinWait1 = 4,
-    FinWait2 = 5,
-    TimeWait = 6,
-    Close = 7,
-    CloseWait = 8,
-    LastAck = 9,
-    Listen = 10,
-    Closing = 11,
-    NewSynRecv = 12,
-    /// <summary>Exists in include/net/tcp_states.h as a dump-request bit; records come back as <see cref="Close"/>.</summary>
-    BoundInactive = 13,
-#pragma warning restore CS1591
-}
-
 /// <summary>State bitmask for <c>inet_diag_req_v2.idiag_states</c>: bit <c>1 &lt;&lt; state</c>.</summary>
 [Flags]
 public enum TcpStateMask : uint
@@ -76,19 +50,4 @@ public enum DiagExtensions : byte
     Congestion = 1 << 3,
     /// <summary>INET_DIAG_SKMEMINFO: u32[SK_MEMINFO_VARS].</summary>
     SkMemInfo = 1 << 6,
-}
-
-/// <summary>Timer kinds reported in <c>idiag_timer</c> and the <c>tr</c> column of /proc/net/tcp.</summary>
-public enum KernelTimer : byte
-{
-    /// <summary>No timer pending.</summary>
-    None = 0,
-    /// <summary>Retransmit, loss probe or reorder timer.</summary>
-    Retransmit = 1,
-    /// <summary>sk_timer: keepalive, SYN-ACK for listeners, or the long FIN_WAIT2 timer.</summary>
-    Keepalive = 2,
-    /// <summary>TIME_WAIT mini-socket timer (also orphaned FIN_WAIT2).</summary>
-    TimeWait = 3,
-    /// <summary>Zero-window probe timer.</summary>
-    ZeroWindowProbe = 4,
 }

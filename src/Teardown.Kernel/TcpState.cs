@@ -1,11 +1,13 @@
-namespace Teardown.Model;
+namespace Teardown.Kernel;
 
 /// <summary>
 /// TCP states numbered exactly as Linux numbers them (include/net/tcp_states.h), so that the
-/// model, sock_diag and /proc/net/tcp share one enum with no lossy mapping.
+/// model, sock_diag (<c>idiag_state</c>) and /proc/net/tcp (<c>st</c>) share one enum with no lossy mapping.
 /// </summary>
 public enum TcpState : byte
 {
+    /// <summary>Not a state; the default value (a record that carried none).</summary>
+    Unknown = 0,
     Established = 1,
     SynSent = 2,
     SynRecv = 3,
@@ -18,6 +20,12 @@ public enum TcpState : byte
     Listen = 10,
     Closing = 11,
     NewSynRecv = 12,
+
+    /// <summary>
+    /// TCP_BOUND_INACTIVE: exists as a sock_diag dump-request bit (Linux 6.8+); such sockets come back with
+    /// state <see cref="Close"/> (measured on 6.18). Never a state of the model.
+    /// </summary>
+    BoundInactive = 13,
 }
 
 /// <summary>Names and predicates for <see cref="TcpState"/>.</summary>
@@ -38,10 +46,14 @@ public static class TcpStateNames
         TcpState.Listen => "LISTEN",
         TcpState.Closing => "CLOSING",
         TcpState.NewSynRecv => "NEW_SYN_RECV",
+        TcpState.BoundInactive => "BOUND_INACTIVE",
         _ => "UNKNOWN(" + ((byte)state).ToString(System.Globalization.CultureInfo.InvariantCulture) + ")",
     };
 
-    /// <summary>The name <c>ss</c> prints: <c>FIN-WAIT-2</c>, <c>ESTAB</c>.</summary>
+    /// <summary>
+    /// The name <c>ss</c> prints (<c>FIN-WAIT-2</c>, <c>ESTAB</c>, <c>UNCONN</c> for CLOSE): the one name every
+    /// human-readable table of ours shows, so that a user can match it against <c>ss</c> output.
+    /// </summary>
     public static string ToSsName(this TcpState state) => state switch
     {
         TcpState.Established => "ESTAB",
@@ -55,7 +67,9 @@ public static class TcpStateNames
         TcpState.LastAck => "LAST-ACK",
         TcpState.Listen => "LISTEN",
         TcpState.Closing => "CLOSING",
-        _ => state.ToLinuxName(),
+        TcpState.NewSynRecv => "NEW-SYN-RECV",
+        TcpState.BoundInactive => "UNCONN",
+        _ => "UNKNOWN",
     };
 
     /// <summary>Parses a Linux state name case-insensitively (<c>fin_wait2</c>, <c>FIN-WAIT-2</c>).</summary>
@@ -64,7 +78,7 @@ public static class TcpStateNames
         string n = text.Replace('-', '_').ToUpperInvariant();
         foreach (TcpState s in Enum.GetValues<TcpState>())
         {
-            if (s.ToLinuxName() == n)
+            if (s != TcpState.Unknown && s.ToLinuxName() == n)
             {
                 state = s;
                 return true;
