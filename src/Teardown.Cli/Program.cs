@@ -1,4 +1,9 @@
+using System.Diagnostics;
 using Teardown.Cli;
+using Teardown.Cli.Commands;
+using Teardown.Linux.Inventory;
+
+long started = Stopwatch.GetTimestamp();
 
 // `teardown agent`: the kernel lab's per-host socket process (Teardown.Lab.Agent.AgentProgram).
 // Dispatched before anything else so that an agent starts fast and prints nothing but protocol lines.
@@ -8,10 +13,11 @@ if (args.Length > 0 && args[0] == "agent")
 }
 
 // `teardown doctor` on this host: start the /proc/*/fd owner scan (its critical path) before the
-// runtime finishes loading the command-line machinery (Teardown.Doctor.Input.ParallelInventory).
+// runtime finishes loading the command-line machinery (OwnerPrefetch).
+OwnerPrefetch? prefetch = null;
 if (args.Length > 0 && args[0] == "doctor" && !args.Any(a => a is "--input" or "-h" or "--help" or "-?"))
 {
-    Teardown.Doctor.Input.ParallelInventory.PrefetchOwners(Teardown.Cli.Commands.OwnerMethodParser.FromArgs(args));
+    prefetch = OwnerPrefetch.Start(OwnerMethodParser.FromArgs(args));
 }
 
-return TeardownApp.Run(args);
+return TeardownApp.Run(args, startup: new StartupWork(prefetch, started));

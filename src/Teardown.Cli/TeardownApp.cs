@@ -1,32 +1,54 @@
-using Spectre.Console;
+using System.Reflection;
+using Microsoft.Extensions.DependencyInjection;
 using Spectre.Console.Cli;
 using Teardown.Cli.Commands;
+using Teardown.Cli.Output;
 
 namespace Teardown.Cli;
 
-/// <summary>The command tree of <c>teardown</c> and its exit-code policy (0 ok, 1 findings, 2 usage, 3 permission).</summary>
+/// <summary>The command tree of <c>teardown</c> and its exit-code policy (<see cref="ExitCodes"/>).</summary>
 public static class TeardownApp
 {
-    /// <summary>Table width for output that goes to a pipe or a file (no terminal to measure).</summary>
-    internal const int RedirectedWidth = 160;
+    /// <summary>The version printed by <c>teardown --version</c> (the assembly's informational version).</summary>
+    public static string Version =>
+        typeof(TeardownApp).Assembly.GetCustomAttribute<AssemblyInformationalVersionAttribute>()?.InformationalVersion.Split('+')[0] ?? "0.0.0";
 
-    public static int Run(string[] args, IAnsiConsole? console = null)
+    /// <summary>Runs one command line; every byte of output goes through <paramref name="terminal"/> (the process's own by default).</summary>
+    public static int Run(string[] args, Terminal? terminal = null, StartupWork? startup = null)
     {
-        // A pipe or a file has no width, and Spectre.Console then assumes 80 columns, which wraps the
-        // diff and findings tables cell by cell (a scenario path over four lines). Files and pagers take
-        // long lines, as ss and netstat write them; COLUMNS still decides when set.
-        if (console is null && Console.IsOutputRedirected && Environment.GetEnvironmentVariable("COLUMNS") is null)
-        {
-            AnsiConsole.Profile.Width = RedirectedWidth;
-        }
-
-        var app = new CommandApp();
+        ArgumentNullException.ThrowIfNull(args);
+        terminal ??= Terminal.ForProcess();
+        var services = new ServiceCollection();
+        services.AddSingleton(terminal);
+        services.AddSingleton(startup ?? new StartupWork());
+        var app = new CommandApp(new TypeRegistrar(services));
         app.Configure(config =>
         {
             config.SetApplicationName("teardown");
-            if (console is not null) config.ConfigureConsole(console);
+            config.SetApplicationVersion(Version);
+            config.ConfigureConsole(terminal.Out);
             config.Settings.StrictParsing = true;
-            config.SetExceptionHandler((ex, _) => HandleException(ex, console ?? AnsiConsole.Console));
+            config.PropagateExceptions();
+            config.AddExample("doctor");
+            config.AddExample("demo");
+            config.AddExample("watch");
+            config.AddExample("doctor", "--all-netns", "--port", "8080");
+            config.AddExample("run", "scenarios/seed/01-normal-close.scn");
+            config.AddExample("diff", "scenarios/");
+            config.AddCommand<DoctorCommand>("doctor")
+                .WithDescription("Explain stuck TCP connections on this host: why, whose fault, when (if ever) the kernel reaps them, what to fix.")
+                .WithExample("doctor")
+                .WithExample("doctor", "--brief")
+                .WithExample("doctor", "--sockets", "--port", "8080")
+                .WithExample("doctor", "--json")
+                .WithExample("doctor", "--all-netns", "--port", "8080");
+            config.AddCommand<DemoCommand>("demo")
+                .WithDescription("Reproduce a realistic pile-up of stuck connections in a private namespace, diagnose it, clean up (root).")
+                .WithExample("demo");
+            config.AddCommand<WatchCommand>("watch")
+                .WithDescription("Live counts per class, growth per minute and descriptor/port exhaustion forecasts (Ctrl-C to stop).")
+                .WithExample("watch")
+                .WithExample("watch", "--interval", "5s", "--count", "3");
             config.AddCommand<RunCommand>("run")
                 .WithDescription("Play scenarios (.scn) on the model (or the kernel) and check their expectations.")
                 .WithExample("run", "scenarios/seed/01-normal-close.scn")
@@ -37,55 +59,41 @@ public static class TeardownApp
                 .WithDescription("Play scenarios on the model and on the real kernel (private namespaces, needs root) and report every divergence.")
                 .WithExample("diff", "scenarios/")
                 .WithExample("diff", "scenarios/seed/05-fin-wait1-unresponsive-peer.scn", "--json");
-            config.AddCommand<DoctorCommand>("doctor")
-                .WithDescription("Explain stuck TCP connections on this host: why, whose fault, when (if ever) the kernel reaps them, what to fix.")
-                .WithExample("doctor")
-                .WithExample("doctor", "--json")
-                .WithExample("doctor", "--all-netns", "--port", "8080");
-            config.AddCommand<WatchCommand>("watch")
-                .WithDescription("Live counts per class, growth per minute and descriptor/port exhaustion forecasts (Ctrl-C to stop).")
-                .WithExample("watch")
-                .WithExample("watch", "--interval", "5s", "--count", "3");
-            config.AddCommand<DemoCommand>("demo")
-                .WithDescription("Reproduce a realistic pile-up of stuck connections in a private namespace, diagnose it, clean up (root).")
-                .WithExample("demo");
         });
-        return app.Run(args);
-    }
 
-    private static int HandleException(Exception ex, IAnsiConsole console)
-    {
-        switch (ex)
+        try
         {
-            case CommandParseException or CommandRuntimeException:
-                console.MarkupLineInterpolated($"[red]error:[/] {ex.Message}");
-                console.MarkupLine("Try [bold]teardown --help[/] or [bold]teardown COMMAND --help[/].");
+            if (args.Length == 0)
+            {
+                // No command is a usage error: show what there is, and say so in the exit code.
+                app.Run(["--help"]);
                 return ExitCodes.Usage;
-            case Teardown.Lab.LabUnavailableException lab:
-                // One plain line on stderr (never wrapped), so scripts can show it as it is.
-                Console.Error.WriteLine($"teardown: the kernel lab cannot run here: {lab.Reason}");
-                return ExitCodes.Permission;
-            case Teardown.Lab.LabRunException run:
-                Console.Error.WriteLine($"teardown: the kernel lab failed: {run.Message}");
-                return ExitCodes.Internal;
-            case OperationCanceledException:
-                console.MarkupLine("[yellow]interrupted[/]");
-                return 130;
-            default:
-                console.MarkupLineInterpolated($"[red]internal error:[/] {ex.GetType().Name}: {ex.Message}");
-                if (Environment.GetEnvironmentVariable("TEARDOWN_DEBUG") is "1") Console.Error.WriteLine(ex.ToString());
-                else console.MarkupLine("[dim]Set TEARDOWN_DEBUG=1 for the stack trace, and please report it.[/]");
-                return ExitCodes.Internal;
+            }
+
+            return app.Run(args);
+        }
+#pragma warning disable CA1031 // the one place where any failure becomes a message and an exit code
+        catch (Exception ex)
+#pragma warning restore CA1031
+        {
+            return FailureReport.Report(ex, terminal);
         }
     }
 }
 
-/// <summary>Exit codes shared by every command.</summary>
+/// <summary>Exit codes shared by every command (README, docs/cli.md).</summary>
 public static class ExitCodes
 {
+    /// <summary>Done; nothing found.</summary>
     public const int Ok = 0;
+    /// <summary>Findings, a failed expectation or a divergence.</summary>
     public const int Findings = 1;
+    /// <summary>Bad usage or invalid input.</summary>
     public const int Usage = 2;
+    /// <summary>A permission or a kernel feature is missing (or hid part of the host).</summary>
     public const int Permission = 3;
+    /// <summary>A bug in teardown (please report it).</summary>
     public const int Internal = 70;
+    /// <summary>Interrupted by Ctrl-C (SIGINT), 128 + 2 as shells report it.</summary>
+    public const int Interrupted = 130;
 }

@@ -1,3 +1,4 @@
-// The CLI tests share one process's console, descriptors and namespaces (the demo counts /proc/self/fd
-// to prove it closed everything): run them one at a time.
-[assembly: CollectionBehavior(DisableTestParallelization = true)]
+// Commands write to their own injected Terminal, so CLI tests run in parallel. Tests that count this
+// process's descriptors (the demo proves it closed everything) run alone, in the collection below.
+[CollectionDefinition(nameof(CountsDescriptors), DisableParallelization = true)]
+public sealed class CountsDescriptors;

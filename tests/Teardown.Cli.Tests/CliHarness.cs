@@ -1,38 +1,21 @@
 using Teardown.Cli;
+using Teardown.Cli.Output;
 
 namespace Teardown.Cli.Tests;
 
 /// <summary>Runs the CLI in-process with captured standard output and error.</summary>
 internal static class CliHarness
 {
-    private static readonly object s_consoleLock = new();
+    /// <summary>Runs one command line with its own output channel (no global console is touched, so tests run in parallel).</summary>
+    public static (int ExitCode, string Out, string Err) Run(params string[] args) => RunSized(160, 50, args);
 
-    public static (int ExitCode, string Out, string Err) Run(params string[] args)
+    /// <summary>As <see cref="Run"/>, rendering for a terminal of <paramref name="width"/> × <paramref name="height"/>.</summary>
+    public static (int ExitCode, string Out, string Err) RunSized(int width, int height, params string[] args)
     {
-        lock (s_consoleLock)
-        {
-            var outWriter = new StringWriter();
-            var errWriter = new StringWriter();
-            TextWriter oldOut = Console.Out, oldErr = Console.Error;
-            Console.SetOut(outWriter);
-            Console.SetError(errWriter);
-            try
-            {
-                var console = Spectre.Console.AnsiConsole.Create(new Spectre.Console.AnsiConsoleSettings
-                {
-                    Ansi = Spectre.Console.AnsiSupport.No,
-                    ColorSystem = Spectre.Console.ColorSystemSupport.NoColors,
-                    Out = new Spectre.Console.AnsiConsoleOutput(outWriter),
-                });
-                int code = TeardownApp.Run(args, console);
-                return (code, outWriter.ToString(), errWriter.ToString());
-            }
-            finally
-            {
-                Console.SetOut(oldOut);
-                Console.SetError(oldErr);
-            }
-        }
+        var outWriter = new StringWriter();
+        var errWriter = new StringWriter();
+        int code = TeardownApp.Run(args, Terminal.ForWriters(outWriter, errWriter, width, height));
+        return (code, outWriter.ToString(), errWriter.ToString());
     }
 
     /// <summary>The repository root (the folder holding Teardown.slnx).</summary>
@@ -51,5 +34,22 @@ internal static class CliHarness
         string path = Path.Combine(Path.GetTempPath(), $"teardown-test-{Guid.NewGuid():N}.scn");
         File.WriteAllText(path, text);
         return path;
+    }
+}
+
+/// <summary>Runs the built CLI as a child process (when the command must not be this process, e.g. a watcher that leaves itself out).</summary>
+internal static class CliProcess
+{
+    public static (int ExitCode, string Out, string Err) Run(params string[] args)
+    {
+        var psi = new System.Diagnostics.ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true };
+        psi.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, "teardown.dll"));
+        foreach (string a in args) psi.ArgumentList.Add(a);
+        psi.Environment["COLUMNS"] = "160";
+        using var p = System.Diagnostics.Process.Start(psi)!;
+        var stderr = p.StandardError.ReadToEndAsync();
+        string stdout = p.StandardOutput.ReadToEnd();
+        p.WaitForExit();
+        return (p.ExitCode, stdout, stderr.Result);
     }
 }

@@ -2,6 +2,7 @@ using System.Text.Json;
 
 namespace Teardown.Cli.Tests;
 
+[Collection(nameof(CountsDescriptors))]
 public class DemoAndWatchTests
 {
     [SkippableFact]
@@ -41,7 +42,7 @@ public class DemoAndWatchTests
         Require.RootOrSkip();
         var (code, stdout, _) = CliHarness.Run("demo", "--details", "1");
         Assert.Equal(0, code);
-        Assert.Contains("creating a private network namespace", stdout, StringComparison.Ordinal);
+        Assert.Contains("private network namespace", stdout, StringComparison.Ordinal);
         Assert.Contains("Findings", stdout, StringComparison.Ordinal);
         Assert.Contains("cleaned up", stdout, StringComparison.Ordinal);
     }
@@ -52,9 +53,10 @@ public class DemoAndWatchTests
         Require.RootOrSkip();
         var result = Unprivileged.Run("demo");
         Skip.If(result is null, "setpriv is not installed");
-        var (code, stdout, _) = result!.Value;
+        var (code, stdout, stderr) = result!.Value;
         Assert.Equal(3, code);
-        Assert.Contains("needs root", stdout, StringComparison.Ordinal);
+        Assert.Contains("needs root", stderr, StringComparison.Ordinal);
+        Assert.DoesNotContain("needs root", stdout, StringComparison.Ordinal);
     }
 
     [SkippableFact]

@@ -34,17 +34,20 @@ public class DoctorCommandTests
     [InlineData("watch", "--count", "0")]
     public void BadOptions_AreUsageErrors(params string[] args)
     {
-        var (code, stdout, _) = CliHarness.Run(args);
+        var (code, stdout, stderr) = CliHarness.Run(args);
         Assert.Equal(2, code);
-        Assert.Contains("error", stdout, StringComparison.Ordinal);
+        Assert.Contains("teardown: ", stderr, StringComparison.Ordinal);
+        Assert.Empty(stdout);
     }
 
     [Fact]
     public void UnknownPid_IsAUsageError()
     {
-        var (code, stdout, _) = CliHarness.Run("doctor", "--pid", "999999999");
+        var (code, stdout, stderr) = CliHarness.Run("doctor", "--json", "--pid", "999999999");
         Assert.Equal(2, code);
-        Assert.Contains("no process with pid 999999999", stdout, StringComparison.Ordinal);
+        Assert.Contains("no process with pid 999999999", stderr, StringComparison.Ordinal);
+        Assert.Empty(stdout); // `doctor --json --pid 999999 | jq` gets no error text
+
     }
 
     [Fact]
@@ -108,8 +111,9 @@ public class DoctorCommandTests
         var result = Unprivileged.Run("doctor");
         Skip.If(result is null, "setpriv is not installed");
         var (code, stdout, _) = result!.Value;
-        Assert.Equal(3, code);
+        // Findings among what could be seen are real (exit 1); without any, the partial view exits 3.
+        Assert.Contains(code, new[] { 1, 3 });
         Assert.Contains("could not see everything", stdout, StringComparison.Ordinal);
-        Assert.Contains("partial view", stdout, StringComparison.Ordinal);
+        Assert.Contains(code == 3 ? "partial view" : "not seen:", stdout, StringComparison.Ordinal);
     }
 }

@@ -7,7 +7,7 @@ namespace Teardown.Cli.Tests;
 public class NoSockDiagTests
 {
     [SkippableFact]
-    public void WithoutSockDiag_FallsBackToProc_AndExits3()
+    public void WithoutSockDiag_FallsBackToProc_AndSaysTheViewIsPartial()
     {
         string? gcc = new[] { "/usr/bin/gcc", "/usr/local/bin/gcc" }.FirstOrDefault(File.Exists);
         Skip.If(gcc is null, "gcc is not installed, so the seccomp wrapper cannot be built");
@@ -21,9 +21,11 @@ public class NoSockDiagTests
             Assert.True(cc == 0, ccErr);
 
             var (code, stdout, stderr) = Run(exe, "dotnet", Path.Combine(AppContext.BaseDirectory, "teardown.dll"), "doctor", "--json");
-            Assert.True(code == 3, $"exit {code}: {stderr}");
             using var doc = JsonDocument.Parse(stdout);
             var ns = doc.RootElement.GetProperty("namespaces")[0];
+            // A partial view exits 3 unless what could be seen has findings (other tests' sockets may be stuck).
+            bool findings = ns.GetProperty("findings").EnumerateArray().Any(f => f.GetProperty("severity").GetString() is not "info");
+            Assert.True(code == (findings ? 1 : 3), $"exit {code}: {stderr}");
             Assert.Equal("proc_net_tcp", ns.GetProperty("source").GetString());
             var kinds = ns.GetProperty("blindSpots").EnumerateArray().Select(b => b.GetProperty("kind").GetString()).ToList();
             Assert.Contains("SockDiagUnavailable", kinds);

@@ -5,7 +5,7 @@ using Teardown.Doctor.Classification;
 using Teardown.Doctor.Findings;
 using Teardown.Doctor.Input;
 using Teardown.Doctor.Report;
-using Teardown.Doctor.Reproduction;
+using Teardown.Lab.Reproduction;
 using Teardown.Linux.Proc;
 using Teardown.Linux.Sockets;
 using Teardown.Doctor.Tests.Support;

@@ -2,7 +2,7 @@ using Teardown.Doctor.Analysis;
 using Teardown.Doctor.Classification;
 using Teardown.Doctor.Findings;
 using Teardown.Doctor.Input;
-using Teardown.Doctor.Reproduction;
+using Teardown.Lab.Reproduction;
 using Teardown.Doctor.Tests.Support;
 using Teardown.Linux.Inventory;
 using Teardown.Linux.Namespaces;

@@ -1,5 +1,5 @@
 using System.Text.Json;
-using Spectre.Console;
+using Teardown.Cli.Output;
 using Teardown.Doctor.Input;
 
 namespace Teardown.Cli.Commands;
@@ -7,7 +7,7 @@ namespace Teardown.Cli.Commands;
 /// <summary>Writes capture files for --save.</summary>
 internal static class Captures
 {
-    internal static bool TrySave(IAnsiConsole console, string path, DoctorInput input)
+    internal static bool TrySave(Terminal terminal, string path, DoctorInput input)
     {
         try
         {
@@ -18,7 +18,7 @@ internal static class Captures
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
-            console.MarkupLineInterpolated($"[red]error:[/] cannot write the capture {path}: {e.Message}");
+            terminal.Fail($"cannot write the capture {path}: {e.Message}");
             return false;
         }
     }

@@ -1,15 +1,14 @@
 using System.ComponentModel;
 using System.Diagnostics;
-using System.Text.Json;
 using Spectre.Console;
 using Spectre.Console.Cli;
 using Teardown.Doctor.Analysis;
 using Teardown.Doctor.Classification;
 using Teardown.Doctor.Input;
 using Teardown.Doctor.Report;
-using Teardown.Doctor.Reproduction;
-using Teardown.Linux.Inventory;
-using Teardown.Linux.Namespaces;
+using Teardown.Cli.Output;
+using Teardown.Lab;
+using Teardown.Lab.Reproduction;
 
 namespace Teardown.Cli.Commands;
 
@@ -19,7 +18,7 @@ namespace Teardown.Cli.Commands;
 /// failure). Nothing on the host is changed: the sockets and the port-range sysctl live in the
 /// private namespace, which disappears with its last reference.
 /// </summary>
-public sealed class DemoCommand(IAnsiConsole console) : AsyncCommand<DemoCommand.Settings>
+public sealed class DemoCommand(Terminal terminal, StartupWork startup) : AsyncCommand<DemoCommand.Settings>
 {
     public sealed class Settings : CommandSettings
     {
@@ -50,10 +49,16 @@ public sealed class DemoCommand(IAnsiConsole console) : AsyncCommand<DemoCommand
 
     private int Execute(Settings settings, CancellationToken cancellationToken)
     {
-        if (!Privileges.IsRoot)
+        var console = terminal.Out;
+        PileUp pileUp;
+        try
         {
-            console.MarkupLine("[yellow]teardown demo needs root[/]: it creates a private network namespace (unshare(CLONE_NEWNET) needs CAP_SYS_ADMIN).");
-            console.MarkupLine("Run it as [bold]sudo ./teardown demo[/]. Without root, [bold]./teardown doctor[/] still inspects what this user can see.");
+            pileUp = PileUp.CreateNamespace();
+        }
+        catch (LabUnavailableException e)
+        {
+            terminal.Fail($"demo cannot run: {e.Reason}");
+            terminal.Error.WriteLine("Run it as 'sudo ./teardown demo'. Without root, './teardown doctor' still inspects what this user can see.");
             return ExitCodes.Permission;
         }
 
@@ -67,57 +72,40 @@ public sealed class DemoCommand(IAnsiConsole console) : AsyncCommand<DemoCommand
         Console.CancelKeyPress += onCancel;
         var clock = Stopwatch.StartNew();
         var plan = new AccumulationPlan();
+
+        // Progress goes to stderr with --json, so that standard output is only the report.
         void Step(string text)
         {
             linked.Token.ThrowIfCancellationRequested();
-            if (!settings.Json) console.MarkupLineInterpolated($"[dim]{clock.Elapsed.TotalSeconds,5:0.0}s[/] {text}");
+            string line = $"{clock.Elapsed.TotalSeconds,5:0.0}s {text}";
+            if (settings.Json) terminal.Note(line);
+            else console.MarkupLineInterpolated($"[dim]{clock.Elapsed.TotalSeconds,5:0.0}s[/] {text}");
         }
 
-        NetNsHandle? ns = null;
-        var builder = new AccumulationBuilder();
         try
         {
-            Step("creating a private network namespace (only loopback inside; the host is not touched)");
-            var created = NetNs.CreatePrivate();
-            if (!created.IsOk)
-            {
-                console.MarkupLineInterpolated($"[red]cannot create a network namespace:[/] {created.Error?.ToString()}");
-                return ExitCodes.Permission;
-            }
-
-            ns = created.Value;
+            Step("created a private network namespace (only loopback inside; the host is not touched)");
             Step($"reproducing {plan.Connections} connections: a leaky server, a stale client pool, a half-closing client, a slow acceptor, short-lived clients");
-            var built = NetNs.Run(ns, () =>
-            {
-                builder.Build(plan, Step);
-                return builder.Held;
-            });
-            if (!built.IsOk)
-            {
-                console.MarkupLineInterpolated($"[red]cannot enter the namespace:[/] {built.Error?.ToString()}");
-                return ExitCodes.Permission;
-            }
-
-            if (builder.SkippedUnreachable is string why)
+            pileUp.Build(plan, Step);
+            if (pileUp.SkippedUnreachable is string why)
             {
                 Step($"skipped the unreachable-peer part: {why}");
             }
 
-            Step($"holding {built.Value} descriptors; running the doctor on the namespace");
-            var snapshot = InventoryReader.Take(new InventoryOptions { Namespace = ns });
-            var input = DoctorInput.From(snapshot);
-            if (settings.Save is string save && !Captures.TrySave(console, save, input))
+            Step($"holding {pileUp.Held} descriptors; running the doctor on the namespace");
+            var input = DoctorInput.From(pileUp.Snapshot());
+            if (settings.Save is string save && !Captures.TrySave(terminal, save, input))
             {
                 return ExitCodes.Usage;
             }
 
             var report = DoctorAnalysis.Analyze(input);
-            int exit = Render(settings, report, clock.Elapsed);
+            int exit = Render(settings, report, startup.Elapsed);
             var missing = Expected.Where(c => !report.ClassCounts.ContainsKey(c))
-                .Where(c => builder.SkippedUnreachable is null || c is not (SocketClass.FinWait1Orphaned or SocketClass.LastAckOrphaned)).ToList();
+                .Where(c => pileUp.SkippedUnreachable is null || c is not (SocketClass.FinWait1Orphaned or SocketClass.LastAckOrphaned)).ToList();
             if (missing.Count > 0)
             {
-                console.MarkupLineInterpolated($"[red]the reproduction did not produce: {string.Join(", ", missing.Select(m => m.Id()))}[/]");
+                terminal.Fail($"the reproduction did not produce: {string.Join(", ", missing.Select(m => m.Id()))}");
                 return ExitCodes.Findings;
             }
 
@@ -125,15 +113,25 @@ public sealed class DemoCommand(IAnsiConsole console) : AsyncCommand<DemoCommand
         }
         catch (OperationCanceledException)
         {
-            console.MarkupLine("[yellow]interrupted[/]: cleaning up");
-            return 130;
+            terminal.Fail("interrupted: cleaning up");
+            return ExitCodes.Interrupted;
+        }
+        catch (LabUnavailableException e)
+        {
+            terminal.Fail($"demo cannot run: {e.Reason}");
+            return ExitCodes.Permission;
         }
         finally
         {
-            builder.Dispose();
-            ns?.Dispose();
+            pileUp.Dispose();
             Console.CancelKeyPress -= onCancel;
-            if (!settings.Json) console.MarkupLineInterpolated($"[dim]{clock.Elapsed.TotalSeconds,5:0.0}s[/] cleaned up: sockets closed, namespace deleted");
+            Step2($"{clock.Elapsed.TotalSeconds,5:0.0}s cleaned up: sockets closed, namespace deleted");
+        }
+
+        void Step2(string line)
+        {
+            if (settings.Json) terminal.Note(line);
+            else console.MarkupLineInterpolated($"[dim]{line}[/]");
         }
     }
 
@@ -141,18 +139,12 @@ public sealed class DemoCommand(IAnsiConsole console) : AsyncCommand<DemoCommand
     {
         if (settings.Json)
         {
-            var buffer = new MemoryStream();
-            using (var w = new Utf8JsonWriter(buffer, new JsonWriterOptions { Indented = true, Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping }))
-            {
-                ReportJson.Write(w, [report], ExitCodes.Ok, elapsed);
-            }
-
-            Console.Out.WriteLine(System.Text.Encoding.UTF8.GetString(buffer.GetBuffer(), 0, (int)buffer.Length));
+            terminal.Text.WriteLine(ReportText.Json([report], ExitCodes.Ok, elapsed));
             return ExitCodes.Ok;
         }
 
-        DoctorRenderer.Render(console, report, settings.Details, showNamespace: true);
-        console.MarkupLine("[bold]The demo is a reproduction:[/] the findings above are expected. On a real host run [bold]./teardown doctor[/] (exit 1 means findings).");
+        DoctorRenderer.Render(terminal.Out, report, settings.Details, showNamespace: true);
+        terminal.Out.MarkupLine("[bold]The demo is a reproduction:[/] the findings above are expected. On a real host run [bold]./teardown doctor[/] (exit 1 means findings).");
         return ExitCodes.Ok;
     }
 }

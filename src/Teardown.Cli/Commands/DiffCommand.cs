@@ -1,5 +1,7 @@
 using System.ComponentModel;
 using System.Diagnostics;
+using Teardown.Cli.Output;
+using Teardown.Lab.Differential;
 using System.Globalization;
 using System.Text.Json;
 using Spectre.Console;
@@ -16,7 +18,7 @@ namespace Teardown.Cli.Commands;
 /// <c>teardown diff FILE...</c>: plays every scenario on the model and on the kernel and compares the two
 /// traces. The kernel is the oracle: a divergence means the model (or the scenario) is wrong.
 /// </summary>
-public sealed class DiffCommand(IAnsiConsole console) : AsyncCommand<DiffCommand.Settings>
+public sealed class DiffCommand(Terminal terminal) : AsyncCommand<DiffCommand.Settings>
 {
     public sealed class Settings : ScenarioSettings
     {
@@ -35,64 +37,22 @@ public sealed class DiffCommand(IAnsiConsole console) : AsyncCommand<DiffCommand
 
     public override async Task<int> ExecuteAsync(CommandContext context, Settings settings, CancellationToken cancellationToken)
     {
-        var scenarios = ScenarioFiles.Load(settings.Files, out var diagnostics);
-        if (diagnostics.Count > 0)
-        {
-            foreach (var d in diagnostics) Console.Error.WriteLine(d.ToString());
-            Console.Error.WriteLine($"{diagnostics.Count} error(s); nothing was run.");
-            return ExitCodes.Usage;
-        }
-
-        LabPrerequisites.Ensure();
-        var model = new ModelTarget(settings.Seed);
-        var kernel = new KernelTarget();
-        var results = new DiffResult?[scenarios.Count];
-        int done = 0;
+        if (!ScenarioFiles.TryLoad(terminal, settings.Files, out var scenarios)) return ExitCodes.Usage;
         var clock = Stopwatch.StartNew();
-        using var gate = new SemaphoreSlim(settings.Jobs);
-
-        // The longest timelines start first: the 60-second TIME_WAIT and 100-second crash scenarios then
-        // overlap with everything else instead of running alone at the end.
-        int[] startOrder = Enumerable.Range(0, scenarios.Count).OrderByDescending(i => Duration(scenarios[i])).ToArray();
-        var tasks = startOrder.Select(index => (Scenario: scenarios[index], Index: index)).Select(async item =>
+        var results = await DiffRunner.RunAsync(scenarios, settings.Seed, settings.Jobs, (n, r) =>
         {
-            (Scenario scenario, int index) = item;
-            await gate.WaitAsync(cancellationToken).ConfigureAwait(false);
-            try
-            {
-                var started = Stopwatch.StartNew();
-                var modelTrace = model.Play(scenario, cancellationToken);
-                var kernelTrace = await kernel.PlayAsync(scenario, cancellationToken).ConfigureAwait(false);
-                var comparison = TraceComparer.Compare(modelTrace, kernelTrace);
-                var kernelFailures = ExpectationChecker.Check(kernelTrace).Count(v => !v.Passed);
-                results[index] = new DiffResult(scenario, comparison, kernelFailures, started.Elapsed, null);
-            }
-            catch (Exception ex) when (ex is LabRunException or IOException or InvalidOperationException)
-            {
-                results[index] = new DiffResult(scenario, null, 0, TimeSpan.Zero, ex.Message);
-            }
-            finally
-            {
-                gate.Release();
-                int n = Interlocked.Increment(ref done);
-                var r = results[index];
-                string verdict = r?.Error is not null ? "error" : r?.Comparison?.Agrees == true ? "agrees" : "DIVERGES";
-                Console.Error.WriteLine(string.Create(CultureInfo.InvariantCulture,
-                    $"[{n}/{scenarios.Count}] {verdict,-8} {scenario.FileName} ({r?.Elapsed.TotalSeconds ?? 0:F1} s)"));
-            }
-        });
-        await Task.WhenAll(tasks).ConfigureAwait(false);
+            string verdict = r.Error is not null ? "error" : r.Agrees ? "agrees" : "DIVERGES";
+            terminal.Note(string.Create(CultureInfo.InvariantCulture, $"[{n}/{scenarios.Count}] {verdict,-8} {r.Scenario.FileName} ({r.Elapsed.TotalSeconds:F1} s)"));
+        }, cancellationToken).ConfigureAwait(false);
 
-        if (settings.Json) WriteJson(results!);
-        else Render(results!, clock.Elapsed);
-        bool clean = results.All(r => r is { Error: null, Comparison.Agrees: true });
-        return clean ? ExitCodes.Ok : ExitCodes.Findings;
+        if (settings.Json) WriteJson(results);
+        else Render(results, clock.Elapsed);
+        return results.All(r => r.Agrees) ? ExitCodes.Ok : ExitCodes.Findings;
     }
 
-    private static TimeSpan Duration(Scenario scenario) => scenario.Timeline.Count == 0 ? TimeSpan.Zero : scenario.Timeline.Max(l => l.At);
-
-    private void Render(IReadOnlyList<DiffResult> results, TimeSpan wall)
+    private void Render(IReadOnlyList<ScenarioDiff> results, TimeSpan wall)
     {
+        var console = terminal.Out;
         foreach (var r in results.Where(r => r.Error is not null || r.Comparison?.Agrees == false))
         {
             console.WriteLine();
@@ -102,7 +62,7 @@ public sealed class DiffCommand(IAnsiConsole console) : AsyncCommand<DiffCommand
                 continue;
             }
 
-            ComparisonRenderer.Render(r.Comparison!, r.Scenario, Console.Out);
+            ComparisonRenderer.Render(r.Comparison!, r.Scenario, terminal.Text);
         }
 
         var table = new Table().Border(TableBorder.Rounded)
@@ -125,7 +85,7 @@ public sealed class DiffCommand(IAnsiConsole console) : AsyncCommand<DiffCommand
             $"{agree} of {results.Count} scenarios: model and kernel agree. Wall time {wall.TotalSeconds.ToString("F1", CultureInfo.InvariantCulture)} s.");
     }
 
-    private static void WriteJson(IReadOnlyList<DiffResult> results)
+    private void WriteJson(IReadOnlyList<ScenarioDiff> results)
     {
         foreach (var r in results)
         {
@@ -144,12 +104,11 @@ public sealed class DiffCommand(IAnsiConsole console) : AsyncCommand<DiffCommand
                     w.WriteEndObject();
                 }
 
-                Console.Out.WriteLine(System.Text.Encoding.UTF8.GetString(buffer.ToArray()));
+                terminal.Text.WriteLine(System.Text.Encoding.UTF8.GetString(buffer.ToArray()));
             }
 
-            if (r.Comparison is not null) ComparisonJsonWriter.Write(r.Comparison, Console.Out);
+            if (r.Comparison is not null) ComparisonJsonWriter.Write(r.Comparison, terminal.Text);
         }
     }
 
-    private sealed record DiffResult(Scenario Scenario, Comparison? Comparison, int KernelFailures, TimeSpan Elapsed, string? Error);
 }

@@ -1,8 +1,8 @@
 using System.ComponentModel;
 using System.Diagnostics;
-using System.Text.Json;
 using Spectre.Console;
 using Spectre.Console.Cli;
+using Teardown.Cli.Output;
 using Teardown.Doctor.Analysis;
 using Teardown.Doctor.Input;
 using Teardown.Doctor.Report;
@@ -10,14 +10,26 @@ using Teardown.Linux.Inventory;
 
 namespace Teardown.Cli.Commands;
 
-/// <summary><c>teardown doctor [--json] [--all-netns] [--pid P] [--port N]</c>: why TCP connections are stuck on this host.</summary>
-public sealed class DoctorCommand(IAnsiConsole console) : AsyncCommand<DoctorCommand.Settings>
+/// <summary><c>teardown doctor [--json|--brief|--sockets] [--all-netns] [--pid P] [--port N]</c>: why TCP connections are stuck on this host.</summary>
+public sealed class DoctorCommand(Terminal terminal, StartupWork startup) : Command<DoctorCommand.Settings>
 {
     public sealed class Settings : CommandSettings
     {
         [CommandOption("--json")]
-        [Description("Write the report as JSON (schema teardown.doctor/1) instead of tables.")]
+        [Description("Write the report as JSON (schema teardown.doctor/1, docs/schema/doctor-report.schema.json) instead of tables.")]
         public bool Json { get; init; }
+
+        [CommandOption("--brief")]
+        [Description("One line per finding: number, severity, sockets, class, side and service, owner, when reaped. For grep and awk.")]
+        public bool Brief { get; init; }
+
+        [CommandOption("--sockets")]
+        [Description("One line per socket of the findings: ss's columns (State Recv-Q Send-Q Local Peer) plus class and owner.")]
+        public bool Sockets { get; init; }
+
+        [CommandOption("--wide")]
+        [Description("Do not fit tables to the terminal (or to 80 columns in a pipe): lines as long as their content.")]
+        public bool Wide { get; init; }
 
         [CommandOption("--all-netns")]
         [Description("Inspect every network namespace on the host (containers), not only this one. Needs root.")]
@@ -63,86 +75,103 @@ public sealed class DoctorCommand(IAnsiConsole console) : AsyncCommand<DoctorCom
             if (Save is not null && AllNetns) return ValidationResult.Error("--save takes one namespace; drop --all-netns or use --pid");
             if (Input is not null && (AllNetns || Save is not null)) return ValidationResult.Error("--input analyses a saved capture; it cannot be combined with --all-netns or --save");
             if (Details < 0) return ValidationResult.Error("--details must be 0 or more");
+            if ((Json ? 1 : 0) + (Brief ? 1 : 0) + (Sockets ? 1 : 0) > 1) return ValidationResult.Error("choose one of --json, --brief and --sockets");
             return ValidationResult.Success();
         }
     }
 
-    public override Task<int> ExecuteAsync(CommandContext context, Settings settings, CancellationToken cancellationToken) =>
-        Task.FromResult(Execute(settings));
-
-    private int Execute(Settings settings)
+    public override int Execute(CommandContext context, Settings settings, CancellationToken cancellationToken)
     {
-        var clock = Stopwatch.StartNew();
+        if (settings.Wide) terminal.UseWideLines();
         if (settings.Pid is int wanted && settings.Input is null && !Directory.Exists($"/proc/{wanted}"))
         {
-            console.MarkupLineInterpolated($"[red]error:[/] no process with pid {wanted}");
+            terminal.Fail($"no process with pid {wanted}");
             return ExitCodes.Usage;
         }
 
+        SocketIndex? early = null;
         List<DoctorInput> inputs;
         if (settings.Input is string path)
         {
+            if (!InputFiles.TryRead(path, InputFiles.MaxCaptureBytes, out var bytes, out string? problem))
+            {
+                terminal.Fail($"cannot read the capture {path}: {problem}");
+                return ExitCodes.Usage;
+            }
+
             try
             {
-                inputs = [CaptureJson.Read(File.ReadAllBytes(path))];
+                inputs = [CaptureJson.Read(bytes)];
             }
-            catch (Exception e) when (e is IOException or UnauthorizedAccessException or InvalidDataException)
+            catch (InvalidDataException e)
             {
-                console.MarkupLineInterpolated($"[red]error:[/] cannot read the capture {path}: {e.Message}");
+                terminal.Fail($"cannot read the capture {path}: {e.Message}");
                 return ExitCodes.Usage;
             }
         }
         else
         {
-            inputs = DoctorSnapshots.Take(settings.AllNetns, settings.Pid,
-                settings.Source == "proc" ? SocketSourcePreference.ProcNetTcp : SocketSourcePreference.SockDiag,
-                OwnerMethodParser.TryParse(settings.Owners) ?? Teardown.Linux.Proc.OwnerScanMethod.Auto);
+            var request = new SnapshotRequest
+            {
+                AllNamespaces = settings.AllNetns,
+                NamespaceOfPid = settings.Pid,
+                Source = settings.Source == "proc" ? SocketSourcePreference.ProcNetTcp : SocketSourcePreference.SockDiag,
+                OwnerMethod = OwnerMethodParser.TryParse(settings.Owners) ?? Teardown.Linux.Proc.OwnerScanMethod.Auto,
+                Extensions = DoctorInput.NeededExtensions,
+                Prefetch = startup.OwnerPrefetch,
+            };
+            // Classify the first namespace's sockets while its owner scan still runs.
+            inputs = [.. NamespaceSnapshots.Take(request, whileScanning: s => early ??= SocketIndex.Build(s.Sockets, s.Settings)).Select(DoctorInput.From)];
         }
 
-        if (settings.Save is string save && !Captures.TrySave(console, save, inputs[0]))
+        if (settings.Save is string save && !Captures.TrySave(terminal, save, inputs[0]))
         {
             return ExitCodes.Usage;
         }
 
         var filter = new DoctorFilter(settings.Pid, settings.Port);
-        var read = clock.Elapsed;
-        var reports = inputs.Select(i => DoctorAnalysis.Analyze(i, filter)).ToList();
-        var analysed = clock.Elapsed;
+        var read = startup.Elapsed;
+        var reports = inputs.Select((input, n) => DoctorAnalysis.Analyze(input, filter, n == 0 ? early : null)).ToList();
+        var analysed = startup.Elapsed;
         int exit = ExitCode(reports);
-        if (Environment.GetEnvironmentVariable("TEARDOWN_TIMING") is "1")
-        {
-            var cost = inputs[0].Cost;
-            double sinceStart = (DateTime.Now - Process.GetCurrentProcess().StartTime).TotalMilliseconds;
-            Console.Error.WriteLine($"timing: start-up {sinceStart - analysed.TotalMilliseconds:0} ms (runtime, argument parsing), " +
-                $"read {read.TotalMilliseconds:0} ms (sockets {cost.Sockets.TotalMilliseconds:0} ms ∥ owners {cost.Owners.TotalMilliseconds:0} ms, {cost.FdsScanned} fds), " +
-                $"analysis {(analysed - read).TotalMilliseconds:0} ms");
-        }
+        if (Environment.GetEnvironmentVariable("TEARDOWN_TIMING") is "1") Timing(inputs[0].Cost, read, analysed);
 
         if (settings.Json)
         {
-            var buffer = new MemoryStream();
-            using (var w = new Utf8JsonWriter(buffer, new JsonWriterOptions { Indented = true, Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping }))
+            // elapsedMs covers the whole run, from the process's start to the report.
+            terminal.Text.WriteLine(ReportText.Json(reports, exit, startup.Elapsed));
+        }
+        else if (settings.Brief)
+        {
+            BriefRenderer.Findings(terminal.Text, reports);
+        }
+        else if (settings.Sockets)
+        {
+            BriefRenderer.Sockets(terminal.Text, reports.Select((r, n) => StuckSockets.Of(inputs[n], r, n == 0 ? early : null)).ToList(), reports);
+        }
+        else
+        {
+            foreach (var report in reports)
             {
-                ReportJson.Write(w, reports, exit, clock.Elapsed);
+                DoctorRenderer.Render(terminal.Out, report, settings.Details, reports.Count > 1);
             }
 
-            Console.Out.Write(System.Text.Encoding.UTF8.GetString(buffer.GetBuffer(), 0, (int)buffer.Length));
-            Console.Out.WriteLine();
-            return exit;
+            DoctorRenderer.Verdict(terminal.Out, reports, exit, startup.Elapsed);
         }
 
-        foreach (var report in reports)
-        {
-            DoctorRenderer.Render(console, report, settings.Details, reports.Count > 1);
-        }
-
-        DoctorRenderer.Verdict(console, reports, exit, clock.Elapsed);
         return exit;
     }
 
-    /// <summary>3 when permissions or missing kernel features hid part of the host (the findings are then incomplete), else 1 with findings, else 0.</summary>
+    private void Timing(ReadCost cost, TimeSpan read, TimeSpan analysed) =>
+        terminal.Note($"timing: read {read.TotalMilliseconds:0} ms since start (sockets {cost.Sockets.TotalMilliseconds:0} ms ∥ owners {cost.Owners.TotalMilliseconds:0} ms, {cost.FdsScanned} fds), " +
+            $"analysis {(analysed - read).TotalMilliseconds:0} ms, render follows");
+
+    /// <summary>
+    /// 1 when there are findings (also when part of the host was hidden: what was seen is real), else
+    /// 3 when permissions or missing kernel features hid part of the host, else 0.
+    /// </summary>
     internal static int ExitCode(IReadOnlyList<DoctorReport> reports) =>
-        reports.Any(r => r.IsPartial) ? ExitCodes.Permission
-        : reports.Any(r => r.HasFindings) ? ExitCodes.Findings
+        reports.Any(r => r.HasFindings) ? ExitCodes.Findings
+        : reports.Any(r => r.IsPartial) ? ExitCodes.Permission
         : ExitCodes.Ok;
 }

@@ -2,6 +2,7 @@ using Spectre.Console;
 using Teardown.Doctor.Classification;
 using Teardown.Doctor.Findings;
 using Teardown.Doctor.Report;
+using Teardown.Linux.Inventory;
 using Teardown.Linux.Sockets;
 
 namespace Teardown.Cli.Commands;
@@ -53,8 +54,9 @@ internal static class DoctorRenderer
         table.AddColumn(new TableColumn("severity").NoWrap());
         table.AddColumn(new TableColumn("sockets").RightAligned().NoWrap());
         table.AddColumn("what");
-        table.AddColumn("owner");
-        table.AddColumn("service");
+        // A pid, port or address is never split across lines: these columns do not wrap, "what" does.
+        table.AddColumn(new TableColumn("owner").NoWrap());
+        table.AddColumn(new TableColumn("service").NoWrap());
         table.AddColumn(new TableColumn("reaped").NoWrap());
         int n = 0;
         foreach (var f in report.Findings)
@@ -146,7 +148,7 @@ internal static class DoctorRenderer
     private static void BlindSpots(IAnsiConsole console, DoctorReport report)
     {
         if (report.BlindSpots.IsEmpty) return;
-        var text = string.Join('\n', report.BlindSpots.Select(b => "• " + Markup.Escape($"{b.Kind}: {b.Detail}" + (b.Error is { } e ? $" ({e})" : ""))));
+        var text = string.Join('\n', report.BlindSpots.Select(b => "• " + Markup.Escape($"{BlindSpotText.Label(b.Kind)}: {b.Detail}" + (b.Error is { } e ? $" ({e})" : ""))));
         console.Write(new Panel(new Markup(text)).Header(report.IsPartial ? "[yellow]could not see everything[/]" : "notes").Expand());
     }
 
@@ -154,13 +156,14 @@ internal static class DoctorRenderer
     {
         int findings = reports.Sum(r => r.Findings.Count(f => f.Severity >= Severity.Low));
         string seen = $"{reports.Sum(r => r.Total)} sockets in {reports.Count} namespace(s), {elapsed.TotalMilliseconds:0} ms";
+        string hidden = BlindSpotText.Hidden(reports);
         string verdict = exit switch
         {
-            ExitCodes.Permission => $"[yellow]partial view[/] ({findings} findings among what could be seen: {seen}); " +
-                (reports.Any(r => r.BlindSpots.Any(b => b.Kind == Teardown.Linux.Inventory.BlindSpotKind.NotRoot))
+            ExitCodes.Permission => $"[yellow]partial view[/] (no findings among what could be seen: {seen}); " +
+                (reports.Any(r => r.BlindSpots.Any(b => b.Kind == BlindSpotKind.NotRoot))
                     ? "run as root for the full picture"
                     : "see what could not be seen above"),
-            ExitCodes.Findings => $"[red]{findings} findings[/] ({seen})",
+            ExitCodes.Findings => $"[red]{findings} findings[/] ({seen})" + (hidden.Length > 0 ? $"; [yellow]not seen:[/] {Markup.Escape(hidden)}" : ""),
             _ => $"[green]healthy[/] ({seen})",
         };
         console.MarkupLine(verdict);

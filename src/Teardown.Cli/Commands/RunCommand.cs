@@ -1,6 +1,7 @@
 using System.ComponentModel;
 using Spectre.Console;
 using Spectre.Console.Cli;
+using Teardown.Cli.Output;
 using Teardown.Scenarios.Checking;
 using Teardown.Scenarios.Rendering;
 using Teardown.Scenarios.Running;
@@ -10,7 +11,7 @@ using Teardown.Scenarios.Tracing;
 namespace Teardown.Cli.Commands;
 
 /// <summary><c>teardown run FILE... [--target model|kernel] [--json] [--quiet]</c>.</summary>
-public sealed class RunCommand(IAnsiConsole console) : AsyncCommand<RunCommand.Settings>
+public sealed class RunCommand(Terminal terminal) : AsyncCommand<RunCommand.Settings>
 {
     public sealed class Settings : ScenarioSettings
     {
@@ -36,13 +37,8 @@ public sealed class RunCommand(IAnsiConsole console) : AsyncCommand<RunCommand.S
 
     public override async Task<int> ExecuteAsync(CommandContext context, Settings settings, CancellationToken cancellationToken)
     {
-        var scenarios = ScenarioFiles.Load(settings.Files, out var diagnostics);
-        if (diagnostics.Count > 0)
-        {
-            foreach (var d in diagnostics) Console.Error.WriteLine(d.ToString());
-            Console.Error.WriteLine($"{diagnostics.Count} error(s); nothing was run.");
-            return ExitCodes.Usage;
-        }
+        if (!ScenarioFiles.TryLoad(terminal, settings.Files, out var scenarios)) return ExitCodes.Usage;
+        var console = terminal.Out;
 
         IScenarioTarget target = TargetFactory.Create(settings.Target, settings.Seed);
         int failedScenarios = 0, failedChecks = 0, passedChecks = 0;
@@ -57,13 +53,13 @@ public sealed class RunCommand(IAnsiConsole console) : AsyncCommand<RunCommand.S
             if (failed > 0) failedScenarios++;
             if (settings.Json)
             {
-                JsonTraceWriter.Write(trace, verdicts, Console.Out);
+                JsonTraceWriter.Write(trace, verdicts, terminal.Text);
                 continue;
             }
 
             if (!settings.Quiet)
             {
-                TimelineRenderer.Render(trace, verdicts, Console.Out);
+                TimelineRenderer.Render(trace, verdicts, terminal.Text);
             }
 
             foreach (var v in verdicts.Where(v => !v.Passed))

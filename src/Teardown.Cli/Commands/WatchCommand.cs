@@ -6,6 +6,9 @@ using Teardown.Doctor.Analysis;
 using Teardown.Doctor.Findings;
 using Teardown.Doctor.Report;
 using Teardown.Doctor.Watch;
+using Teardown.Cli.Output;
+using Teardown.Doctor.Input;
+using Teardown.Linux.Inventory;
 
 namespace Teardown.Cli.Commands;
 
@@ -14,12 +17,12 @@ namespace Teardown.Cli.Commands;
 /// exhaustion forecasts, refreshed live. Ctrl-C stops it and the live display restores the
 /// terminal; when stdout is not a terminal (or with --plain) it prints one block per sample.
 /// </summary>
-public sealed class WatchCommand(IAnsiConsole console) : AsyncCommand<WatchCommand.Settings>
+public sealed class WatchCommand(Terminal terminal) : AsyncCommand<WatchCommand.Settings>
 {
     public sealed class Settings : CommandSettings
     {
         [CommandOption("-i|--interval <DURATION>")]
-        [Description("Time between samples: 2s (default), 500ms, 1m.")]
+        [Description("Time between samples, 100ms to 24h: 2s (default), 500ms, 1m30s, 10h.")]
         [DefaultValue("2s")]
         public string Interval { get; init; } = "2s";
 
@@ -45,15 +48,31 @@ public sealed class WatchCommand(IAnsiConsole console) : AsyncCommand<WatchComma
 
         public override ValidationResult Validate()
         {
-            if (!WatchInterval.TryParse(Interval, out _)) return ValidationResult.Error($"--interval '{Interval}' is not a duration of at least 100ms such as 2s, 500ms or 1m");
+            if (!DurationText.TryParse(Interval, out var interval)) return ValidationResult.Error($"--interval '{Interval}' is not a duration such as 2s, 500ms, 1m30s or 10h");
+            if (interval < MinInterval || interval > MaxInterval) return ValidationResult.Error($"--interval must be between 100ms and 24h, not {Interval}");
             if (Count is <= 0) return ValidationResult.Error("--count must be positive");
+            if (Pid is <= 0) return ValidationResult.Error("--pid must be a positive process id");
+            if (Port is < 0 or > 65535) return ValidationResult.Error("--port must be 0–65535");
             return ValidationResult.Success();
         }
     }
 
+    /// <summary>Shortest interval: a snapshot of 150,000 sockets takes ~0.3 s; faster only measures watch itself.</summary>
+    internal static readonly TimeSpan MinInterval = TimeSpan.FromMilliseconds(100);
+
+    /// <summary>Longest interval: a day (a timer must stay representable; longer watches are a job for serve).</summary>
+    internal static readonly TimeSpan MaxInterval = TimeSpan.FromHours(24);
+
     public override async Task<int> ExecuteAsync(CommandContext context, Settings settings, CancellationToken cancellationToken)
     {
-        WatchInterval.TryParse(settings.Interval, out var interval);
+        if (settings.Pid is int wanted && !Directory.Exists($"/proc/{wanted}"))
+        {
+            terminal.Fail($"no process with pid {wanted}");
+            return ExitCodes.Usage;
+        }
+
+        DurationText.TryParse(settings.Interval, out var interval);
+        var console = terminal.Out;
         using var interrupt = new CancellationTokenSource();
         using var linked = CancellationTokenSource.CreateLinkedTokenSource(interrupt.Token, cancellationToken);
         ConsoleCancelEventHandler onCancel = (_, e) =>
@@ -64,7 +83,7 @@ public sealed class WatchCommand(IAnsiConsole console) : AsyncCommand<WatchComma
         Console.CancelKeyPress += onCancel;
         var history = new WatchHistory();
         var filter = new DoctorFilter(settings.Pid, settings.Port);
-        bool live = !settings.Plain && !Console.IsOutputRedirected && console.Profile.Capabilities.Interactive;
+        bool live = !settings.Plain && terminal.IsInteractive;
         int samples = 0;
         DoctorReport? last = null;
         try
@@ -77,7 +96,7 @@ public sealed class WatchCommand(IAnsiConsole console) : AsyncCommand<WatchComma
                     {
                         last = Sample(settings, filter, history);
                         samples++;
-                        ctx.UpdateTarget(View(last, history, interval, samples));
+                        ctx.UpdateTarget(View(last, history, interval, samples, terminal.Height, terminal.Width));
                         ctx.Refresh();
                         if (settings.Count is int c && samples >= c) break;
                         await Task.Delay(interval, linked.Token).ConfigureAwait(false);
@@ -90,7 +109,7 @@ public sealed class WatchCommand(IAnsiConsole console) : AsyncCommand<WatchComma
                 {
                     last = Sample(settings, filter, history);
                     samples++;
-                    console.Write(View(last, history, interval, samples));
+                    console.Write(View(last, history, interval, samples, int.MaxValue, terminal.Width));
                     console.WriteLine();
                     if (settings.Count is int c && samples >= c) break;
                     await Task.Delay(interval, linked.Token).ConfigureAwait(false);
@@ -114,10 +133,12 @@ public sealed class WatchCommand(IAnsiConsole console) : AsyncCommand<WatchComma
     // One sample: a snapshot per namespace, analysed, summed into one report for display.
     private static DoctorReport Sample(Settings settings, DoctorFilter filter, WatchHistory history)
     {
-        var inputs = DoctorSnapshots.Take(settings.AllNetns, settings.Pid);
+        var request = new SnapshotRequest { AllNamespaces = settings.AllNetns, NamespaceOfPid = settings.Pid, Extensions = DoctorInput.NeededExtensions };
+        var inputs = NamespaceSnapshots.Take(request).Select(DoctorInput.From).ToList();
         var reports = inputs.Select(i => DoctorAnalysis.Analyze(i, filter)).ToList();
         var merged = reports.Count == 1 ? reports[0] : Merge(reports);
-        history.Add(WatchHistory.SampleOf(merged, inputs[0]));
+        // The watcher's own descriptors are not the host's problem: leave them out of the forecasts.
+        history.Add(WatchHistory.SampleOf(merged, inputs[0], excludePid: Environment.ProcessId));
         return merged;
     }
 
@@ -142,13 +163,20 @@ public sealed class WatchCommand(IAnsiConsole console) : AsyncCommand<WatchComma
         };
     }
 
-    private static IRenderable View(DoctorReport report, WatchHistory history, TimeSpan interval, int samples)
+    /// <summary>
+    /// One screen: the header line, then counts and forecasts side by side, then the top findings,
+    /// each cut to what <paramref name="height"/> leaves (a live view taller than the terminal
+    /// scrolls its header away). In 80×24: header, 6 classes, 5 forecasts, 3 findings.
+    /// </summary>
+    internal static IRenderable View(DoctorReport report, WatchHistory history, TimeSpan interval, int samples, int height, int width)
     {
+        var (rowsForCounts, rowsForForecasts, rowsForFindings) = RowBudget(height, width);
         var trends = history.Trends();
         var window = history.Samples.Count > 1 ? history.Samples[^1].At - history.Samples[0].At : TimeSpan.Zero;
         var counts = new Table().Border(TableBorder.Rounded).Title("sockets by class")
             .AddColumn("class").AddColumn(new TableColumn("now").RightAligned()).AddColumn(new TableColumn("growth /min").RightAligned());
-        foreach (var t in trends.Where(t => !t.Name.StartsWith("fds of", StringComparison.Ordinal) && !t.Name.StartsWith("ephemeral", StringComparison.Ordinal)))
+        foreach (var t in trends.Where(t => !t.Name.StartsWith("fds of", StringComparison.Ordinal) && !t.Name.StartsWith("ephemeral", StringComparison.Ordinal))
+            .OrderByDescending(t => t.PerMinute).ThenByDescending(t => t.Current).Take(rowsForCounts))
         {
             counts.AddRow(Markup.Escape(t.Name), $"{t.Current:0}", Growth(t.PerMinute, history.Samples.Count));
         }
@@ -156,14 +184,14 @@ public sealed class WatchCommand(IAnsiConsole console) : AsyncCommand<WatchComma
         var forecasts = new Table().Border(TableBorder.Rounded).Title("forecasts (estimate: least-squares growth over the window)")
             .AddColumn("resource").AddColumn(new TableColumn("used").RightAligned()).AddColumn(new TableColumn("limit").RightAligned())
             .AddColumn(new TableColumn("growth /min").RightAligned()).AddColumn(new TableColumn("exhausted in").RightAligned());
-        foreach (var t in trends.Where(t => t.Limit is not null).OrderBy(t => t.TimeToLimit ?? TimeSpan.MaxValue).Take(8))
+        foreach (var t in trends.Where(t => t.Limit is not null).OrderBy(t => t.TimeToLimit ?? TimeSpan.MaxValue).Take(rowsForForecasts))
         {
             forecasts.AddRow(Markup.Escape(t.Name), $"{t.Current:0}", $"{t.Limit:0}", Growth(t.PerMinute, history.Samples.Count),
                 t.TimeToLimit is TimeSpan left ? $"[red]{Markup.Escape(Reap.Format(left))}[/]" : "[green]not growing[/]");
         }
 
         var top = new Table().Border(TableBorder.Rounded).Title("top findings").AddColumn("severity").AddColumn(new TableColumn("sockets").RightAligned()).AddColumn("finding");
-        foreach (var f in report.Findings.Take(5))
+        foreach (var f in report.Findings.Take(rowsForFindings))
         {
             top.AddRow($"[{DoctorRenderer.Colour(f.Severity)}]{f.Severity.Id()}[/]", $"{f.Count}", Markup.Escape($"{Explanations.Short(f.Class)} — {f.Owner?.Display ?? "no process"}, {f.Service}"));
         }
@@ -173,10 +201,30 @@ public sealed class WatchCommand(IAnsiConsole console) : AsyncCommand<WatchComma
             top.AddRow("[green]none[/]", "0", "no stuck connections");
         }
 
-        var header = new Markup(Markup.Escape($"{report.TakenAt:HH:mm:ss} sample {samples}, every {interval.TotalSeconds:0.###} s, window {window.TotalSeconds:0} s, {report.Total} sockets")
-            + (report.IsPartial ? " [yellow](partial view: " + Markup.Escape(string.Join("; ", report.BlindSpots.Select(b => b.Kind.ToString()).Distinct())) + ")[/]" : "")
+        var header = new Markup(Markup.Escape($"{report.TakenAt:HH:mm:ss} sample {samples}, every {DurationText.Format(interval)}, window {window.TotalSeconds:0} s, {report.Total} sockets")
+            + (report.IsPartial ? " [yellow](partial view: " + Markup.Escape(string.Join("; ", report.BlindSpots.Select(b => BlindSpotText.Label(b.Kind)).Distinct())) + ")[/]" : "")
             + " [dim]Ctrl-C to stop[/]");
         return new Rows(header, new Columns(counts, forecasts).Collapse(), top);
+    }
+
+    /// <summary>
+    /// Rows each table may show so that the whole view fits <paramref name="height"/> lines: the
+    /// header and the stop line take 2, each table 5 of chrome (title, borders, column header); below
+    /// 120 columns the two upper tables stack instead of standing side by side.
+    /// </summary>
+    internal static (int Counts, int Forecasts, int Findings) RowBudget(int height, int width)
+    {
+        if (height == int.MaxValue) return (int.MaxValue, 8, 5);
+        bool stacked = width < 120;
+        int rows = Math.Max(3, height - 2 - (stacked ? 15 : 10));
+        int findings = Math.Max(1, rows * 3 / 10);
+        if (!stacked)
+        {
+            return (rows - findings, rows - findings, findings);
+        }
+
+        int forecasts = Math.Max(1, rows * 3 / 10);
+        return (Math.Max(1, rows - findings - forecasts), forecasts, findings);
     }
 
     private static string Growth(double perMinute, int samples) =>

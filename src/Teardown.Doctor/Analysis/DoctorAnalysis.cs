@@ -20,17 +20,28 @@ public static class DoctorAnalysis
     /// <summary>Linux's default ip_local_port_range (net/ipv4/af_inet.c:inet_init_net).</summary>
     internal const int DefaultPortLow = 32768, DefaultPortHigh = 60999;
 
+    /// <summary>
+    /// Classes the kernel frees on its own within a bounded time: TIME_WAIT (TCP_TIMEWAIT_LEN) and
+    /// orphans on a timer (FIN_WAIT2 by tcp_fin_timeout; FIN_WAIT1, CLOSING, LAST_ACK by orphan retries).
+    /// Their number toward a destination levels off at creation rate × lifetime instead of growing.
+    /// </summary>
+    internal static bool IsReapedByKernel(SocketClass c) => c is SocketClass.TimeWait or SocketClass.FinWait2Orphaned
+        or SocketClass.FinWait1Orphaned or SocketClass.LastAckOrphaned or SocketClass.ClosingOrphaned;
+
     /// <summary>Analyses one namespace.</summary>
     // A one-shot CLI runs this once over ~10^5 sockets: compile it optimized at once instead of
     // starting in tier-0 and waiting for on-stack replacement.
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    public static DoctorReport Analyze(DoctorInput input, DoctorFilter? filter = null)
+    /// <param name="input">One namespace's sockets, owners and settings.</param>
+    /// <param name="filter">Which sockets to report on.</param>
+    /// <param name="prebuilt">Pass 1 if already done (e.g. during the owner scan); ignored when built for another table.</param>
+    public static DoctorReport Analyze(DoctorInput input, DoctorFilter? filter = null, SocketIndex? prebuilt = null)
     {
         ArgumentNullException.ThrowIfNull(input);
         filter ??= DoctorFilter.None;
         var sockets = input.Sockets.AsSpan();
         // Pass 1 (owner-independent, possibly done already while owners were being scanned).
-        var index = input.Index is { } prebuilt && prebuilt.Sockets == input.Sockets ? prebuilt : SocketIndex.Build(input.Sockets, input.Settings);
+        var index = prebuilt is not null && prebuilt.Sockets == input.Sockets ? prebuilt : SocketIndex.Build(input.Sockets, input.Settings);
         var classes = index.Classes;
         var sides = index.Sides;
         var peers = index.Peers;
@@ -41,7 +52,7 @@ public static class DoctorAnalysis
         var stateCounts = new int[16];
         var classCounts = new int[ClassNames.All.Count];
         var groups = new StructMap<GroupKey, GroupAccumulator?>();
-        var ports = new StructMap<InetEndpoint, (int InUse, int TimeWait)>(1024);
+        var ports = new StructMap<InetEndpoint, (int InUse, int TimeWait, int Reaped)>(1024);
         int total = 0, twBuckets = 0;
         for (int i = 0; i < sockets.Length; i++)
         {
@@ -85,6 +96,11 @@ public static class DoctorAnalysis
                 {
                     use.TimeWait++;
                 }
+
+                if (IsReapedByKernel(c))
+                {
+                    use.Reaped++;
+                }
             }
 
             if (c is SocketClass.Established or SocketClass.Opening or SocketClass.BoundOnly or SocketClass.Other)
@@ -105,7 +121,7 @@ public static class DoctorAnalysis
 
         int rangeSize = Math.Max(0, (input.Settings.LocalPortHigh ?? DefaultPortHigh) - (input.Settings.LocalPortLow ?? DefaultPortLow) + 1);
         var portUsage = ports.Entries()
-            .Select(p => new PortUsage(p.Key.ToString(), p.Value.InUse, p.Value.TimeWait, rangeSize))
+            .Select(p => new PortUsage(p.Key.ToString(), p.Value.InUse, p.Value.TimeWait, rangeSize, p.Value.Reaped))
             .OrderByDescending(p => p.InUse).ThenBy(p => p.Destination, StringComparer.Ordinal)
             .Take(10).ToImmutableArray();
 

@@ -40,14 +40,14 @@ public sealed record DoctorInput
     /// <summary>True when an owner scan ran (otherwise "no owner" means "unknown", not "orphan").</summary>
     public bool OwnersScanned { get; init; } = true;
 
-    /// <summary>The socket table's classes and pairs, if already built (see <see cref="Analysis.SocketIndex"/>); rebuilt when absent or for another table.</summary>
-    public Analysis.SocketIndex? Index { get; init; }
-
     /// <summary>What reading this input cost.</summary>
     public ReadCost Cost { get; init; }
 
+    /// <summary>The tcp_info extension (ages, RTO) is what the doctor needs of sock_diag; not asking for sk_meminfo makes the dump cheaper.</summary>
+    public const DiagExtensions NeededExtensions = DiagExtensions.TcpInfo;
+
     /// <summary>The view of a live snapshot.</summary>
-    public static DoctorInput From(HostSnapshot snapshot, Analysis.SocketIndex? index = null)
+    public static DoctorInput From(HostSnapshot snapshot)
     {
         ArgumentNullException.ThrowIfNull(snapshot);
         return new DoctorInput
@@ -55,14 +55,13 @@ public sealed record DoctorInput
             TakenAt = snapshot.TakenAt,
             NetNsInode = snapshot.NetNsInode,
             Sockets = snapshot.Sockets,
-            Index = index,
             Source = snapshot.SocketSource,
             Owners = new OwnerIndexLookup(snapshot.Owners),
             Processes = snapshot.Processes,
             Settings = snapshot.Settings,
             BlindSpots = snapshot.BlindSpots,
             Cost = new ReadCost(snapshot.SocketStats.Elapsed, snapshot.OwnerStats.Elapsed, snapshot.OwnerStats.FdsScanned, snapshot.OwnerStats.ProcessesScanned, snapshot.OwnerStats.Method),
-            OwnersScanned = !snapshot.BlindSpots.Any(b => b.Kind == BlindSpotKind.OwnersUnavailable),
+            OwnersScanned = !snapshot.BlindSpots.Any(b => b.Kind is BlindSpotKind.OwnersUnavailable or BlindSpotKind.OwnersNotScanned),
         };
     }
 }

@@ -11,10 +11,14 @@ namespace Teardown.Doctor.Report;
 /// <param name="InUse">Local ephemeral ports bound toward it (any state, TIME_WAIT included).</param>
 /// <param name="TimeWait">Of those, TIME_WAIT.</param>
 /// <param name="RangeSize">Size of net.ipv4.ip_local_port_range.</param>
-public sealed record PortUsage(string Destination, int InUse, int TimeWait, int RangeSize)
+/// <param name="Reaped">Of those, sockets the kernel frees by itself within a bounded time (TIME_WAIT, orphans on a timer).</param>
+public sealed record PortUsage(string Destination, int InUse, int TimeWait, int RangeSize, int Reaped = 0)
 {
     /// <summary>Fraction of the range used, 0–1.</summary>
     public double Fraction => RangeSize <= 0 ? 0 : (double)InUse / RangeSize;
+
+    /// <summary>Ports held by a socket a process still has (ESTABLISHED, CLOSE_WAIT, half-closed): only these grow without bound.</summary>
+    public int Held => InUse - Reaped;
 }
 
 /// <summary>Which sockets the analysis looked at.</summary>
@@ -59,5 +63,5 @@ public sealed record DoctorReport
     /// <summary>True when permissions or missing kernel features hid part of the host.</summary>
     public bool IsPartial => BlindSpots.Any(b => b.Kind is BlindSpotKind.NotRoot or BlindSpotKind.ProcPartlyUnreadable
         or BlindSpotKind.SockDiagUnavailable or BlindSpotKind.SocketsUnavailable or BlindSpotKind.NamespaceUnavailable
-        or BlindSpotKind.OwnersUnavailable);
+        or BlindSpotKind.OwnersUnavailable or BlindSpotKind.OwnersNotScanned);
 }

@@ -42,6 +42,30 @@ public static class Forecaster
         return minutes > TimeSpan.MaxValue.TotalMinutes / 2 ? null : TimeSpan.FromMinutes(minutes);
     }
 
+    /// <summary>
+    /// Ephemeral ports toward one destination. Sockets the kernel reaps by itself (TIME_WAIT, timed
+    /// orphans) live at most <see cref="WatchSample.ReapLifetime"/>, so their number levels off at
+    /// creation rate × lifetime: while the window is younger than the lifetime their growth is the
+    /// creation rate, not a trend. Only ports held by processes grow without bound. The forecast is
+    /// the time until held ports reach the range minus the reaped ones' steady level — or now, when
+    /// that level alone fills the range.
+    /// </summary>
+    internal static Trend PortTrend(IReadOnlyList<WatchSample> window, Report.PortUsage d)
+    {
+        var held = window.Select(s => (s.At, (double)(s.Ports.FirstOrDefault(q => q.Destination == d.Destination)?.Held ?? 0))).ToList();
+        var reaped = window.Select(s => (s.At, (double)(s.Ports.FirstOrDefault(q => q.Destination == d.Destination)?.Reaped ?? 0))).ToList();
+        var all = window.Select(s => (s.At, (double)(s.Ports.FirstOrDefault(q => q.Destination == d.Destination)?.InUse ?? 0))).ToList();
+        double heldRate = SlopePerMinute(held), reapedRate = Math.Max(0, SlopePerMinute(reaped));
+        var span = window[^1].At - window[0].At;
+        var lifetime = window[^1].ReapLifetime;
+        // Steady level of the reaped ones: what is there now, plus what keeps arriving until the first ones expire.
+        double steady = d.Reaped + (lifetime > span ? reapedRate * (lifetime - span).TotalMinutes : 0);
+        TimeSpan? left = steady + d.Held >= d.RangeSize ? (steady > d.Reaped && reapedRate > 0 ? TimeSpan.FromMinutes((d.RangeSize - d.InUse) / reapedRate) : TimeSpan.Zero)
+            : TimeToLimit(d.Held, heldRate, d.RangeSize - steady);
+        if (left is TimeSpan l && l < TimeSpan.Zero) left = TimeSpan.Zero;
+        return new Trend($"ephemeral ports to {d.Destination}", d.InUse, SlopePerMinute(all), d.RangeSize, left);
+    }
+
     /// <summary>Trends of every class, every process's descriptors and every destination's ports in the window.</summary>
     public static IReadOnlyList<Trend> Trends(IReadOnlyList<WatchSample> window)
     {
@@ -66,9 +90,7 @@ public static class Forecaster
 
         foreach (var d in last.Ports)
         {
-            var points = window.Select(s => (s.At, (double)(s.Ports.FirstOrDefault(q => q.Destination == d.Destination)?.InUse ?? 0))).ToList();
-            double rate = SlopePerMinute(points);
-            trends.Add(new Trend($"ephemeral ports to {d.Destination}", d.InUse, rate, d.RangeSize, TimeToLimit(d.InUse, rate, d.RangeSize)));
+            trends.Add(PortTrend(window, d));
         }
 
         return trends;

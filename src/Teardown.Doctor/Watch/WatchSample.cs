@@ -15,4 +15,6 @@ public readonly record struct ProcessFds(int Pid, string? Comm, int Fds, long? L
 /// <param name="Classes">Non-listening sockets per class.</param>
 /// <param name="Processes">Descriptor use of socket-holding processes.</param>
 /// <param name="Ports">Ephemeral port use per destination.</param>
-public sealed record WatchSample(DateTimeOffset At, IReadOnlyDictionary<SocketClass, int> Classes, IReadOnlyList<ProcessFds> Processes, IReadOnlyList<PortUsage> Ports);
+/// <param name="ReapLifetime">Longest time the kernel keeps a socket it reaps by itself (TIME_WAIT's 60 s or tcp_fin_timeout, whichever is longer).</param>
+public sealed record WatchSample(DateTimeOffset At, IReadOnlyDictionary<SocketClass, int> Classes, IReadOnlyList<ProcessFds> Processes, IReadOnlyList<PortUsage> Ports,
+    TimeSpan ReapLifetime = default);

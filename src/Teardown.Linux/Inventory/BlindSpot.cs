@@ -19,7 +19,7 @@ public enum BlindSpotKind
     DumpInconsistent,
     /// <summary>The requested namespace could not be entered.</summary>
     NamespaceUnavailable,
-    /// <summary>The owner scan was not run (by option) or failed.</summary>
+    /// <summary>The owner scan failed (/proc could not be opened): no socket has an owner.</summary>
     OwnersUnavailable,
     /// <summary>Some sysctls could not be read.</summary>
     SettingsUnreadable,
@@ -27,6 +27,8 @@ public enum BlindSpotKind
     CountersUnreadable,
     /// <summary>An unexpected failure in one stage; the rest of the snapshot is still valid.</summary>
     Unexpected,
+    /// <summary>The owner scan was not run, by option (<see cref="InventoryOptions.ScanOwners"/>): "no owner" means unknown, not orphaned.</summary>
+    OwnersNotScanned,
 }
 
 /// <summary>One thing the snapshot could not see, and why.</summary>

@@ -76,7 +76,7 @@ public static class InventoryReader
         }
         else
         {
-            blind.Add(new BlindSpot(BlindSpotKind.OwnersUnavailable, "owner scan disabled by option"));
+            blind.Add(new BlindSpot(BlindSpotKind.OwnersNotScanned, "owner scan disabled by option"));
         }
 
         return new HostSnapshot

@@ -1,7 +1,7 @@
 using System.Net;
 using System.Net.Sockets;
 
-namespace Teardown.Doctor.Reproduction;
+namespace Teardown.Lab.Reproduction;
 
 /// <summary>
 /// Reproduces a realistic accumulation of stuck TCP sockets with real kernel sockets, all on

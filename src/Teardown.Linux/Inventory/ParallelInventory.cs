@@ -1,9 +1,8 @@
 using System.Diagnostics;
-using Teardown.Linux.Inventory;
 using Teardown.Linux.Proc;
 using Teardown.Linux.Sockets;
 
-namespace Teardown.Doctor.Input;
+namespace Teardown.Linux.Inventory;
 
 /// <summary>
 /// <see cref="InventoryReader.Take"/> with the host-wide /proc/*/fd owner scan running on a
@@ -20,35 +19,15 @@ namespace Teardown.Doctor.Input;
 /// </remarks>
 public static class ParallelInventory
 {
-    /// <summary>The doctor needs tcp_info (ages, RTO) but not sk_meminfo; asking less makes the dump cheaper.</summary>
-    public const DiagExtensions DoctorExtensions = DiagExtensions.TcpInfo;
-
-    private static Task<(OwnerScan Scan, long EndedAt)>? s_prefetched;
-    private static long s_prefetchedAt;
-    private static OwnerScanMethod s_prefetchedMethod;
-
-    /// <summary>
-    /// Starts the owner scan now, for the next <see cref="Take"/> of this process to use: a CLI
-    /// calls it first thing, so the scan (the critical path) overlaps runtime and argument-parsing
-    /// start-up (≈ 25 ms). An unused prefetch only costs CPU. Same guarantees as a scan started by
-    /// <see cref="Take"/>: owners are only used for attribution.
-    /// </summary>
-    public static void PrefetchOwners(OwnerScanMethod method = OwnerScanMethod.Auto, TimeProvider? time = null)
-    {
-        s_prefetchedAt = (time ?? TimeProvider.System).GetTimestamp();
-        s_prefetchedMethod = method;
-        Volatile.Write(ref s_prefetched, StartScan(method, time ?? TimeProvider.System));
-    }
-
-    // The scan's own end (not when it is awaited), so that its reported time is its own.
-    private static Task<(OwnerScan Scan, long EndedAt)> StartScan(OwnerScanMethod method, TimeProvider time) =>
-        Task.Factory.StartNew(() => (OwnerScanner.Scan(method), time.GetTimestamp()), CancellationToken.None, TaskCreationOptions.LongRunning, TaskScheduler.Default);
-
     /// <summary>
     /// Takes a snapshot; never throws for anything the host does. <paramref name="whileScanning"/>
     /// runs on the calling thread with the owner-less snapshot while the owner scan continues.
     /// </summary>
-    public static HostSnapshot Take(InventoryOptions options, TimeProvider? time = null, Action<HostSnapshot>? whileScanning = null)
+    /// <param name="options">What to read.</param>
+    /// <param name="time">The clock (tests pass a fake one).</param>
+    /// <param name="prefetch">An owner scan already running (see <see cref="OwnerPrefetch"/>); used if it scans the way <paramref name="options"/> asks.</param>
+    /// <param name="whileScanning">Work on the owner-less snapshot (e.g. classifying sockets) that overlaps the owner scan.</param>
+    public static HostSnapshot Take(InventoryOptions options, TimeProvider? time = null, OwnerPrefetch? prefetch = null, Action<HostSnapshot>? whileScanning = null)
     {
         ArgumentNullException.ThrowIfNull(options);
         time ??= TimeProvider.System;
@@ -60,24 +39,19 @@ public static class ParallelInventory
         }
 
         long start = time.GetTimestamp();
-        var scan = Interlocked.Exchange(ref s_prefetched, null);
-        if (scan is not null && s_prefetchedMethod != options.OwnerMethod)
-        {
-            scan = null; // prefetched another way than asked: scan again as asked
-        }
-
+        var scan = prefetch?.TryTake(options.OwnerMethod);
         if (scan is null)
         {
-            scan = StartScan(options.OwnerMethod, time);
+            scan = OwnerPrefetch.Run(options.OwnerMethod, time);
         }
         else
         {
-            start = s_prefetchedAt;
+            start = prefetch!.StartedAt;
         }
 
         var snapshot = InventoryReader.Take(options with { ScanOwners = false }, time);
         whileScanning?.Invoke(snapshot);
-        var blind = snapshot.BlindSpots.Where(b => !(b.Kind == BlindSpotKind.OwnersUnavailable && b.Detail.Contains("disabled by option", StringComparison.Ordinal))).ToList();
+        var blind = snapshot.BlindSpots.Where(b => b.Kind != BlindSpotKind.OwnersNotScanned).ToList();
         OwnerScan owners;
         long ownersEnded;
         try

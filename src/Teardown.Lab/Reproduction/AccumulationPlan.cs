@@ -1,4 +1,4 @@
-namespace Teardown.Doctor.Reproduction;
+namespace Teardown.Lab.Reproduction;
 
 /// <summary>How many connections of each stuck kind <see cref="AccumulationBuilder"/> creates.</summary>
 public sealed record AccumulationPlan

@@ -1,0 +1,77 @@
+using System.Diagnostics;
+using Teardown.Scenarios.Checking;
+using Teardown.Scenarios.Running;
+using Teardown.Scenarios.Syntax;
+
+namespace Teardown.Lab.Differential;
+
+/// <summary>One scenario played on both targets.</summary>
+/// <param name="Scenario">The scenario.</param>
+/// <param name="Comparison">Model against kernel, when both ran.</param>
+/// <param name="KernelFailures">Expectations the kernel's trace failed.</param>
+/// <param name="Elapsed">Wall time of both runs.</param>
+/// <param name="Error">Why the lab could not play it, when it could not.</param>
+public sealed record ScenarioDiff(Scenario Scenario, Comparison? Comparison, int KernelFailures, TimeSpan Elapsed, string? Error)
+{
+    /// <summary>Both ran and their traces agree.</summary>
+    public bool Agrees => Error is null && Comparison?.Agrees == true;
+}
+
+/// <summary>
+/// Plays scenarios on the model and on the kernel and compares the traces, several at once (each
+/// in its own namespaces; they mostly wait on timers). The kernel is the oracle: a divergence
+/// means the model (or the scenario) is wrong.
+/// </summary>
+public static class DiffRunner
+{
+    /// <summary>Runs every scenario; results come back in the order given, progress as each one ends.</summary>
+    /// <param name="scenarios">What to play.</param>
+    /// <param name="seed">The model's seed.</param>
+    /// <param name="jobs">Scenarios on the kernel at once.</param>
+    /// <param name="progress">Called after each scenario with (finished so far, result).</param>
+    /// <param name="cancellationToken">Stops between scenarios.</param>
+    public static async Task<IReadOnlyList<ScenarioDiff>> RunAsync(IReadOnlyList<Scenario> scenarios, ulong seed, int jobs,
+        Action<int, ScenarioDiff>? progress = null, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(scenarios);
+        ArgumentOutOfRangeException.ThrowIfLessThan(jobs, 1);
+        LabPrerequisites.Ensure();
+        var model = new ModelTarget(seed);
+        var kernel = new KernelTarget();
+        var results = new ScenarioDiff[scenarios.Count];
+        int done = 0;
+        using var gate = new SemaphoreSlim(jobs);
+
+        // The longest timelines start first: the 60-second TIME_WAIT and 100-second crash scenarios then
+        // overlap with everything else instead of running alone at the end.
+        var startOrder = Enumerable.Range(0, scenarios.Count).OrderByDescending(i => Duration(scenarios[i]));
+        var tasks = startOrder.Select(async index =>
+        {
+            var scenario = scenarios[index];
+            await gate.WaitAsync(cancellationToken).ConfigureAwait(false);
+            var started = Stopwatch.StartNew();
+            try
+            {
+                var modelTrace = model.Play(scenario, cancellationToken);
+                var kernelTrace = await kernel.PlayAsync(scenario, cancellationToken).ConfigureAwait(false);
+                var comparison = TraceComparer.Compare(modelTrace, kernelTrace);
+                int kernelFailures = ExpectationChecker.Check(kernelTrace).Count(v => !v.Passed);
+                results[index] = new ScenarioDiff(scenario, comparison, kernelFailures, started.Elapsed, null);
+            }
+            catch (Exception ex) when (ex is LabRunException or IOException or InvalidOperationException)
+            {
+                results[index] = new ScenarioDiff(scenario, null, 0, started.Elapsed, ex.Message);
+            }
+            finally
+            {
+                gate.Release();
+            }
+
+            progress?.Invoke(Interlocked.Increment(ref done), results[index]);
+        });
+        await Task.WhenAll(tasks).ConfigureAwait(false);
+        return results;
+    }
+
+    private static TimeSpan Duration(Scenario scenario) => scenario.Timeline.Count == 0 ? TimeSpan.Zero : scenario.Timeline.Max(l => l.At);
+}

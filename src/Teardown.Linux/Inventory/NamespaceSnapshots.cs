@@ -1,0 +1,144 @@
+using Teardown.Linux.Namespaces;
+using Teardown.Linux.Proc;
+using Teardown.Linux.Sockets;
+
+namespace Teardown.Linux.Inventory;
+
+/// <summary>Which network namespaces a snapshot covers, and how it reads them.</summary>
+public sealed record SnapshotRequest
+{
+    /// <summary>Every network namespace on the host (containers), not only ours.</summary>
+    public bool AllNamespaces { get; init; }
+
+    /// <summary>The namespace of this process instead of ours (ignored with <see cref="AllNamespaces"/>).</summary>
+    public int? NamespaceOfPid { get; init; }
+
+    /// <summary>Socket source.</summary>
+    public SocketSourcePreference Source { get; init; } = SocketSourcePreference.SockDiag;
+
+    /// <summary>How owners are found.</summary>
+    public OwnerScanMethod OwnerMethod { get; init; } = OwnerScanMethod.Auto;
+
+    /// <summary>Netlink extensions to ask for.</summary>
+    public DiagExtensions Extensions { get; init; } = DiagExtensions.TcpInfo | DiagExtensions.SkMemInfo;
+
+    /// <summary>An owner scan already running, for the first namespace read to use.</summary>
+    public OwnerPrefetch? Prefetch { get; init; }
+}
+
+/// <summary>
+/// Snapshots of one namespace (ours, or that of a process) or of every namespace on the host. The
+/// owner scan is host-wide (/proc/*/fd is not per netns), so it runs once, with the first
+/// namespace, and is shared by every other namespace's snapshot. Failures become blind spots,
+/// never exceptions.
+/// </summary>
+public static class NamespaceSnapshots
+{
+    /// <summary>Takes the snapshots (at least one).</summary>
+    /// <param name="request">What to read.</param>
+    /// <param name="whileScanning">Work on the first namespace's owner-less snapshot that overlaps the owner scan (e.g. classification).</param>
+    public static IReadOnlyList<HostSnapshot> Take(SnapshotRequest request, Action<HostSnapshot>? whileScanning = null)
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        var options = new InventoryOptions { Source = request.Source, OwnerMethod = request.OwnerMethod, Extensions = request.Extensions };
+        if (request.AllNamespaces) return TakeAll(options, request.Prefetch, whileScanning);
+        if (request.NamespaceOfPid is not int pid) return [ParallelInventory.Take(options, prefetch: request.Prefetch, whileScanning: whileScanning)];
+
+        // The namespace the process lives in, which may not be ours (a container).
+        var opened = NetNsHandle.Open($"/proc/{pid}/ns/net");
+        if (opened.IsOk)
+        {
+            using var handle = opened.Value;
+            return [ParallelInventory.Take(options with { Namespace = handle }, prefetch: request.Prefetch, whileScanning: whileScanning)];
+        }
+
+        var own = ParallelInventory.Take(options, prefetch: request.Prefetch, whileScanning: whileScanning);
+        return [own with
+        {
+            BlindSpots = own.BlindSpots.Add(new BlindSpot(BlindSpotKind.NamespaceUnavailable,
+                $"cannot open /proc/{pid}/ns/net; showing this process's own namespace instead", opened.Error)),
+        }];
+    }
+
+    private static List<HostSnapshot> TakeAll(InventoryOptions options, OwnerPrefetch? prefetch, Action<HostSnapshot>? whileScanning)
+    {
+        var scan = NetNsEnumerator.Enumerate();
+        var snapshots = new List<HostSnapshot>();
+        HostSnapshot? first = null;
+        foreach (var info in scan.Namespaces)
+        {
+            if (info.OpenPath is not string path || NetNsHandle.Open(path) is not { IsOk: true } opened)
+            {
+                continue;
+            }
+
+            HostSnapshot snapshot;
+            using (var handle = opened.Value)
+            {
+                snapshot = first is null
+                    ? ParallelInventory.Take(options with { Namespace = handle }, prefetch: prefetch, whileScanning: whileScanning)
+                    : ParallelInventory.Take(options with { Namespace = handle, ScanOwners = false });
+            }
+
+            if (first is null)
+            {
+                first = snapshot;
+            }
+            else
+            {
+                // The first namespace's owner scan covers every process: its owners and what it could not see apply here too.
+                snapshot = snapshot with
+                {
+                    Owners = first.Owners,
+                    Processes = first.Processes,
+                    OwnerStats = first.OwnerStats,
+                    BlindSpots = [.. snapshot.BlindSpots.Where(b => b.Kind is not (BlindSpotKind.OwnersUnavailable or BlindSpotKind.OwnersNotScanned))
+                        .Concat(first.BlindSpots.Where(b => b.Kind is BlindSpotKind.OwnersUnavailable or BlindSpotKind.ProcPartlyUnreadable))],
+                };
+            }
+
+            snapshots.Add(snapshot);
+        }
+
+        if (snapshots.Count == 0)
+        {
+            var own = ParallelInventory.Take(options, prefetch: prefetch, whileScanning: whileScanning);
+            snapshots.Add(own with
+            {
+                BlindSpots = own.BlindSpots.Add(new BlindSpot(BlindSpotKind.NamespaceUnavailable,
+                    "no other network namespace could be opened; showing this process's own")),
+            });
+        }
+        else if (scan.ProcessesUnreadable > 0)
+        {
+            snapshots[0] = snapshots[0] with
+            {
+                BlindSpots = snapshots[0].BlindSpots.Add(new BlindSpot(BlindSpotKind.NamespaceUnavailable,
+                    $"{scan.ProcessesUnreadable} processes' network namespaces could not be identified ({Named(scan.UnreadablePids ?? [], scan.ProcessesUnreadable)}: " +
+                    "reading /proc/PID/ns/net was refused); namespaces only they use are missing")),
+            };
+        }
+
+        return snapshots;
+    }
+
+    private static string Comm(int pid)
+    {
+        try
+        {
+            return File.ReadAllText($"/proc/{pid}/comm").TrimEnd('\n');
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            return "exited";
+        }
+    }
+
+    /// <summary>"pid 1 (init), pid 7 (x) and 3 more" for a blind-spot line.</summary>
+    private static string Named(IReadOnlyList<int> pids, int total)
+    {
+        var names = pids.Select(p => $"pid {p} ({Comm(p)})").ToList();
+        string list = string.Join(", ", names);
+        return total > names.Count ? $"{list} and {total - names.Count} more" : list;
+    }
+}
