@@ -14,9 +14,15 @@ public sealed class DependencyRuleTests
     private static readonly Assembly Doctor = typeof(Teardown.Doctor.Analysis.DoctorAnalysis).Assembly;
     private static readonly Assembly Cli = typeof(Teardown.Cli.TeardownApp).Assembly;
 
-    // The parts of Teardown.Linux that make syscalls or hold kernel resources.
-    private static readonly string[] SystemCalls =
-        ["Teardown.Linux.Interop", "Teardown.Linux.Netlink", "Teardown.Linux.Bpf", "Teardown.Linux.Namespaces"];
+    // The parts of Teardown.Linux that make syscalls or hold kernel resources — every type of these
+    // namespaces except the error values they return (LinuxError, LinuxResult), which reports carry.
+    private static readonly string[] SystemCallNamespaces =
+        ["Teardown.Linux.Interop", "Teardown.Linux.Netlink", "Teardown.Linux.Bpf", "Teardown.Linux.Namespaces", "Teardown.Linux.Files"];
+
+    private static readonly string[] SystemCalls = [.. typeof(Teardown.Linux.Interop.LinuxError).Assembly.GetTypes()
+        .Where(t => t.Namespace is string ns && SystemCallNamespaces.Contains(ns) && t.DeclaringType is null)
+        .Where(t => t != typeof(Teardown.Linux.Interop.LinuxError) && !(t.IsGenericTypeDefinition && t.Name.StartsWith("LinuxResult", StringComparison.Ordinal)))
+        .Select(t => t.FullName!)];
 
     [Fact]
     public void The_vocabulary_depends_on_nothing_of_ours()
@@ -47,7 +53,8 @@ public sealed class DependencyRuleTests
     [Fact]
     public void The_cli_only_parses_calls_and_renders_no_system_calls()
     {
-        var result = Types.InAssembly(Cli).ShouldNot().HaveDependencyOnAny([.. SystemCalls, "System.Net.Sockets"]).GetResult();
+        // Reading an input file's type (FileKinds) is the one allowed look at the system: it decides what the CLI refuses to read.
+        var result = Types.InAssembly(Cli).ShouldNot().HaveDependencyOnAny([.. SystemCalls.Where(t => !t.StartsWith("Teardown.Linux.Files", StringComparison.Ordinal)), "System.Net.Sockets"]).GetResult();
         Assert.True(result.IsSuccessful, Offenders(result));
     }
 

@@ -63,7 +63,7 @@ public sealed class InventoryLiveTests(ITestOutputHelper output)
         var one = InventoryReader.Take(new InventoryOptions { Namespace = zoo.Namespace, ScanOwners = false, SplitDumpAbove = int.MaxValue });
         var two = InventoryReader.Take(new InventoryOptions { Namespace = zoo.Namespace, ScanOwners = false, SplitDumpAbove = 0 });
 
-        Assert.Empty(two.BlindSpots.Where(b => b.Kind != BlindSpotKind.SettingsUnreadable && b.Kind != BlindSpotKind.OwnersUnavailable));
+        Assert.Empty(two.BlindSpots.Where(b => b.Kind is not (BlindSpotKind.SettingsUnreadable or BlindSpotKind.OwnersNotScanned)));
         Assert.True(two.SocketStats.ReceiveCalls > one.SocketStats.ReceiveCalls, "two dumps make more receive calls");
         Assert.Contains(two.Sockets, r => r.KernelState == TcpState.CloseWait);
         Assert.Equal(
@@ -83,7 +83,7 @@ public sealed class InventoryLiveTests(ITestOutputHelper output)
 
         Assert.Equal(SocketSource.ProcNetTcp, viaProc.SocketSource);
         Assert.Contains(viaProc.BlindSpots, b => b.Kind == BlindSpotKind.ReducedSocketDetail);
-        Assert.Contains(viaProc.BlindSpots, b => b.Kind == BlindSpotKind.OwnersUnavailable);
+        Assert.Contains(viaProc.BlindSpots, b => b.Kind == BlindSpotKind.OwnersNotScanned);
         // /proc/net/tcp walks only the established and listening hashes: bound-only sockets (which
         // sock_diag reports as CLOSE from the bind hash) cannot appear there.
         Assert.Single(viaNetlink.Sockets, r => r.KernelState == TcpState.Close);
