@@ -63,6 +63,12 @@ public static class TeardownApp
 
         try
         {
+            if (FailureReport.Malformed(args) is string malformed)
+            {
+                terminal.Fail(malformed);
+                return ExitCodes.Usage;
+            }
+
             if (args.Length == 0)
             {
                 // No command is a usage error: show what there is, and say so in the exit code.
@@ -76,7 +82,7 @@ public static class TeardownApp
         catch (Exception ex)
 #pragma warning restore CA1031
         {
-            return FailureReport.Report(ex, terminal);
+            return FailureReport.Report(ex, terminal, args);
         }
     }
 }

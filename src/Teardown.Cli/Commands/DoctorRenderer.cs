@@ -19,10 +19,17 @@ internal static class DoctorRenderer
         _ => "grey",
     };
 
+    // With --wide, lines are as long as their content: panels and rules do not stretch to the (nominal) width.
+    private static bool IsWide(IAnsiConsole console) => console.Profile.Width >= Output.Terminal.WideWidth;
+
+    private static Panel Fit(IAnsiConsole console, Panel panel) => IsWide(console) ? panel : panel.Expand();
+
     internal static void Render(IAnsiConsole console, DoctorReport report, int details, bool showNamespace)
     {
         string source = report.Source switch { SocketSource.SockDiag => "sock_diag", SocketSource.ProcNetTcp => "/proc/net/tcp", _ => "no source" };
-        console.Write(new Rule($"[bold]teardown doctor[/] — netns {report.NetNsInode}, {report.Total} sockets via {source}").LeftJustified());
+        string title = $"[bold]teardown doctor[/] — netns {report.NetNsInode}, {report.Total} sockets via {source}";
+        if (IsWide(console)) console.MarkupLine(title);
+        else console.Write(new Rule(title).LeftJustified());
         if (report.Findings.Count(f => f.Severity >= Severity.Info) == 0)
         {
             console.MarkupLine("[green]No stuck connections found.[/]");
@@ -47,28 +54,53 @@ internal static class DoctorRenderer
         BlindSpots(console, report);
     }
 
+    /// <summary>Below this width the findings table folds "what", owner and service into one wrapping column.</summary>
+    internal const int CompactBelow = 120;
+
     private static void FindingsTable(IAnsiConsole console, DoctorReport report)
     {
         var table = new Table().Border(TableBorder.Rounded).Title("[bold]Findings[/] (most severe first)");
-        table.AddColumn(new TableColumn("#").NoWrap());
+        bool compact = console.Profile.Width < CompactBelow;
+        // A pid, port or address is never split across lines: every column but the text one is NoWrap,
+        // and the text one wraps only at spaces, never inside an address (tested at 80 columns).
+        table.AddColumn(new TableColumn("#").RightAligned().NoWrap());
         table.AddColumn(new TableColumn("severity").NoWrap());
         table.AddColumn(new TableColumn("sockets").RightAligned().NoWrap());
-        table.AddColumn("what");
-        // A pid, port or address is never split across lines: these columns do not wrap, "what" does.
-        table.AddColumn(new TableColumn("owner").NoWrap());
-        table.AddColumn(new TableColumn("service").NoWrap());
+        if (compact)
+        {
+            table.AddColumn("what · owner · service");
+        }
+        else
+        {
+            table.AddColumn("what");
+            table.AddColumn(new TableColumn("owner").NoWrap());
+            table.AddColumn(new TableColumn("service").NoWrap());
+        }
+
         table.AddColumn(new TableColumn("reaped").NoWrap());
         int n = 0;
         foreach (var f in report.Findings)
         {
-            table.AddRow(
+            string owner = f.Owner is { } o ? $"{o.Comm ?? "?"}/{o.Pid}" : f.Class == SocketClass.CloseWaitNeverAccepted ? "(not accepted)" : "(kernel)";
+            var cells = new List<string>
+            {
                 (++n).ToString(System.Globalization.CultureInfo.InvariantCulture),
                 $"[{Colour(f.Severity)}]{f.Severity.Id()}[/]",
                 f.Count.ToString(System.Globalization.CultureInfo.InvariantCulture),
-                Markup.Escape(Explanations.Short(f.Class)),
-                Markup.Escape(f.Owner is { } o ? $"{o.Comm ?? "?"}/{o.Pid}" : f.Class == SocketClass.CloseWaitNeverAccepted ? "(not accepted)" : "(kernel)"),
-                Markup.Escape(ServiceCell(f)),
-                f.Reap.Never ? "[red]never[/]" : Markup.Escape(f.Reap.Display));
+            };
+            if (compact)
+            {
+                cells.Add(Markup.Escape(Explanations.Short(f.Class)) + "\n[dim]" + Markup.Escape($"{owner} · {ServiceCell(f)}") + "[/]");
+            }
+            else
+            {
+                cells.Add(Markup.Escape(Explanations.Short(f.Class)));
+                cells.Add(Markup.Escape(owner));
+                cells.Add(Markup.Escape(ServiceCell(f)));
+            }
+
+            cells.Add(f.Reap.Never ? "[red]never[/]" : Markup.Escape(f.Reap.Display));
+            table.AddRow([.. cells]);
         }
 
         console.Write(table);
@@ -111,7 +143,7 @@ internal static class DoctorRenderer
                 (e.Fd is int fd ? $" fd {fd}" : "") + (e.QuietMs is uint q ? $" quiet {q / 1000.0:0.#} s" : "") +
                 (e.Timer is string t ? $" timer:({t},{e.TimerMs / 1000.0:0.###} s,{e.Retrans})" : ""))));
         var body = new Rows(grid, figures, new Markup("[bold]fix[/]\n" + fixes), new Markup("[bold]examples[/] [dim](state Recv-Q Send-Q)[/]\n" + examples));
-        console.Write(new Panel(body).Header($"[{Colour(f.Severity)}]{f.Severity.Id()}[/] {Markup.Escape(f.Title)}").Expand());
+        console.Write(Fit(console, new Panel(body).Header($"[{Colour(f.Severity)}]{f.Severity.Id()}[/] {Markup.Escape(f.Title)}")));
     }
 
     private static void Summary(IAnsiConsole console, DoctorReport report)
@@ -149,7 +181,7 @@ internal static class DoctorRenderer
     {
         if (report.BlindSpots.IsEmpty) return;
         var text = string.Join('\n', report.BlindSpots.Select(b => "• " + Markup.Escape($"{BlindSpotText.Label(b.Kind)}: {b.Detail}" + (b.Error is { } e ? $" ({e})" : ""))));
-        console.Write(new Panel(new Markup(text)).Header(report.IsPartial ? "[yellow]could not see everything[/]" : "notes").Expand());
+        console.Write(Fit(console, new Panel(new Markup(text)).Header(report.IsPartial ? "[yellow]could not see everything[/]" : "notes")));
     }
 
     internal static void Verdict(IAnsiConsole console, IReadOnlyList<DoctorReport> reports, int exit, TimeSpan elapsed)
