@@ -19,10 +19,18 @@ internal static class DoctorRenderer
         _ => "grey",
     };
 
-    // With --wide, lines are as long as their content: panels and rules do not stretch to the (nominal) width.
+    // With --wide, tables are as long as their content; prose panels (which would fill any width) and
+    // the title rule keep to a readable 160 columns.
+    private const int WideProse = 160;
+
     private static bool IsWide(IAnsiConsole console) => console.Profile.Width >= Output.Terminal.WideWidth;
 
-    private static Panel Fit(IAnsiConsole console, Panel panel) => IsWide(console) ? panel : panel.Expand();
+    private static Panel Fit(IAnsiConsole console, Panel panel)
+    {
+        if (!IsWide(console)) return panel.Expand();
+        panel.Width = WideProse;
+        return panel;
+    }
 
     internal static void Render(IAnsiConsole console, DoctorReport report, int details, bool showNamespace)
     {
