@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Side-by-side: ss -tan, ss -tanp and ./teardown doctor --json on the same large population of
+# Side-by-side: ss -tan, ss -tanp and ./teardown doctor (--json, the human tables, --brief) on the same large population of
 # stuck TCP sockets, built by bench/Teardown.PopulationGen in a private network namespace.
 # Reports wall time and peak RSS (/usr/bin/time -v) as ratios, and checks the doctor's counts per
 # class against what the generator built. Needs root; touches nothing outside the namespace.
@@ -67,6 +67,9 @@ ip netns exec "$ns" bash -c '
     /usr/bin/time -v -o "$1/doctor.$r"  ./teardown doctor --json >"$1/doctor.$r.json" || [[ $? -le 1 ]]
     TEARDOWN_OWNERS=proc /usr/bin/time -v -o "$1/doctor-proc.$r" ./teardown doctor --json >/dev/null || [[ $? -le 1 ]]
     /usr/bin/time -v -o "$1/doctor-dll.$r" dotnet "$4" doctor --json >/dev/null || [[ $? -le 1 ]]
+    # The human outputs, to a pipe (80 columns) as a pager or a file gets them: rendering must cost little next to reading.
+    /usr/bin/time -v -o "$1/doctor-human.$r" ./teardown doctor >/dev/null || [[ $? -le 1 ]]
+    /usr/bin/time -v -o "$1/doctor-brief.$r" ./teardown doctor --brief >/dev/null || [[ $? -le 1 ]]
   done
   ss -tan | awk "NR>1 {n[\$1]++} END {for (s in n) print s, n[s]}" | sort >"$1/ss-states.txt"
   # Where the doctor'"'"'s time goes: its own stage timer (start-up, read = sockets ∥ owners, analysis).
@@ -103,7 +106,8 @@ print(f"\npopulation: {total:,} sockets (listeners included), {descriptors:,} de
 print(f"{'tool':<28}{'wall (median)':>14}{'peak RSS':>12}   runs")
 rows = {}
 for name, label in [("ss-tan", "ss -tan"), ("ss-tanp", "ss -tanp"), ("doctor", "./teardown doctor --json"),
-                    ("doctor-proc", "  same, owners from /proc"), ("doctor-dll", "dotnet teardown.dll doctor --json")]:
+                    ("doctor-proc", "  same, owners from /proc"), ("doctor-dll", "dotnet teardown.dll doctor --json"),
+                    ("doctor-human", "./teardown doctor (tables)"), ("doctor-brief", "./teardown doctor --brief")]:
     wall, rss, all_ = tool(name)
     rows[name] = (wall, rss)
     print(f"{label:<28}{wall:>12.3f} s{rss:>9.0f} MB   " + ", ".join(f"{w:.3f}" for w in all_))
@@ -111,6 +115,8 @@ for name, label in [("ss-tan", "ss -tan"), ("ss-tanp", "ss -tanp"), ("doctor", "
 d, tan, tanp = rows["doctor"][0], rows["ss-tan"][0], rows["ss-tanp"][0]
 print(f"\nratios: ss -tanp / doctor = {tanp / d:.1f}x faster (target >= 5x)   doctor / ss -tan = {d / tan:.2f}x (target <= 2x)"
       f"   doctor peak RSS = {rows['doctor'][1]:.0f} MB (target <= 300 MB)")
+print(f"rendering: tables cost {rows['doctor-human'][0] - d:+.3f} s over --json ({rows['doctor-human'][0] / d:.2f}x), "
+      f"--brief {rows['doctor-brief'][0] - d:+.3f} s ({rows['doctor-brief'][0] / d:.2f}x)   doctor tables / ss -tan = {rows['doctor-human'][0] / tan:.2f}x")
 cost = ns.get("cost", {})
 if cost:
     print("inside the doctor (from its JSON): " + ", ".join(f"{k} {v}" for k, v in cost.items()) + f", in-process total {report['elapsedMs']} ms")
