@@ -240,7 +240,10 @@ internal static class FindingBuilder
 
     private static Reap RetransmitReap(GroupAccumulator g, FindingContext ctx, List<Figure> figures)
     {
-        int boundary = ReapRules.OrphanRetries(ctx.Input.Settings.TcpOrphanRetries ?? 0);
+        // The model's tcp_orphan_retries: 0 means 8 only while alive (RTO below TCP_RTO_MAX). sock_diag does not
+        // show sk_err_soft, so the ICMP soft-error case cannot be told and is taken as absent.
+        bool alive = g.RtoMaxUs == 0 || ReapRules.OrphanAlive(TimeSpan.FromMicroseconds(g.RtoMaxUs));
+        int boundary = ReapRules.OrphanRetries(ctx.Input.Settings.TcpOrphanRetries ?? 0, alive, softError: false);
         var giveUp = ReapRules.RetransmitGiveUp(boundary);
         var elapsed = g.RetransMax == 0 ? TimeSpan.Zero : ReapRules.RetransmitGiveUp(g.RetransMax - 1);
         figures.Add(new("retransmissions so far (most)", g.RetransMax, "retransmissions", FigureSource.KernelField, "inet_diag_msg.idiag_retrans"));

@@ -1,3 +1,5 @@
+using static Teardown.Model.Rules.TcpTimeouts;
+
 namespace Teardown.Model.Kernel;
 
 /// <summary>

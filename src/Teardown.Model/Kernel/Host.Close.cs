@@ -1,3 +1,6 @@
+using Teardown.Model.Rules;
+using static Teardown.Model.Rules.TcpTimeouts;
+
 namespace Teardown.Model.Kernel;
 
 /// <summary>close(), SO_LINGER, tcp_disconnect and process exit (tcp.c:__tcp_close; af_inet.c:inet_release).</summary>
@@ -145,9 +148,10 @@ public sealed partial class Host
             else
             {
                 SimDuration tmo = FinTime(s);
-                if (tmo > TimewaitLen)
+                SimDuration keepaliveStage = TcpTimeouts.BeyondTimewaitLen(tmo);
+                if (keepaliveStage > SimDuration.Zero)
                 {
-                    ArmTimer(s, Slot.Keepalive, tmo - TimewaitLen);
+                    ArmTimer(s, Slot.Keepalive, keepaliveStage);
                     NotifyEnd(s.Tuple, Causes.OrphanFinWait2Keepalive);
                 }
                 else

@@ -1,3 +1,6 @@
+using Teardown.Model.Rules;
+using static Teardown.Model.Rules.TcpTimeouts;
+
 namespace Teardown.Model.Kernel;
 
 /// <summary>Segment input: demultiplexing, LISTEN and SYN_SENT, and the per-state receive pipeline (tcp_ipv4.c, tcp_input.c).</summary>
@@ -309,9 +312,10 @@ public sealed partial class Host
                 }
 
                 SimDuration tmo = FinTime(s);
-                if (tmo > TimewaitLen)
+                SimDuration keepaliveStage = TcpTimeouts.BeyondTimewaitLen(tmo);
+                if (keepaliveStage > SimDuration.Zero)
                 {
-                    ArmTimer(s, Slot.Keepalive, tmo - TimewaitLen);
+                    ArmTimer(s, Slot.Keepalive, keepaliveStage);
                     NotifyEnd(s.Tuple, Causes.OrphanFinWait2Keepalive);
                 }
                 else if (seg.Fin)

@@ -1,17 +1,10 @@
+using static Teardown.Model.Rules.TcpTimeouts;
+
 namespace Teardown.Model.Kernel;
 
 /// <summary>Segment output: data and FIN transmission, ACKs, resets (tcp_output.c, tcp_ipv4.c).</summary>
 public sealed partial class Host
 {
-    /// <summary>Linux TCP_RTO_MIN (include/net/tcp.h): 200 ms.</summary>
-    internal const long RtoMinUs = 200_000;
-
-    /// <summary>Linux TCP_RTO_MAX: 120 s.</summary>
-    internal const long RtoMaxUs = 120_000_000;
-
-    /// <summary>Linux TCP_TIMEOUT_INIT: 1 s, the RTO before any RTT sample.</summary>
-    internal const long TimeoutInitUs = 1_000_000;
-
     /// <summary>The window we advertise: free receive space (a simplification of tcp_select_window).</summary>
     private static uint AdvertisedWindow(TcpSocket s) =>
         (uint)Math.Max(0, s.RcvSpace - Math.Min(s.RcvSpace, s.UnreadBytes));

@@ -1,4 +1,6 @@
+using Teardown.Model.Rules;
 using Teardown.Model.Simulation;
+using static Teardown.Model.Rules.TcpTimeouts;
 
 namespace Teardown.Model.Kernel;
 
@@ -121,9 +123,7 @@ public sealed partial class Host
                 Irs = s.Irs,
                 TsRecent = s.TsRecent,
             };
-            SimDuration floor = RtoFloor(s);
-            if (timeo < floor) timeo = floor;
-            if (substate == TcpState.TimeWait) timeo = TimewaitLen;
+            timeo = TcpTimeouts.TimewaitTimeout(timeo, substate == TcpState.TimeWait, s.RtoUs, JiffyUs);
             TimewaitCount++;
             // inet_timewait_sock.c:__inet_twsk_schedule counts TWKilled for a first timeout of at most 4 s.
             Count(timeo <= SimDuration.FromSeconds(4) ? Mib.TWKilled : Mib.TW);

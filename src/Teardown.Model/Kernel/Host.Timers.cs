@@ -1,4 +1,6 @@
+using Teardown.Model.Rules;
 using Teardown.Model.Simulation;
+using static Teardown.Model.Rules.TcpTimeouts;
 
 namespace Teardown.Model.Kernel;
 
@@ -10,9 +12,6 @@ public sealed partial class Host
 
     /// <summary>TCP_DELACK_MAX = HZ/5 = 200 ms.</summary>
     internal const long DelackMaxUs = 200_000;
-
-    /// <summary>TCP_TIMEWAIT_LEN = 60 s: TIME_WAIT length and the FIN_WAIT2 split point.</summary>
-    internal static readonly SimDuration TimewaitLen = SimDuration.FromSeconds(60);
 
     internal void OnTimerFired(SocketBase sock, Slot slot)
     {
@@ -99,21 +98,11 @@ public sealed partial class Host
         s.Backoff = 0;
     }
 
-    /// <summary>F(rto) = 4·rto − rto/2 in jiffies: the "3.5 × RTO" floor (tcp.h:tcp_fin_time; tcp_minisocks.c:tcp_time_wait).</summary>
-    internal SimDuration RtoFloor(TcpSocket s)
-    {
-        long rtoJ = s.RtoUs / JiffyUs;
-        return new SimDuration(((rtoJ << 2) - (rtoJ >> 1)) * JiffyUs);
-    }
+    /// <summary>F(icsk_rto), the "3.5 × RTO" floor (<see cref="TcpTimeouts.RtoFloor"/>).</summary>
+    internal SimDuration RtoFloor(TcpSocket s) => TcpTimeouts.RtoFloor(s.RtoUs, JiffyUs);
 
-    /// <summary>
-    /// tcp_fin_time: max(linger2 ≠ 0 ? linger2 : tcp_fin_timeout, F(icsk_rto)). Callers check linger2 &lt; 0 first.
-    /// </summary>
-    internal SimDuration FinTime(TcpSocket s)
-    {
-        var configured = SimDuration.FromSeconds(s.Linger2 != 0 ? s.Linger2 : Settings.TcpFinTimeout);
-        return SimDuration.Max(configured, RtoFloor(s));
-    }
+    /// <summary>tcp_fin_time of this socket (<see cref="TcpTimeouts.FinTime"/>). Callers check linger2 &lt; 0 first.</summary>
+    internal SimDuration FinTime(TcpSocket s) => TcpTimeouts.FinTime(s.Linger2, Settings.TcpFinTimeout, s.RtoUs, JiffyUs);
 
     // ---------------------------------------------------------------- retransmission
 
@@ -231,7 +220,7 @@ public sealed partial class Host
         int maxProbes = Settings.TcpRetries2;
         if (!abort && s.IsOrphan)
         {
-            bool alive = ProbeInterval(s) < RtoMaxUs;
+            bool alive = TcpTimeouts.OrphanAlive(ProbeInterval(s));
             maxProbes = OrphanRetries(s, alive);
             if (!alive && s.Backoff >= maxProbes) abort = true;
             else if (OutOfResources(s, doReset: true)) return;
@@ -364,7 +353,7 @@ public sealed partial class Host
             int retryUntil = Settings.TcpRetries2;
             if (s.IsOrphan)
             {
-                bool alive = s.RtoUs < RtoMaxUs;
+                bool alive = TcpTimeouts.OrphanAlive(s.RtoUs);
                 retryUntil = OrphanRetries(s, alive);
                 bool doReset = alive || !RetransmitsTimedOut(s, retryUntil, 0, RtoMinUs);
                 if (OutOfResources(s, doReset)) return true;
@@ -378,14 +367,8 @@ public sealed partial class Host
         return true;
     }
 
-    /// <summary>tcp_timer.c:tcp_orphan_retries: 0 means 8 while alive; an ICMP-marked dead orphan gets 0.</summary>
-    private int OrphanRetries(TcpSocket s, bool alive)
-    {
-        int retries = Settings.TcpOrphanRetries;
-        if (s.ErrSoft != Errno.None && !alive) retries = 0;
-        if (retries == 0 && alive) retries = 8;
-        return retries;
-    }
+    /// <summary>tcp_timer.c:tcp_orphan_retries for this socket (<see cref="TcpTimeouts.OrphanRetries"/>).</summary>
+    private int OrphanRetries(TcpSocket s, bool alive) => TcpTimeouts.OrphanRetries(Settings.TcpOrphanRetries, alive, s.ErrSoft != Errno.None);
 
     /// <summary>
     /// tcp_timer.c:retransmits_timed_out with tcp_model_timeout: expired once now − retrans_stamp reaches
@@ -394,18 +377,8 @@ public sealed partial class Host
     private bool RetransmitsTimedOut(TcpSocket s, int boundary, int userTimeoutMs, long rtoBaseUs)
     {
         if (s.Retransmits == 0 || s.RetransStamp == SimTime.Never) return false;
-        long timeoutUs = userTimeoutMs > 0 ? userTimeoutMs * 1000L : ModelTimeoutUs(boundary, rtoBaseUs);
+        long timeoutUs = userTimeoutMs > 0 ? userTimeoutMs * 1000L : TcpTimeouts.ModelTimeoutUs(boundary, rtoBaseUs);
         return (Now - s.RetransStamp).Microseconds >= timeoutUs;
-    }
-
-    /// <summary>tcp_timer.c:tcp_model_timeout (in whole milliseconds, as jiffies_to_msecs gives).</summary>
-    internal static long ModelTimeoutUs(int boundary, long rtoBaseUs)
-    {
-        int thresh = (int)Math.Floor(Math.Log2((double)RtoMaxUs / rtoBaseUs));
-        long timeout = boundary <= thresh
-            ? ((2L << boundary) - 1) * rtoBaseUs
-            : (((2L << thresh) - 1) * rtoBaseUs) + ((boundary - thresh) * RtoMaxUs);
-        return timeout;
     }
 
     /// <summary>
@@ -534,7 +507,7 @@ public sealed partial class Host
         {
             if (s.Linger2 >= 0)
             {
-                SimDuration tmo = FinTime(s) - TimewaitLen;
+                SimDuration tmo = TcpTimeouts.BeyondTimewaitLen(FinTime(s));
                 if (tmo > SimDuration.Zero)
                 {
                     TimeWait(s, TcpState.FinWait2, tmo, Causes.FinWait2KeepaliveExpired);

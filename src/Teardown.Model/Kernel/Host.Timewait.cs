@@ -1,3 +1,5 @@
+using static Teardown.Model.Rules.TcpTimeouts;
+
 namespace Teardown.Model.Kernel;
 
 /// <summary>Segments for a timewait socket (tcp_minisocks.c:tcp_timewait_state_process; tcp_ipv4.c:tcp_v4_rcv).</summary>

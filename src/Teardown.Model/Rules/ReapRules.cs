@@ -23,16 +23,17 @@ public readonly record struct FinWait2Lifetime(
 
 /// <summary>
 /// Linux's reap rules as pure functions of settings and the socket's RTO, for tools that explain a
-/// live host (the doctor). The same rules drive the model's timers (Kernel/Host.Timers.cs,
-/// Host.Close.cs); these functions restate them without a simulated socket.
+/// live host (the doctor). They are the model's own timer rules (<see cref="TcpTimeouts"/>, which
+/// Kernel/Host.Timers.cs, Host.Close.cs and Host.Teardown.cs apply), asked without a simulated socket
+/// and answered in <see cref="TimeSpan"/>.
 /// </summary>
 public static class ReapRules
 {
     /// <summary>TCP_TIMEWAIT_LEN (include/net/tcp.h): 60 s, also the keepalive/timewait split point.</summary>
-    public static readonly TimeSpan TimewaitLength = TimeSpan.FromSeconds(60);
+    public static readonly TimeSpan TimewaitLength = TcpTimeouts.TimewaitLen.ToTimeSpan();
 
     /// <summary>TCP_RTO_MAX (include/net/tcp.h).</summary>
-    public static readonly TimeSpan RtoMax = TimeSpan.FromSeconds(120);
+    public static readonly TimeSpan RtoMax = TimeSpan.FromMicroseconds(TcpTimeouts.RtoMaxUs);
 
     /// <summary>Why a CLOSE_WAIT socket is never reaped by time (net/ipv4/tcp_input.c:tcp_fin sets CLOSE_WAIT and arms no timer).</summary>
     public const string CloseWaitNeverReason =
@@ -50,28 +51,19 @@ public static class ReapRules
     /// </summary>
     /// <param name="rto">The socket's current icsk_rto (tcpi_rto), including backoff.</param>
     /// <param name="hz">The kernel's CONFIG_HZ (250 on the reference machine).</param>
-    public static TimeSpan RtoFloor(TimeSpan rto, int hz = 250)
-    {
-        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(hz);
-        long jiffyTicks = TimeSpan.TicksPerSecond / hz;
-        long rtoJ = rto.Ticks / jiffyTicks;
-        return TimeSpan.FromTicks(((rtoJ << 2) - (rtoJ >> 1)) * jiffyTicks);
-    }
+    public static TimeSpan RtoFloor(TimeSpan rto, int hz = 250) =>
+        TcpTimeouts.RtoFloor(Us(rto), TcpTimeouts.JiffyUs(hz)).ToTimeSpan();
 
     /// <summary>
     /// tcp_fin_time (include/net/tcp.h): max(linger2 ≠ 0 ? linger2 : tcp_fin_timeout, F(rto)).
     /// Callers must treat linger2 &lt; 0 first (it means reset).
     /// </summary>
-    public static TimeSpan FinTime(int linger2Seconds, int tcpFinTimeoutSeconds, TimeSpan rto, int hz = 250)
-    {
-        var configured = TimeSpan.FromSeconds(linger2Seconds != 0 ? linger2Seconds : tcpFinTimeoutSeconds);
-        var floor = RtoFloor(rto, hz);
-        return configured >= floor ? configured : floor;
-    }
+    public static TimeSpan FinTime(int linger2Seconds, int tcpFinTimeoutSeconds, TimeSpan rto, int hz = 250) =>
+        TcpTimeouts.FinTime(linger2Seconds, tcpFinTimeoutSeconds, Us(rto), TcpTimeouts.JiffyUs(hz)).ToTimeSpan();
 
     /// <summary>
-    /// The total lifetime of an orphaned FIN_WAIT2 with settings unchanged (spec §4.2). If X ≤ 60 s
-    /// the socket becomes a timewait mini-socket for X (net/ipv4/tcp.c:__tcp_close →
+    /// The total lifetime of an orphaned FIN_WAIT2 with settings unchanged (spec §4.2), followed through
+    /// the model's steps. If X ≤ 60 s the socket becomes a timewait mini-socket for X (net/ipv4/tcp.c:__tcp_close →
     /// tcp_time_wait(sk, TCP_FIN_WAIT2, tmo)). If X &gt; 60 s the keepalive timer runs X − 60 s, then
     /// net/ipv4/tcp_timer.c:tcp_keepalive_timer converts it for max(X − 60 s, 3.5·RTO): 2X − 120 s in
     /// total, not X. linger2 &lt; 0 resets at close (TCPAbortOnLinger).
@@ -83,17 +75,23 @@ public static class ReapRules
             return new FinWait2Lifetime(FinWait2Path.Reset, TimeSpan.Zero, TimeSpan.Zero, TimeSpan.Zero, TimeSpan.Zero, false);
         }
 
-        var floor = RtoFloor(rto, hz);
-        var x = FinTime(linger2Seconds, tcpFinTimeoutSeconds, rto, hz);
-        bool floorApplied = floor > TimeSpan.FromSeconds(linger2Seconds != 0 ? linger2Seconds : tcpFinTimeoutSeconds);
-        if (x <= TimewaitLength)
+        long rtoUs = Us(rto);
+        long jiffyUs = TcpTimeouts.JiffyUs(hz);
+        SimDuration x = TcpTimeouts.FinTime(linger2Seconds, tcpFinTimeoutSeconds, rtoUs, jiffyUs);
+        bool floorApplied = TcpTimeouts.RtoFloor(rtoUs, jiffyUs) > TcpTimeouts.ConfiguredFinTime(linger2Seconds, tcpFinTimeoutSeconds);
+
+        // Entry into FIN_WAIT2 as an orphan: a keepalive-timer stage if X exceeds TCP_TIMEWAIT_LEN, else timewait for X.
+        SimDuration keepalive = TcpTimeouts.BeyondTimewaitLen(x);
+        if (keepalive == SimDuration.Zero)
         {
-            return new FinWait2Lifetime(FinWait2Path.Timewait, x, TimeSpan.Zero, x, x, floorApplied);
+            SimDuration direct = TcpTimeouts.TimewaitTimeout(x, timeWaitSubstate: false, rtoUs, jiffyUs);
+            return new FinWait2Lifetime(FinWait2Path.Timewait, x.ToTimeSpan(), TimeSpan.Zero, direct.ToTimeSpan(), direct.ToTimeSpan(), floorApplied);
         }
 
-        var keepalive = x - TimewaitLength;
-        var timewait = keepalive >= floor ? keepalive : floor;
-        return new FinWait2Lifetime(FinWait2Path.KeepaliveThenTimewait, x, keepalive, timewait, keepalive + timewait, floorApplied);
+        // The keepalive timer fires with the same X and RTO (nothing in flight): timewait for what X leaves beyond 60 s.
+        SimDuration timewait = TcpTimeouts.TimewaitTimeout(TcpTimeouts.BeyondTimewaitLen(x), timeWaitSubstate: false, rtoUs, jiffyUs);
+        return new FinWait2Lifetime(FinWait2Path.KeepaliveThenTimewait, x.ToTimeSpan(), keepalive.ToTimeSpan(), timewait.ToTimeSpan(),
+            (keepalive + timewait).ToTimeSpan(), floorApplied);
     }
 
     /// <summary>
@@ -108,10 +106,18 @@ public static class ReapRules
     }
 
     /// <summary>
-    /// The retransmission boundary of an orphan (net/ipv4/tcp_timer.c:tcp_orphan_retries): the sysctl,
-    /// where 0 means 8 while the socket is alive (RTO below TCP_RTO_MAX).
+    /// tcp_timer.c:tcp_write_timeout: an orphan is "alive" while its RTO (tcpi_rto, backoff included) is
+    /// below TCP_RTO_MAX.
     /// </summary>
-    public static int OrphanRetries(int tcpOrphanRetries) => tcpOrphanRetries == 0 ? 8 : tcpOrphanRetries;
+    public static bool OrphanAlive(TimeSpan rto) => TcpTimeouts.OrphanAlive(Us(rto));
+
+    /// <summary>
+    /// The retransmission boundary of an orphan (net/ipv4/tcp_timer.c:tcp_orphan_retries): the sysctl,
+    /// where 0 means 8 while the socket is alive; a dead orphan (RTO at TCP_RTO_MAX) gets 0 when an ICMP
+    /// soft error was recorded (sk_err_soft, which sock_diag does not show), else the sysctl as it is.
+    /// </summary>
+    public static int OrphanRetries(int tcpOrphanRetries, bool alive = true, bool softError = false) =>
+        TcpTimeouts.OrphanRetries(tcpOrphanRetries, alive, softError);
 
     /// <summary>
     /// Time from the first RTO retransmission until give-up with <paramref name="boundary"/> retries
@@ -121,11 +127,8 @@ public static class ReapRules
     public static TimeSpan RetransmitGiveUp(int boundary)
     {
         ArgumentOutOfRangeException.ThrowIfNegative(boundary);
-        const int thresh = 9;
-        const double rtoMinMs = 200;
-        double ms = boundary <= thresh
-            ? (Math.Pow(2, boundary + 1) - 1) * rtoMinMs
-            : (1023 * rtoMinMs) + ((boundary - thresh) * RtoMax.TotalMilliseconds);
-        return TimeSpan.FromMilliseconds(ms);
+        return TimeSpan.FromMicroseconds(TcpTimeouts.ModelTimeoutUs(boundary, TcpTimeouts.RtoMinUs));
     }
+
+    private static long Us(TimeSpan span) => SimDuration.FromTimeSpan(span).Microseconds;
 }
