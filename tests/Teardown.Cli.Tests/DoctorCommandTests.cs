@@ -10,7 +10,7 @@ public class DoctorCommandTests
         var (code, stdout, _) = CliHarness.Run("doctor", "--json");
         Assert.Contains(code, new[] { 0, 1, 3 });
         using var doc = JsonDocument.Parse(stdout);
-        Assert.Equal("teardown.doctor/1", doc.RootElement.GetProperty("schema").GetString());
+        Assert.Equal("teardown.doctor/2", doc.RootElement.GetProperty("schema").GetString());
         Assert.Equal(code, doc.RootElement.GetProperty("exitCode").GetInt32());
         var ns = doc.RootElement.GetProperty("namespaces")[0];
         Assert.True(ns.GetProperty("summary").GetProperty("total").GetInt32() >= 0);
@@ -85,7 +85,7 @@ public class DoctorCommandTests
         using var doc = JsonDocument.Parse(stdout);
         var ns = doc.RootElement.GetProperty("namespaces")[0];
         Assert.Equal("proc_net_tcp", ns.GetProperty("source").GetString());
-        Assert.Contains(ns.GetProperty("blindSpots").EnumerateArray(), b => b.GetProperty("kind").GetString() == "ReducedSocketDetail");
+        Assert.Contains(ns.GetProperty("blindSpots").EnumerateArray(), b => b.GetProperty("kind").GetString() == "reduced-socket-detail");
     }
 
     [SkippableFact]
@@ -99,8 +99,8 @@ public class DoctorCommandTests
         using var doc = JsonDocument.Parse(stdout);
         var spots = doc.RootElement.GetProperty("namespaces")[0].GetProperty("blindSpots").EnumerateArray()
             .Select(b => b.GetProperty("kind").GetString()).ToList();
-        Assert.Contains("NotRoot", spots);
-        Assert.Contains("ProcPartlyUnreadable", spots); // root's and other users' /proc/PID/fd
+        Assert.Contains("not-root", spots);
+        Assert.Contains("proc-partly-unreadable", spots); // root's and other users' /proc/PID/fd
         Assert.True(doc.RootElement.GetProperty("namespaces")[0].GetProperty("partial").GetBoolean());
     }
 

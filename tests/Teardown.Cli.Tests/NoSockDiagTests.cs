@@ -28,8 +28,8 @@ public class NoSockDiagTests
             Assert.True(code == (findings ? 1 : 3), $"exit {code}: {stderr}");
             Assert.Equal("proc_net_tcp", ns.GetProperty("source").GetString());
             var kinds = ns.GetProperty("blindSpots").EnumerateArray().Select(b => b.GetProperty("kind").GetString()).ToList();
-            Assert.Contains("SockDiagUnavailable", kinds);
-            Assert.Contains("ReducedSocketDetail", kinds);
+            Assert.Contains("sock-diag-unavailable", kinds);
+            Assert.Contains("reduced-socket-detail", kinds);
             Assert.True(ns.GetProperty("partial").GetBoolean());
         }
         finally

@@ -169,7 +169,7 @@ public class AnalysisTests
         using (var w = new Utf8JsonWriter(ms)) ReportJson.Write(w, [report], 1, TimeSpan.FromMilliseconds(12));
         using var doc = JsonDocument.Parse(Encoding.UTF8.GetString(ms.ToArray()));
         var root = doc.RootElement;
-        Assert.Equal("teardown.doctor/1", root.GetProperty("schema").GetString());
+        Assert.Equal("teardown.doctor/2", root.GetProperty("schema").GetString());
         var ns = root.GetProperty("namespaces")[0];
         Assert.Equal(150, ns.GetProperty("summary").GetProperty("byClass").GetProperty("close-wait-unread-eof").GetInt32() - 3);
         var first = ns.GetProperty("findings")[0];

@@ -15,7 +15,7 @@ internal static class FindingBuilder
         var owner = OwnerOf(key.Pid, ctx);
         var figures = new List<Figure>
         {
-            new("sockets", g.Count, "sockets", FigureSource.Count, "sock_diag: state, Recv-Q, inode"),
+            new(FigureIds.Sockets, "sockets", g.Count, "sockets", FigureSource.Count, "sock_diag: state, Recv-Q, inode"),
         };
         Reap reap;
         Severity severity;
@@ -26,7 +26,7 @@ internal static class FindingBuilder
                 AddAge(g, figures);
                 if (key.Class == SocketClass.CloseWaitUnreadData)
                 {
-                    figures.Add(new("unread bytes (Recv-Q, FIN included)", g.RecvQTotal, "bytes", FigureSource.KernelField, "inet_diag_msg.idiag_rqueue"));
+                    figures.Add(new(FigureIds.UnreadBytes, "unread bytes (Recv-Q, FIN included)", g.RecvQTotal, "bytes", FigureSource.KernelField, "inet_diag_msg.idiag_rqueue"));
                 }
 
                 double? fdFraction = AddDescriptors(owner, g, figures);
@@ -52,7 +52,7 @@ internal static class FindingBuilder
                 severity = g.Count >= 1000 ? Severity.Low : Severity.Info;
                 if (ctx.Input.Settings.TcpMaxTwBuckets is int buckets && buckets > 0)
                 {
-                    figures.Add(new("timewait sockets (TIME_WAIT + orphaned FIN_WAIT2) of tcp_max_tw_buckets",
+                    figures.Add(new(FigureIds.TwBucketsPct, "timewait sockets (TIME_WAIT + orphaned FIN_WAIT2) of tcp_max_tw_buckets",
                         Math.Round(100.0 * ctx.TimewaitBuckets / buckets, 1), "%", FigureSource.Sysctl, "net.ipv4.tcp_max_tw_buckets"));
                     if (ctx.TimewaitBuckets * 2 >= buckets)
                     {
@@ -77,13 +77,13 @@ internal static class FindingBuilder
                     return null;
                 }
 
-                figures.Add(new("ephemeral ports held in TIME_WAIT toward this destination", Math.Round(100 * fraction, 1), "% of ip_local_port_range",
+                figures.Add(new(FigureIds.TimeWaitPortsPct, "ephemeral ports held in TIME_WAIT toward this destination", Math.Round(100 * fraction, 1), "% of ip_local_port_range",
                     FigureSource.Sysctl, "net.ipv4.ip_local_port_range"));
-                figures.Add(new("ports left toward this destination", Math.Max(0, ctx.PortRangeSize - g.Count), "ports", FigureSource.Estimate,
+                figures.Add(new(FigureIds.PortsLeft, "ports left toward this destination", Math.Max(0, ctx.PortRangeSize - g.Count), "ports", FigureSource.Estimate,
                     "range size − TIME_WAIT count (other states use ports too)"));
                 if (ctx.Input.Settings.TcpMaxTwBuckets is int twMax && twMax > 0)
                 {
-                    figures.Add(new("timewait sockets (TIME_WAIT + orphaned FIN_WAIT2) of tcp_max_tw_buckets",
+                    figures.Add(new(FigureIds.TwBucketsPct, "timewait sockets (TIME_WAIT + orphaned FIN_WAIT2) of tcp_max_tw_buckets",
                         Math.Round(100.0 * ctx.TimewaitBuckets / twMax, 1), "%", FigureSource.Sysctl,
                         "net.ipv4.tcp_max_tw_buckets; beyond it connections close without TIME_WAIT (TCPTimeWaitOverflow)"));
                 }
@@ -107,7 +107,7 @@ internal static class FindingBuilder
             }
 
             peerClass = (SocketClass)best;
-            figures.Add(new("other end on this host", g.Paired, "sockets", FigureSource.Count, "same 4-tuple reversed in this namespace"));
+            figures.Add(new(FigureIds.PairedOnHost, "other end on this host", g.Paired, "sockets", FigureSource.Count, "same 4-tuple reversed in this namespace"));
         }
 
         return new Finding
@@ -166,12 +166,12 @@ internal static class FindingBuilder
             return;
         }
 
-        figures.Add(new("oldest: quiet since the last segment received (≈ age: the FIN was the last segment)",
+        figures.Add(new(FigureIds.OldestQuietS, "oldest: quiet since the last segment received (≈ age: the FIN was the last segment)",
             Math.Round(g.QuietMaxMs / 1000.0, 1), "s", FigureSource.KernelField, QuietOrigin));
-        figures.Add(new("newest: quiet since the last segment received", Math.Round(g.QuietMinMs / 1000.0, 1), "s", FigureSource.KernelField, QuietOrigin));
+        figures.Add(new(FigureIds.NewestQuietS, "newest: quiet since the last segment received", Math.Round(g.QuietMinMs / 1000.0, 1), "s", FigureSource.KernelField, QuietOrigin));
         if (g.QuietMaxMs >= 1000 && g.Count >= 2)
         {
-            figures.Add(new("accumulation rate (sockets over the oldest age)", Math.Round(g.Count / (g.QuietMaxMs / 60000.0), 1), "sockets/min",
+            figures.Add(new(FigureIds.AccumulationPerMin, "accumulation rate (sockets over the oldest age)", Math.Round(g.Count / (g.QuietMaxMs / 60000.0), 1), "sockets/min",
                 FigureSource.Estimate, "count ÷ oldest quiet time; assumes a steady leak since the oldest one"));
         }
     }
@@ -184,18 +184,18 @@ internal static class FindingBuilder
             return null;
         }
 
-        figures.Add(new("owner's open descriptors", owner.FdCount, "fds", FigureSource.Proc, $"/proc/{owner.Pid}/fd"));
+        figures.Add(new(FigureIds.OwnerFds, "owner's open descriptors", owner.FdCount, "fds", FigureSource.Proc, $"/proc/{owner.Pid}/fd"));
         if (owner.FdLimit is not long limit || limit <= 0)
         {
             return null;
         }
 
-        figures.Add(new("owner's descriptor limit (soft RLIMIT_NOFILE)", limit, "fds", FigureSource.Proc, $"/proc/{owner.Pid}/limits"));
+        figures.Add(new(FigureIds.OwnerFdLimit, "owner's descriptor limit (soft RLIMIT_NOFILE)", limit, "fds", FigureSource.Proc, $"/proc/{owner.Pid}/limits"));
         if (g.WithTcpInfo > 0 && g.QuietMaxMs >= 1000 && g.Count >= 2)
         {
             double perSecond = g.Count / (g.QuietMaxMs / 1000.0);
             double left = Math.Max(0, limit - owner.FdCount);
-            figures.Add(new("descriptor exhaustion at this leak rate", Math.Round(left / perSecond / 60.0, 1), "min", FigureSource.Estimate,
+            figures.Add(new(FigureIds.FdExhaustionMin, "descriptor exhaustion at this leak rate", Math.Round(left / perSecond / 60.0, 1), "min", FigureSource.Estimate,
                 "(limit − open fds) ÷ accumulation rate; `teardown watch` measures the rate directly"));
         }
 
@@ -214,23 +214,23 @@ internal static class FindingBuilder
         // full orphan of the group, else TCP_RTO_MIN (the floor then is below any sane fin_timeout).
         var rto = g.RtoMaxUs > 0 ? TimeSpan.FromMicroseconds(g.RtoMaxUs) : TimeSpan.FromMilliseconds(200);
         var life = ReapRules.OrphanFinWait2(0, ctx.FinTimeout, rto);
-        figures.Add(new("orphan FIN_WAIT2 lifetime (TCP_LINGER2 assumed unset)", life.Total.TotalSeconds, "s", FigureSource.ModelRule,
+        figures.Add(new(FigureIds.OrphanLifetimeS, "orphan FIN_WAIT2 lifetime (TCP_LINGER2 assumed unset)", life.Total.TotalSeconds, "s", FigureSource.ModelRule,
             $"ReapRules.OrphanFinWait2: tcp_fin_timeout={ctx.FinTimeout} s, path {life.Path} (net/ipv4/tcp.c:__tcp_close, tcp_timer.c:tcp_keepalive_timer)"));
         var remainingMax = TimeSpan.FromMilliseconds(g.TimerMaxMs);
         var remainingMin = TimeSpan.FromMilliseconds(g.TimerMinMs == uint.MaxValue ? 0 : g.TimerMinMs);
-        figures.Add(new("longest time left on the kernel timer", Math.Round(remainingMax.TotalSeconds, 1), "s", FigureSource.KernelField, "inet_diag_msg.idiag_expires"));
+        figures.Add(new(FigureIds.TimerLeftMaxS, "longest time left on the kernel timer", Math.Round(remainingMax.TotalSeconds, 1), "s", FigureSource.KernelField, "inet_diag_msg.idiag_expires"));
         if (g.KeepaliveArmed > 0)
         {
             // Full orphans on the keepalive timer become timewait sockets for a second stage when it fires.
             var second = ReapRules.TimewaitAfterKeepalive(0, ctx.FinTimeout, rto);
-            figures.Add(new("second (timewait) stage after the keepalive timer", second.TotalSeconds, "s", FigureSource.ModelRule, "ReapRules.TimewaitAfterKeepalive"));
+            figures.Add(new(FigureIds.TimewaitStageS, "second (timewait) stage after the keepalive timer", second.TotalSeconds, "s", FigureSource.ModelRule, "ReapRules.TimewaitAfterKeepalive"));
             return new Reap(false, remainingMax + second, remainingMin, FigureSource.ModelRule,
                 $"{g.KeepaliveArmed} are still full sockets on the keepalive timer (tcp_fin_time > 60 s): timer left + max(X − 60 s, 3.5·RTO), 2X − 120 s in total (spec §4.2)");
         }
 
         if (g.Count > 0)
         {
-            figures.Add(new("oldest orphaned for", Math.Round(Math.Max(0, (life.Total - remainingMin).TotalSeconds), 1), "s", FigureSource.Estimate,
+            figures.Add(new(FigureIds.OldestOrphanedS, "oldest orphaned for", Math.Round(Math.Max(0, (life.Total - remainingMin).TotalSeconds), 1), "s", FigureSource.Estimate,
                 "model lifetime − smallest time left"));
         }
 
@@ -246,8 +246,8 @@ internal static class FindingBuilder
         int boundary = ReapRules.OrphanRetries(ctx.Input.Settings.TcpOrphanRetries ?? 0, alive, softError: false);
         var giveUp = ReapRules.RetransmitGiveUp(boundary);
         var elapsed = g.RetransMax == 0 ? TimeSpan.Zero : ReapRules.RetransmitGiveUp(g.RetransMax - 1);
-        figures.Add(new("retransmissions so far (most)", g.RetransMax, "retransmissions", FigureSource.KernelField, "inet_diag_msg.idiag_retrans"));
-        figures.Add(new("give-up after the first retransmission", giveUp.TotalSeconds, "s", FigureSource.ModelRule,
+        figures.Add(new(FigureIds.RetransmissionsMax, "retransmissions so far (most)", g.RetransMax, "retransmissions", FigureSource.KernelField, "inet_diag_msg.idiag_retrans"));
+        figures.Add(new(FigureIds.GiveUpAfterS, "give-up after the first retransmission", giveUp.TotalSeconds, "s", FigureSource.ModelRule,
             $"ReapRules.RetransmitGiveUp({boundary}) (net/ipv4/tcp_timer.c:tcp_orphan_retries, tcp_model_timeout)"));
         var left = giveUp - elapsed;
         return new Reap(false, left < TimeSpan.Zero ? TimeSpan.Zero : left, null, FigureSource.ModelRule,
@@ -261,7 +261,7 @@ internal static class FindingBuilder
         {
             ref readonly var s = ref ctx.Sockets.ItemRef(i);
             SocketClass? peer = ctx.Peers[i] > 0 ? ctx.Classes[ctx.Peers[i] - 1] : null;
-            list.Add(new SocketExample(s.Local.ToString(), s.Remote.ToString(), s.KernelState.ToSsName(), s.RecvQ, s.SendQ, s.Inode,
+            list.Add(new SocketExample(s.Local.ToString(), s.Remote.ToString(), s.KernelState, s.RecvQ, s.SendQ, s.Inode,
                 ctx.Pids[i] != 0 ? ctx.Fds[i] : null,
                 s.TcpInfoLength > 0 ? Math.Min(s.LastDataRecvMs, s.LastAckRecvMs) : null, s.TimerExpiresMs, peer, ((TimerKind)s.Timer).ToSsName(), s.Retrans));
         }

@@ -17,16 +17,11 @@ public enum FigureSource : byte
     Estimate,
 }
 
-/// <summary>One number with its unit and provenance.</summary>
-/// <param name="Name">What it measures.</param>
-/// <param name="Value">The value.</param>
-/// <param name="Unit">The unit ("sockets", "s", "fds", "ports", "/min", "%").</param>
-/// <param name="Source">Kind of provenance.</param>
-/// <param name="Origin">The exact field, file or rule.</param>
-public sealed record Figure(string Name, double Value, string Unit, FigureSource Source, string Origin)
+/// <summary>Stable ids.</summary>
+public static class FigureSourceIds
 {
-    /// <summary>The stable id of the source.</summary>
-    public string SourceId => Source switch
+    /// <summary>The kebab-case id of a source, as the JSON report writes it.</summary>
+    public static string Id(this FigureSource source) => source switch
     {
         FigureSource.KernelField => "kernel-field",
         FigureSource.Count => "count",
@@ -35,6 +30,19 @@ public sealed record Figure(string Name, double Value, string Unit, FigureSource
         FigureSource.ModelRule => "model-rule",
         _ => "estimate",
     };
+}
+
+/// <summary>One number with its unit and provenance.</summary>
+/// <param name="Id">Stable machine id (one of <see cref="FigureIds"/>); the JSON key that scripts match on.</param>
+/// <param name="Name">What it measures, for people; its wording may change.</param>
+/// <param name="Value">The value.</param>
+/// <param name="Unit">The unit ("sockets", "s", "fds", "ports", "/min", "%").</param>
+/// <param name="Source">Kind of provenance.</param>
+/// <param name="Origin">The exact field, file or rule.</param>
+public sealed record Figure(string Id, string Name, double Value, string Unit, FigureSource Source, string Origin)
+{
+    /// <summary>The stable id of the source.</summary>
+    public string SourceId => Source.Id();
 
     /// <summary>Value and unit for display ("12.5 s", "300 sockets").</summary>
     public string Display => Value == Math.Floor(Value) && Math.Abs(Value) < 1e12

@@ -18,7 +18,7 @@ public sealed record OwnerSummary(int Pid, string? Comm, string? Executable, str
 /// <summary>One socket shown as an example.</summary>
 /// <param name="Local">Local endpoint.</param>
 /// <param name="Remote">Remote endpoint.</param>
-/// <param name="State">Kernel state name.</param>
+/// <param name="KernelState">The kernel state.</param>
 /// <param name="RecvQ">Recv-Q bytes (an unread FIN counts 1).</param>
 /// <param name="SendQ">Send-Q bytes.</param>
 /// <param name="Inode">Socket inode (0: no descriptor).</param>
@@ -28,8 +28,12 @@ public sealed record OwnerSummary(int Pid, string? Comm, string? Executable, str
 /// <param name="Peer">Class of the other end when it lives on this host.</param>
 /// <param name="Timer">Timer kind as ss names it (on, keepalive, timewait, persist), or null when none.</param>
 /// <param name="Retrans">Retransmissions or probes outstanding (idiag_retrans).</param>
-public sealed record SocketExample(string Local, string Remote, string State, uint RecvQ, uint SendQ, ulong Inode, int? Fd, uint? QuietMs, uint TimerMs, SocketClass? Peer,
-    string? Timer = null, byte Retrans = 0);
+public sealed record SocketExample(string Local, string Remote, TcpState KernelState, uint RecvQ, uint SendQ, ulong Inode, int? Fd, uint? QuietMs, uint TimerMs, SocketClass? Peer,
+    string? Timer = null, byte Retrans = 0)
+{
+    /// <summary>The state as <c>ss</c> prints it, for tables people read beside <c>ss</c> output.</summary>
+    public string State => KernelState.ToSsName();
+}
 
 /// <summary>A group of sockets stuck for the same reason, in the same process, against the same service.</summary>
 public sealed record Finding

@@ -6,14 +6,16 @@ using Teardown.Linux.Sockets;
 namespace Teardown.Doctor.Report;
 
 /// <summary>
-/// The stable machine format (schema "teardown.doctor/1"), written by hand with
-/// <see cref="Utf8JsonWriter"/>: fixed field order, no reflection (fast start-up), enum values as
-/// kebab-case ids. Fields are only ever added.
+/// The stable machine format (schema "teardown.doctor/2", described field by field in
+/// docs/schema/doctor-report.schema.json), written by hand with <see cref="Utf8JsonWriter"/>: fixed field
+/// order, no reflection (fast start-up). Keys and enum values are ids, never prose: states as Linux names
+/// them (<c>CLOSE_WAIT</c>), classes and blind spots as kebab-case ids, figures by <see cref="FigureIds"/>.
+/// Within one schema id fields are only ever added, and only with their schema entry.
 /// </summary>
 public static class ReportJson
 {
     /// <summary>The schema id.</summary>
-    public const string Schema = "teardown.doctor/1";
+    public const string Schema = "teardown.doctor/2";
 
     /// <summary>Writes a whole run: every namespace's report and the exit code.</summary>
     public static void Write(Utf8JsonWriter w, IReadOnlyList<DoctorReport> reports, int exitCode, TimeSpan elapsed)
@@ -43,7 +45,7 @@ public static class ReportJson
         w.WriteStartObject();
         w.WriteString("takenAt", r.TakenAt);
         w.WriteNumber("netns", r.NetNsInode);
-        w.WriteString("source", r.Source switch { SocketSource.SockDiag => "sock_diag", SocketSource.ProcNetTcp => "proc_net_tcp", _ => "none" });
+        w.WriteString("source", r.Source.Id());
         w.WriteBoolean("healthy", !r.HasFindings);
         w.WriteBoolean("partial", r.IsPartial);
         w.WritePropertyName("filter");
@@ -68,7 +70,7 @@ public static class ReportJson
         w.WriteStartObject();
         for (int s = 0; s < r.StateCounts.Length; s++)
         {
-            if (r.StateCounts[s] > 0) w.WriteNumber(((TcpState)s).ToString(), r.StateCounts[s]);
+            if (r.StateCounts[s] > 0) w.WriteNumber(((TcpState)s).ToLinuxName(), r.StateCounts[s]);
         }
 
         w.WriteEndObject();
@@ -108,9 +110,13 @@ public static class ReportJson
         foreach (var b in r.BlindSpots)
         {
             w.WriteStartObject();
-            w.WriteString("kind", b.Kind.ToString());
+            w.WriteString("kind", b.Kind.Id());
             w.WriteString("detail", b.Detail);
-            if (b.Error is { } e) w.WriteString("error", e.ToString());
+            if (b.Error is { } e)
+            {
+                w.WriteString("error", e.ToString());
+                w.WriteString("errno", e.Errno.ToString());
+            }
             w.WriteEndObject();
         }
 
@@ -155,7 +161,7 @@ public static class ReportJson
         w.WriteBoolean("never", f.Reap.Never);
         if (f.Reap.Latest is TimeSpan latest) w.WriteNumber("latestSeconds", Math.Round(latest.TotalSeconds, 3)); else w.WriteNull("latestSeconds");
         if (f.Reap.Earliest is TimeSpan earliest) w.WriteNumber("earliestSeconds", Math.Round(earliest.TotalSeconds, 3)); else w.WriteNull("earliestSeconds");
-        w.WriteString("source", new Figure("", 0, "", f.Reap.Source, "").SourceId);
+        w.WriteString("source", f.Reap.Source.Id());
         w.WriteString("explanation", f.Reap.Explanation);
         w.WriteEndObject();
         w.WritePropertyName("figures");
@@ -163,6 +169,7 @@ public static class ReportJson
         foreach (var fig in f.Figures)
         {
             w.WriteStartObject();
+            w.WriteString("id", fig.Id);
             w.WriteString("name", fig.Name);
             w.WriteNumber("value", fig.Value);
             w.WriteString("unit", fig.Unit);
@@ -182,7 +189,7 @@ public static class ReportJson
             w.WriteStartObject();
             w.WriteString("local", e.Local);
             w.WriteString("remote", e.Remote);
-            w.WriteString("state", e.State);
+            w.WriteString("state", e.KernelState.ToLinuxName());
             w.WriteNumber("recvQ", e.RecvQ);
             w.WriteNumber("sendQ", e.SendQ);
             w.WriteNumber("inode", e.Inode);

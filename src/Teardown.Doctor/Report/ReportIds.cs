@@ -1,0 +1,33 @@
+using Teardown.Linux.Inventory;
+using Teardown.Linux.Sockets;
+
+namespace Teardown.Doctor.Report;
+
+/// <summary>
+/// The ids the JSON report writes for enums that are not ours to name. Spelled out, not derived from
+/// member names, so that renaming a C# member never changes the machine format.
+/// </summary>
+internal static class ReportIds
+{
+    internal static string Id(this SocketSource source) => source switch
+    {
+        SocketSource.SockDiag => "sock_diag",
+        SocketSource.ProcNetTcp => "proc_net_tcp",
+        _ => "none",
+    };
+
+    internal static string Id(this BlindSpotKind kind) => kind switch
+    {
+        BlindSpotKind.NotRoot => "not-root",
+        BlindSpotKind.ProcPartlyUnreadable => "proc-partly-unreadable",
+        BlindSpotKind.SockDiagUnavailable => "sock-diag-unavailable",
+        BlindSpotKind.ReducedSocketDetail => "reduced-socket-detail",
+        BlindSpotKind.SocketsUnavailable => "sockets-unavailable",
+        BlindSpotKind.DumpInconsistent => "dump-inconsistent",
+        BlindSpotKind.NamespaceUnavailable => "namespace-unavailable",
+        BlindSpotKind.OwnersUnavailable => "owners-unavailable",
+        BlindSpotKind.SettingsUnreadable => "settings-unreadable",
+        BlindSpotKind.CountersUnreadable => "counters-unreadable",
+        _ => "unexpected",
+    };
+}
