@@ -13,6 +13,7 @@ namespace Teardown.Scenarios.Checking;
 public static class ExpectationChecker
 {
     public const string NotPerformed = "not performed";
+    public const string StillBlocked = "still blocked when the scenario ended";
     public const string NotObserved = "not observed";
 
     /// <summary>Verdicts in timeline order; a line may yield two (its result and its return time).</summary>
@@ -25,6 +26,7 @@ public static class ExpectationChecker
         foreach (CallTraced call in trace.OfType<CallTraced>()) calls.TryAdd(call.Line.Where, call);
         var observations = new Dictionary<SourcePosition, ObservationTraced>();
         foreach (ObservationTraced o in trace.OfType<ObservationTraced>()) observations.TryAdd(o.Line.Where, o);
+        var blocked = trace.OfType<CallBlockedTraced>().Select(b => b.Line.Where).ToHashSet();
 
         Tolerance tolerance = trace.Scenario.Tolerance;
         var verdicts = new List<Verdict>();
@@ -39,8 +41,9 @@ public static class ExpectationChecker
             }
 
             calls.TryGetValue(line.Where, out CallTraced? call);
-            if (line.Result is { } expected) verdicts.Add(CheckResult(line, expected, call));
-            if (line.ReturnsAt is { } returnsAt) verdicts.Add(CheckReturn(line, returnsAt, call, tolerance));
+            string missing = blocked.Contains(line.Where) ? StillBlocked : NotPerformed;
+            if (line.Result is { } expected) verdicts.Add(CheckResult(line, expected, call, missing));
+            if (line.ReturnsAt is { } returnsAt) verdicts.Add(CheckReturn(line, returnsAt, call, tolerance, missing));
         }
 
         return verdicts;
@@ -52,16 +55,16 @@ public static class ExpectationChecker
             ? outcome.Errno == expected.Errno && outcome.Value != -1
             : outcome.Value == expected.Value && outcome.Errno == expected.Errno;
 
-    private static Verdict CheckResult(TimedLine line, ExpectedResult expected, CallTraced? call) =>
+    private static Verdict CheckResult(TimedLine line, ExpectedResult expected, CallTraced? call, string missing) =>
         call is null
-            ? new Verdict(line, false, "= " + expected, NotPerformed)
+            ? new Verdict(line, false, "= " + expected, missing)
             : new Verdict(line, Matches(expected, call.Outcome, line.Statement), "= " + expected, "= " + call.Outcome);
 
-    private static Verdict CheckReturn(TimedLine line, TimeSpan returnsAt, CallTraced? call, Tolerance tolerance)
+    private static Verdict CheckReturn(TimedLine line, TimeSpan returnsAt, CallTraced? call, Tolerance tolerance, string missing)
     {
         TimeSpan allowed = tolerance.Allowed(returnsAt - line.At);
         string expected = $"returns at {NumberSyntax.FormatSeconds(returnsAt)} ± {NumberSyntax.FormatSeconds(allowed)}";
-        if (call is null) return new Verdict(line, false, expected, NotPerformed);
+        if (call is null) return new Verdict(line, false, expected, missing);
         bool passed = (call.Returned - returnsAt).Duration() <= allowed;
         return new Verdict(line, passed, expected, $"returned at {NumberSyntax.FormatSeconds(call.Returned)}");
     }

@@ -12,6 +12,7 @@ public static class EntryText
     public static string Actor(TraceEntry entry) => entry switch
     {
         CallTraced c => c.Host,
+        CallBlockedTraced b => b.Host,
         NetworkEventTraced => "net",
         TransitionTraced t => t.Host,
         SegmentTraced s => $"{s.From}→{s.To}",
@@ -25,6 +26,7 @@ public static class EntryText
     public static string Describe(TraceEntry entry) => entry switch
     {
         CallTraced c => Call(c),
+        CallBlockedTraced b => $"{WithoutHost(StatementText.Of(b.Line))}  {ExpectationChecker.StillBlocked} (called at {TimeText.Seconds(b.Started)})",
         NetworkEventTraced n => WithoutPrefix(StatementText.Of(n.Line), "net "),
         TransitionTraced t => $"{t.End}: {(t.From is null ? "(new)" : ObservedText.State(t.From))} → {ObservedText.State(t.To)} ({t.Cause})",
         SegmentTraced s => Segment(s),
@@ -42,12 +44,15 @@ public static class EntryText
     private static string WithoutPrefix(string statement, string prefix) =>
         statement.StartsWith(prefix, StringComparison.OrdinalIgnoreCase) ? statement[prefix.Length..] : statement;
 
+    private static string WithoutHost(string statement)
+    {
+        int space = statement.IndexOf(' ', StringComparison.Ordinal);
+        return space < 0 ? statement : statement[(space + 1)..];
+    }
+
     private static string Call(CallTraced c)
     {
-        string statement = StatementText.Of(c.Line);
-        int space = statement.IndexOf(' ', StringComparison.Ordinal);
-        string withoutHost = space < 0 ? statement : statement[(space + 1)..];
-        string text = $"{withoutHost} = {c.Outcome}";
+        string text = $"{WithoutHost(StatementText.Of(c.Line))} = {c.Outcome}";
         if (c.At > c.Line.At) text += $"  (due {TimeText.Seconds(c.Line.At)}, waited for the host)";
         if (c.Returned > c.At) text += $"  (returned {TimeText.Seconds(c.Returned)})";
         return text;

@@ -87,6 +87,13 @@ public static class JsonTraceWriter
                 w.WriteNumber("value", c.Outcome.Value);
                 WriteErrno(w, c.Outcome.Errno);
                 break;
+            case CallBlockedTraced b:
+                w.WriteString("type", "blocked");
+                Time(w, "time", b.At);
+                Line(w, b.Line);
+                w.WriteString("host", b.Host);
+                Time(w, "started", b.Started);
+                break;
             case NetworkEventTraced n:
                 w.WriteString("type", "network");
                 Time(w, "time", n.At);

@@ -28,6 +28,7 @@ public static class TimelineRenderer
             TimedLine? line = entry switch
             {
                 CallTraced c => c.Line,
+                CallBlockedTraced b => b.Line,
                 ObservationTraced o => o.Line,
                 _ => null,
             };

@@ -101,6 +101,11 @@ internal sealed class ModelRun
             }
         }
 
+        foreach (var (call, line) in _blockedLines.OrderBy(b => b.Value.Where.Line))
+        {
+            _recorder.Add(new CallBlockedTraced(_sim.Now.ToTimeSpan(), line, ((HostStatement)line.Statement).Host, call.Started.ToTimeSpan()));
+        }
+
         _recorder.Flush(_trace, NameOf);
         return _trace;
     }

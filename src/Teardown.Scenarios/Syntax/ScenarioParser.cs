@@ -24,6 +24,7 @@ public static class ScenarioParser
         var timed = new TimedLineParser(scope);
         var diagnostics = new List<Diagnostic>();
         int? firstTimedLine = null;
+        bool anyStatement = false;
 
         string[] lines = text.TrimStart('\uFEFF').Split('\n');
         for (int i = 0; i < lines.Length; i++)
@@ -33,6 +34,7 @@ public static class ScenarioParser
             {
                 LexedLine lexed = LineLexer.Lex(lines[i].TrimEnd('\r'));
                 if (lexed.Tokens.Count == 0) continue;
+                anyStatement = true;
                 Token first = lexed.Tokens[0];
                 if (HeaderParser.IsHeaderKeyword(first))
                 {
@@ -66,6 +68,14 @@ public static class ScenarioParser
         }
 
         if (diagnostics.Count > 0) return ParseResult.Failure(diagnostics);
+        if (!anyStatement)
+        {
+            // A file with nothing to run would otherwise "pass" with no checks: a truncated or mistyped file looks green.
+            string found = string.IsNullOrWhiteSpace(text.TrimStart('\uFEFF')) ? "an empty file" : "only comments and blank lines";
+            return ParseResult.Failure([new Diagnostic(fileName, 1, 1,
+                $"expected a scenario (host declarations, then timed lines), found {found}")]);
+        }
+
         IReadOnlyList<HostDecl>? hosts = builder.AssignAddresses(out var unaddressed);
         if (hosts is null)
         {

@@ -22,6 +22,13 @@ public readonly record struct CallOutcome(long Value, Errno Errno)
 /// <summary>A timeline statement that was performed: when it started (it may have waited for a blocked host) and returned.</summary>
 public sealed record CallTraced(TimeSpan At, TimedLine Line, string Host, TimeSpan Returned, CallOutcome Outcome) : TraceEntry(At);
 
+/// <summary>
+/// A blocking call (connect, a lingering close) that had started but not returned when the scenario ended
+/// (<see cref="At"/>); it started at <see cref="Started"/>. Not a call that never ran (its host was blocked
+/// before it), nor a failure.
+/// </summary>
+public sealed record CallBlockedTraced(TimeSpan At, TimedLine Line, string Host, TimeSpan Started) : TraceEntry(At);
+
 /// <summary>A network event of the timeline (drop, pass, delay, crash, reboot) taking effect.</summary>
 public sealed record NetworkEventTraced(TimeSpan At, TimedLine Line) : TraceEntry(At);
 

@@ -83,15 +83,6 @@ public class HeaderTests
     [Fact]
     public void Title_may_contain_hashes_and_escaped_quotes() =>
         Assert.Equal("a # \"b\"", ParseAssert.Parses("scenario \"a # \\\"b\\\"\" # comment").Title);
-
-    [Fact]
-    public void An_empty_file_is_an_empty_scenario()
-    {
-        Scenario s = ParseAssert.Parses("");
-        Assert.Empty(s.Hosts);
-        Assert.Empty(s.Timeline);
-        Assert.Null(s.Title);
-    }
 }
 
 public class DefaultAddressExhaustionTests

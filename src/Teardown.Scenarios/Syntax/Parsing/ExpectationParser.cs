@@ -71,7 +71,7 @@ internal static class ExpectationParser
             if (attr.Quoted || eq <= 0) throw TokenCursor.Fail(attr, $"an attribute ({Attributes})");
             string name = attr.Text[..eq].ToLowerInvariant();
             var value = new Token(attr.Text[(eq + 1)..], attr.Column + eq + 1, false);
-            if (!seen.Add(name)) throw new LineSyntaxException(attr.Column, $"expected each attribute once, found {name}= a second time");
+            if (!seen.Add(name)) throw new LineSyntaxException(attr.Column, $"expected each attribute once, found {InputText.Show(name)}= a second time");
             switch (name)
             {
                 case "timer":

@@ -75,7 +75,7 @@ internal sealed class HeaderParser
         int column = option.Column + Prefix.Length;
         if (!TryParseDottedQuad(text, out IPAddress? address))
         {
-            throw new LineSyntaxException(column, $"expected an IPv4 address in dotted-quad form (e.g. 192.0.2.10), found '{text}'");
+            throw new LineSyntaxException(column, $"expected an IPv4 address in dotted-quad form (e.g. 192.0.2.10), found {InputText.Quote(text)}");
         }
 
         var clash = _builder.Hosts.FirstOrDefault(h => address.Equals(h.Address));
@@ -117,7 +117,7 @@ internal sealed class HeaderParser
         if (shortKey is null)
         {
             throw new LineSyntaxException(setting.Column,
-                $"expected a known sysctl ({string.Join(", ", KnownSysctls.ShortNames)}, optionally prefixed by net.ipv4.), found '{key}'");
+                $"expected a known sysctl ({string.Join(", ", KnownSysctls.ShortNames)}, optionally prefixed by net.ipv4.), found {InputText.Quote(key)}");
         }
 
         int valueColumn = setting.Column + eq + 1;
@@ -140,7 +140,7 @@ internal sealed class HeaderParser
             return v.ToString(CultureInfo.InvariantCulture);
         }
 
-        throw new LineSyntaxException(column, $"expected an integer value for {key}, found '{value}'");
+        throw new LineSyntaxException(column, $"expected an integer value for {key}, found {InputText.Quote(value)}");
     }
 
     /// <summary>
@@ -157,7 +157,7 @@ internal sealed class HeaderParser
             return string.Create(CultureInfo.InvariantCulture, $"{low} {high}");
         }
 
-        throw new LineSyntaxException(column, $"expected two ports LOW <= HIGH in quotes, e.g. ip_local_port_range=\"32768 60999\", found '{value}'");
+        throw new LineSyntaxException(column, $"expected two ports LOW <= HIGH in quotes, e.g. ip_local_port_range=\"32768 60999\", found {InputText.Quote(value)}");
     }
 
     private void Link(TokenCursor cursor, SourcePosition at)
@@ -180,7 +180,7 @@ internal sealed class HeaderParser
             string text = option.Text[Prefix.Length..];
             if (!NumberSyntax.TryParseDuration(text, out delay))
             {
-                throw new LineSyntaxException(option.Column + Prefix.Length, $"expected {NumberSyntax.DurationExamples}, found '{text}'");
+                throw new LineSyntaxException(option.Column + Prefix.Length, $"expected {NumberSyntax.DurationExamples}, found {InputText.Quote(text)}");
             }
         }
 

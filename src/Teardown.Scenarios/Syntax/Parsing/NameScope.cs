@@ -29,7 +29,7 @@ internal sealed class NameScope
 
         if (_hosts.TryGetValue(name, out SourcePosition first))
         {
-            throw new LineSyntaxException(token.Column, $"expected a new host name, found '{name}', already declared at line {first.Line}");
+            throw new LineSyntaxException(token.Column, $"expected a new host name, found {InputText.Quote(name)}, already declared at line {first.Line}");
         }
 
         _hosts.Add(name, at);
@@ -51,7 +51,7 @@ internal sealed class NameScope
         if (_sockets.TryGetValue(name, out SocketDecl? existing))
         {
             throw new LineSyntaxException(token.Column,
-                $"expected a new socket name, found '{name}', already created on host {existing.Host} at line {existing.DeclaredAt.Line} (a name is created once)");
+                $"expected a new socket name, found {InputText.Quote(name)}, already created on host {existing.Host} at line {existing.DeclaredAt.Line} (a name is created once)");
         }
 
         _sockets.Add(name, new SocketDecl(name, host, at, role));

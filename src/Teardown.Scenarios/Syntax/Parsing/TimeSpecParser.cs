@@ -46,12 +46,12 @@ internal static class TimeSpecParser
         string number = relative ? text[1..] : text;
         if (!NumberSyntax.TryParseDuration(number, out TimeSpan value))
         {
-            throw new LineSyntaxException(column, $"expected {Examples}, found '{text}'");
+            throw new LineSyntaxException(column, $"expected {Examples}, found {InputText.Quote(text)}");
         }
 
         if (relative && value > TimeSpan.MaxValue - relativeTo)
         {
-            throw new LineSyntaxException(column, $"expected {Examples}, found '{text}', which is too far in the future");
+            throw new LineSyntaxException(column, $"expected {Examples}, found {InputText.Quote(text)}, which is too far in the future");
         }
 
         return relative ? relativeTo + value : value;

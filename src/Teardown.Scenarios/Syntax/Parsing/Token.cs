@@ -9,6 +9,6 @@ internal readonly record struct Token(string Text, int Column, bool Quoted)
     /// <summary>Keywords are case-insensitive (scenario-format.md, lexical rules).</summary>
     public bool Is(string keyword) => !Quoted && string.Equals(Text, keyword, StringComparison.OrdinalIgnoreCase);
 
-    /// <summary>How the token reads in an error message.</summary>
-    public string Shown => Quoted ? $"\"{Text}\"" : $"'{Text}'";
+    /// <summary>How the token reads in an error message: quoted as written, escaped and cut (<see cref="InputText"/>).</summary>
+    public string Shown => Quoted ? $"\"{InputText.Show(Text)}\"" : InputText.Quote(Text);
 }
