@@ -16,7 +16,7 @@ public sealed class DoctorCommand(Terminal terminal, StartupWork startup) : Comm
     public sealed class Settings : CommandSettings
     {
         [CommandOption("--json")]
-        [Description("Write the report as JSON (schema teardown.doctor/1, docs/schema/doctor-report.schema.json) instead of tables.")]
+        [Description("Write the report as JSON (schema teardown.doctor/2, docs/schema/doctor-report.schema.json) instead of tables.")]
         public bool Json { get; init; }
 
         [CommandOption("--brief")]
