@@ -45,7 +45,7 @@ public sealed class DependencyRuleTests
     {
         var result = Types.InAssembly(Doctor).ShouldNot()
             .HaveDependencyOnAny([.. SystemCalls, "System.Net.Sockets", "System.Diagnostics.Process", "Teardown.Linux.Inventory.InventoryReader",
-                "Teardown.Linux.Inventory.ParallelInventory", "Teardown.Linux.Inventory.NamespaceSnapshots", "Teardown.Linux.Proc.OwnerScanner"])
+                "Teardown.Linux.Inventory.ParallelInventory", "Teardown.Linux.Inventory.NamespaceSnapshots", "Teardown.Linux.Owners.OwnerScanner", "Teardown.Linux.Owners.ProcFdScanner", "Teardown.Linux.Owners.TaskFileScanner"])
             .GetResult();
         Assert.True(result.IsSuccessful, Offenders(result));
     }

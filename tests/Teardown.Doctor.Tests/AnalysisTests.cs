@@ -4,7 +4,7 @@ using Teardown.Doctor.Analysis;
 using Teardown.Doctor.Classification;
 using Teardown.Doctor.Findings;
 using Teardown.Doctor.Report;
-using Teardown.Linux.Proc;
+using Teardown.Linux.Owners;
 using Teardown.Linux.Sockets;
 using Teardown.Doctor.Tests.Support;
 using static Teardown.Doctor.Tests.Support.Records;

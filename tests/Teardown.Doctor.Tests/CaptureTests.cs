@@ -6,7 +6,7 @@ using Teardown.Doctor.Findings;
 using Teardown.Doctor.Input;
 using Teardown.Doctor.Report;
 using Teardown.Lab.Reproduction;
-using Teardown.Linux.Proc;
+using Teardown.Linux.Owners;
 using Teardown.Linux.Sockets;
 using Teardown.Doctor.Tests.Support;
 using static Teardown.Doctor.Tests.Support.Records;

@@ -116,7 +116,7 @@ public sealed class DoctorCommand(Terminal terminal, StartupWork startup) : Comm
                 AllNamespaces = settings.AllNetns,
                 NamespaceOfPid = settings.Pid,
                 Source = settings.Source == "proc" ? SocketSourcePreference.ProcNetTcp : SocketSourcePreference.SockDiag,
-                OwnerMethod = OwnerMethodParser.TryParse(settings.Owners) ?? Teardown.Linux.Proc.OwnerScanMethod.Auto,
+                OwnerMethod = OwnerMethodParser.TryParse(settings.Owners) ?? Teardown.Linux.Owners.OwnerScanMethod.Auto,
                 Extensions = DoctorInput.NeededExtensions,
                 Prefetch = startup.OwnerPrefetch,
             };

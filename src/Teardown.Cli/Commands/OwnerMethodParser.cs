@@ -1,4 +1,4 @@
-using Teardown.Linux.Proc;
+using Teardown.Linux.Owners;
 
 namespace Teardown.Cli.Commands;
 

@@ -41,7 +41,7 @@ public static class StuckSockets
             ref readonly var s = ref sockets[i];
             if (s.KernelState == TcpState.Listen || !wanted.Contains(index.Classes[i])) continue;
             if (report.Filter.Port is int port && s.Local.Port != port && s.Remote.Port != port) continue;
-            Teardown.Linux.Proc.SocketOwner owner = default;
+            Teardown.Linux.Owners.SocketOwner owner = default;
             bool owned = s.Inode != 0 && input.Owners.TryGetOwner(s.Inode, out owner);
             int pid = owned ? owner.Pid : 0;
             if (report.Filter.Pid is int only && pid != only) continue;

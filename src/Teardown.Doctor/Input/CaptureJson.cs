@@ -2,6 +2,7 @@ using System.Collections.Immutable;
 using System.Net;
 using System.Text.Json;
 using Teardown.Linux.Inventory;
+using Teardown.Linux.Owners;
 using Teardown.Linux.Proc;
 using Teardown.Linux.Settings;
 using Teardown.Linux.Sockets;

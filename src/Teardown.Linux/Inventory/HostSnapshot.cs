@@ -1,4 +1,5 @@
 using System.Collections.Immutable;
+using Teardown.Linux.Owners;
 using Teardown.Linux.Proc;
 using Teardown.Linux.Settings;
 using Teardown.Linux.Sockets;

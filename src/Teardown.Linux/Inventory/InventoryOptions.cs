@@ -37,7 +37,7 @@ public sealed record InventoryOptions
     public int SplitDumpAbove { get; init; } = 30_000;
 
     /// <summary>How owners are found (default: the BPF iterator where allowed, else /proc).</summary>
-    public Proc.OwnerScanMethod OwnerMethod { get; init; } = Proc.OwnerScanMethod.Auto;
+    public Owners.OwnerScanMethod OwnerMethod { get; init; } = Owners.OwnerScanMethod.Auto;
 
     /// <summary>Socket source (default sock_diag with fallback).</summary>
     public SocketSourcePreference Source { get; init; } = SocketSourcePreference.SockDiag;

@@ -2,6 +2,7 @@ using System.Collections.Immutable;
 using Teardown.Linux.Interop;
 using Teardown.Linux.Namespaces;
 using Teardown.Linux.Netlink;
+using Teardown.Linux.Owners;
 using Teardown.Linux.Proc;
 using Teardown.Linux.Settings;
 using Teardown.Linux.Sockets;

@@ -1,5 +1,5 @@
 using Teardown.Linux.Namespaces;
-using Teardown.Linux.Proc;
+using Teardown.Linux.Owners;
 using Teardown.Linux.Sockets;
 
 namespace Teardown.Linux.Inventory;

@@ -1,4 +1,5 @@
 using Teardown.Linux.Interop;
+using Teardown.Linux.Owners;
 using Teardown.Linux.Proc;
 using static Teardown.Linux.Interop.LinuxConstants;
 

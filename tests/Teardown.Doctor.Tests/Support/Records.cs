@@ -1,6 +1,7 @@
 using System.Collections.Immutable;
 using System.Net;
 using Teardown.Doctor.Input;
+using Teardown.Linux.Owners;
 using Teardown.Linux.Proc;
 using Teardown.Linux.Settings;
 using Teardown.Linux.Sockets;

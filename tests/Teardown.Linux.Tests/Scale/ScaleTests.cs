@@ -5,7 +5,7 @@ using System.Net.Sockets;
 using Teardown.Linux.Interop;
 using Teardown.Linux.Namespaces;
 using Teardown.Linux.Netlink;
-using Teardown.Linux.Proc;
+using Teardown.Linux.Owners;
 using Teardown.Linux.Settings;
 using Teardown.Linux.Sockets;
 using Teardown.Linux.Tests.Support;

@@ -1,4 +1,4 @@
-namespace Teardown.Linux.Proc;
+namespace Teardown.Linux.Owners;
 
 /// <summary>One descriptor referring to a socket.</summary>
 /// <param name="Pid">Process id (thread-group id).</param>

@@ -1,7 +1,6 @@
-using Teardown.Linux.Bpf;
 using Teardown.Linux.Interop;
 
-namespace Teardown.Linux.Proc;
+namespace Teardown.Linux.Owners;
 
 /// <summary>
 /// Socket owners by the cheapest way this host allows: the BPF task_file iterator (one read for every

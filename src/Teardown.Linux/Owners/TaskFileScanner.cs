@@ -1,11 +1,12 @@
 using System.Buffers.Binary;
 using System.Runtime.InteropServices;
 using System.Text;
+using Teardown.Linux.Bpf;
 using Teardown.Linux.Interop;
 using Teardown.Linux.Proc;
 using static Teardown.Linux.Bpf.BpfInstruction;
 
-namespace Teardown.Linux.Bpf;
+namespace Teardown.Linux.Owners;
 
 /// <summary>
 /// Socket owners from a BPF task-file iterator (kernel/bpf/task_iter.c, "iter/task_file", Linux 5.8+): one

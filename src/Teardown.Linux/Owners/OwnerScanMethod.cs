@@ -1,4 +1,4 @@
-namespace Teardown.Linux.Proc;
+namespace Teardown.Linux.Owners;
 
 /// <summary>How <see cref="OwnerScanner"/> finds the processes that hold sockets.</summary>
 public enum OwnerScanMethod

@@ -1,11 +1,11 @@
 using System.Diagnostics;
 using System.Net;
 using System.Net.Sockets;
-using Teardown.Linux.Proc;
+using Teardown.Linux.Owners;
 using Teardown.Linux.Tests.Support;
 using Xunit.Abstractions;
 
-namespace Teardown.Linux.Tests.Proc;
+namespace Teardown.Linux.Tests.Owners;
 
 /// <summary>Scans the real /proc; this process's own descriptors are always readable, so no root needed.</summary>
 public sealed class ProcFdScannerTests(ITestOutputHelper output)

@@ -1,8 +1,9 @@
 using System.Globalization;
 using Teardown.Linux.Interop;
+using Teardown.Linux.Proc;
 using static Teardown.Linux.Interop.LinuxConstants;
 
-namespace Teardown.Linux.Proc;
+namespace Teardown.Linux.Owners;
 
 /// <summary>
 /// One pass over every <c>/proc/PID/fd</c>, mapping socket inodes to their owning descriptors.

@@ -1,4 +1,6 @@
-namespace Teardown.Linux.Proc;
+using Teardown.Linux.Proc;
+
+namespace Teardown.Linux.Owners;
 
 /// <summary>Result of one pass over /proc/*/fd.</summary>
 /// <param name="Owners">Socket inode → (pid, fd).</param>

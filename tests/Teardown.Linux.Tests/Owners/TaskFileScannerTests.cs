@@ -1,11 +1,12 @@
 using System.Net;
 using System.Net.Sockets;
 using Teardown.Linux.Bpf;
+using Teardown.Linux.Owners;
 using Teardown.Linux.Proc;
 using Teardown.Linux.Tests.Support;
 using Xunit.Abstractions;
 
-namespace Teardown.Linux.Tests.Bpf;
+namespace Teardown.Linux.Tests.Owners;
 
 /// <summary>The BPF task_file iterator against the /proc scan it replaces (root; BTF on this kernel).</summary>
 public sealed class TaskFileScannerTests(ITestOutputHelper output)
