@@ -12,7 +12,7 @@ namespace Teardown.Linux.Namespaces;
 /// thread only</b> (kernel/nsproxy.c:switch_task_namespaces acts on <c>current</c>). Every other
 /// thread of the process, including the .NET thread pool, stays where it was. Hence the rule here:
 /// namespaces are only ever entered on a dedicated thread created for that purpose, which then
-/// exits; never on a pool thread, whose next work item would silently run in the wrong namespace.</para>
+/// exits (or, for a long-lived one, serves only that namespace: <see cref="NetNsThread"/>); never on a pool thread, whose next work item would silently run in the wrong namespace.</para>
 /// <para>Sockets (including netlink sockets) belong to the namespace of the thread that created
 /// them and keep it for life, so "create inside, use from anywhere" is safe.</para>
 /// <para>Inside such a thread, per-namespace procfs files must be read through

@@ -27,6 +27,12 @@ public sealed class StructLayoutTests
         (typeof(TcpInfo), "struct tcp_info",
             ["tcpi_snd_rcv_wscale", "tcpi_app_limited_fastopen_fail", "tcpi_rcv_wnd", "tcpi_rehash",
              "tcpi_total_rto", "tcpi_total_rto_recoveries", "tcpi_total_rto_time"]),
+
+        // Raw socket calls (Interop/Libc.Sockets.cs).
+        (typeof(Linux.Interop.SockAddrIn), "struct sockaddr_in", []),
+        (typeof(Linux.Interop.SockAddrLl), "struct sockaddr_ll", []),
+        (typeof(Linux.Interop.PollFd), "struct pollfd", []),
+        (typeof(Linux.Interop.Linger), "struct linger", []),
     ];
 
     private static readonly (string CExpression, long Value)[] Constants =
@@ -47,6 +53,37 @@ public sealed class StructLayoutTests
         ("SOCK_CLOEXEC", Linux.Interop.LinuxConstants.SOCK_CLOEXEC),
         ("CLONE_NEWNET", Linux.Interop.LinuxConstants.CLONE_NEWNET),
         ("SIOCSIFFLAGS", (long)Linux.Interop.LinuxConstants.SIOCSIFFLAGS),
+        ("AF_INET", Linux.Interop.LinuxConstants.AF_INET),
+        ("AF_PACKET", Linux.Interop.LinuxConstants.AF_PACKET),
+        ("SOCK_STREAM", Linux.Interop.LinuxConstants.SOCK_STREAM),
+        ("SOCK_DGRAM", Linux.Interop.LinuxConstants.SOCK_DGRAM),
+        ("SOCK_NONBLOCK", Linux.Interop.LinuxConstants.SOCK_NONBLOCK),
+        ("MSG_DONTWAIT", Linux.Interop.LinuxConstants.MSG_DONTWAIT),
+        ("MSG_NOSIGNAL", Linux.Interop.LinuxConstants.MSG_NOSIGNAL),
+        ("IPPROTO_TCP", Linux.Interop.LinuxConstants.IPPROTO_TCP),
+        ("TCP_KEEPIDLE", Linux.Interop.LinuxConstants.TCP_KEEPIDLE),
+        ("TCP_KEEPINTVL", Linux.Interop.LinuxConstants.TCP_KEEPINTVL),
+        ("TCP_KEEPCNT", Linux.Interop.LinuxConstants.TCP_KEEPCNT),
+        ("TCP_LINGER2", Linux.Interop.LinuxConstants.TCP_LINGER2),
+        ("TCP_INFO", Linux.Interop.LinuxConstants.TCP_INFO),
+        ("TCP_USER_TIMEOUT", Linux.Interop.LinuxConstants.TCP_USER_TIMEOUT),
+        ("SOL_SOCKET", Linux.Interop.LinuxConstants.SOL_SOCKET),
+        ("SO_ERROR", Linux.Interop.LinuxConstants.SO_ERROR),
+        ("SO_KEEPALIVE", Linux.Interop.LinuxConstants.SO_KEEPALIVE),
+        ("SO_LINGER", Linux.Interop.LinuxConstants.SO_LINGER),
+        ("O_RDWR", Linux.Interop.LinuxConstants.O_RDWR),
+        ("O_NONBLOCK", Linux.Interop.LinuxConstants.O_NONBLOCK),
+        ("O_CLOEXEC", Linux.Interop.LinuxConstants.O_CLOEXEC),
+        ("SIOCINQ", (long)Linux.Interop.LinuxConstants.SIOCINQ),
+        ("SIOCOUTQ", (long)Linux.Interop.LinuxConstants.SIOCOUTQ),
+        ("TUNSETIFF", (long)Linux.Interop.LinuxConstants.TUNSETIFF),
+        ("IFF_TUN", Linux.Interop.LinuxConstants.IFF_TUN),
+        ("IFF_NO_PI", Linux.Interop.LinuxConstants.IFF_NO_PI),
+        ("ETH_P_IP", Linux.Interop.LinuxConstants.ETH_P_IP),
+        ("PACKET_OUTGOING", Linux.Interop.LinuxConstants.PACKET_OUTGOING),
+        ("POLLIN", Linux.Interop.LinuxConstants.POLLIN),
+        ("SIGKILL", Linux.Interop.LinuxConstants.SIGKILL),
+        ("PRIO_PROCESS", Linux.Interop.LinuxConstants.PRIO_PROCESS),
         ("sizeof(struct ifreq)", 40),
         ("NS_GET_NSTYPE", (long)Linux.Interop.LinuxConstants.NS_GET_NSTYPE),
         ("AT_EMPTY_PATH", Linux.Interop.LinuxConstants.AT_EMPTY_PATH),
@@ -101,6 +138,14 @@ public sealed class StructLayoutTests
             #include <dirent.h>
             #include <linux/nsfs.h>
             #include <linux/bpf.h>
+            #include <netinet/in.h>
+            #include <linux/if_packet.h>
+            #include <linux/if_ether.h>
+            #include <linux/if_tun.h>
+            #include <poll.h>
+            #include <signal.h>
+            #include <sys/resource.h>
+            #include <linux/sockios.h>
             int main(void) {
 
             """);

@@ -39,6 +39,52 @@ public sealed class CounterParserTests
         Assert.True(mib["TcpExt.TW"] >= 0);
     }
 
+    private const string Netstat = """
+        TcpExt: SyncookiesSent TCPAbortOnData TCPAbortOnClose TW
+        TcpExt: 0 3 1 7
+        IpExt: InNoRoutes InTruncatedPkts
+        IpExt: 0 0
+        """;
+
+    private const string Snmp = """
+        Ip: Forwarding DefaultTTL
+        Ip: 2 64
+        Tcp: RtoAlgorithm RtoMin RtoMax MaxConn ActiveOpens OutRsts CurrEstab
+        Tcp: 1 200 120000 -1 4 2 1
+        """;
+
+    [Fact]
+    public void TcpCounters_TcpAndTcpExt_ByBareAndPrefixedName_ConstantsLeftOut()
+    {
+        Dictionary<string, long> c = TcpMibCounters.Parse(Netstat, Snmp);
+        Assert.Equal(3, c["TCPAbortOnData"]);
+        Assert.Equal(3, c["TcpExt.TCPAbortOnData"]);
+        Assert.Equal(2, c["OutRsts"]);
+        Assert.Equal(2, c["tcp.outrsts"]);
+        Assert.False(c.ContainsKey("MaxConn"));
+        Assert.False(c.ContainsKey("Tcp.RtoMin"));
+        Assert.False(c.ContainsKey("InNoRoutes"));
+        Assert.False(c.ContainsKey("Ip.Forwarding"));
+        Dictionary<string, long> d = TcpMibCounters.Delta(c, TcpMibCounters.Parse(Netstat.Replace("0 3 1 7", "0 1 1 0", StringComparison.Ordinal)));
+        Assert.Equal(2, d["TCPAbortOnData"]);
+        Assert.Equal(0, d["TCPAbortOnClose"]);
+        Assert.Equal(4, d["ActiveOpens"]);
+    }
+
+    [Fact]
+    public void TcpCounters_OfCapturedFiles_KeepEveryTcpExtCounter()
+    {
+        var mib = new Dictionary<string, long>();
+        MibParser.Parse(Fixture.Text("netstat.txt"), mib);
+        MibParser.Parse(Fixture.Text("snmp.txt"), mib);
+
+        Dictionary<string, long> c = TcpMibCounters.From(mib);
+
+        Assert.Equal(mib.Count(kv => kv.Key.StartsWith("TcpExt.", StringComparison.Ordinal)), c.Keys.Count(k => k.StartsWith("TcpExt.", StringComparison.Ordinal)));
+        Assert.Equal(mib["TcpExt.TCPAbortOnLinger"], c["tcpabortonlinger"]);
+        Assert.Equal(mib["Tcp.CurrEstab"], c["CurrEstab"]);
+    }
+
     [Fact]
     public void Mib_ValueLineWithGarbage_CountsBadTokens_KeepsTheRest()
     {
