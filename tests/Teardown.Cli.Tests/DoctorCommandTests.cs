@@ -89,14 +89,16 @@ public class DoctorCommandTests
     }
 
     [SkippableFact]
-    public void WithoutRoot_TheDoctorStillRuns_AndExits3SayingWhatItCouldNotSee()
+    public void WithoutRoot_TheDoctorStillRuns_AndSaysWhatItCouldNotSee()
     {
         Require.RootOrSkip(); // root is needed to become someone else
         var result = Unprivileged.Run("doctor", "--json");
         Skip.If(result is null, "setpriv is not installed");
         var (code, stdout, stderr) = result!.Value;
-        Assert.True(code == 3, $"exit {code}: {stderr}");
         using var doc = JsonDocument.Parse(stdout);
+        // A partial view exits 3, unless what could be seen has findings (tests running beside this one leave some): then 1.
+        bool findings = doc.RootElement.GetProperty("namespaces")[0].GetProperty("findings").EnumerateArray().Any(f => f.GetProperty("severity").GetString() is not "info");
+        Assert.True(code == (findings ? 1 : 3), $"exit {code}: {stderr}");
         var spots = doc.RootElement.GetProperty("namespaces")[0].GetProperty("blindSpots").EnumerateArray()
             .Select(b => b.GetProperty("kind").GetString()).ToList();
         Assert.Contains("not-root", spots);
