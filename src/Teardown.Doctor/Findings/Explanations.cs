@@ -94,7 +94,13 @@ public static class Explanations
     };
 
     /// <summary>The fix, including what will not help.</summary>
-    public static IReadOnlyList<string> Fix(SocketClass c, Side side) => c switch
+    /// <param name="c">The class.</param>
+    /// <param name="side">Our server or our client.</param>
+    /// <param name="peerOnHost">
+    /// The other end of every socket was seen on this host, so what the peer does is known, not
+    /// assumed (claims about a remote peer are qualified otherwise).
+    /// </param>
+    public static IReadOnlyList<string> Fix(SocketClass c, Side side, bool peerOnHost = false) => c switch
     {
         SocketClass.CloseWaitUnreadEof or SocketClass.CloseWaitReadNotClosed or SocketClass.CloseWaitUnreadData => side == Side.Client
             ?
@@ -110,7 +116,9 @@ public static class Explanations
                     ? "Find what blocks the handlers (thread dump: threads waiting on a lock, a downstream call or a full pool); add timeouts."
                     : "Read until end of stream and close() on every path: errors, timeouts, cancellation (use try/finally, using, defer).",
                 FinTimeoutNoHelp,
-                "Enabling SO_KEEPALIVE does not help either: the peer is alive and answers the probes.",
+                peerOnHost
+                    ? "Enabling SO_KEEPALIVE does not help either: the peer (on this host) is alive and answers the probes."
+                    : "Enabling SO_KEEPALIVE helps only if the peer host is gone or unreachable: a peer that is still up (as one that closed cleanly usually is) answers the probes, and the socket stays.",
                 "Now: restarting the process frees them; SOCK_DESTROY (ss -K) drops the TCP state but leaves the descriptor leaked.",
             ],
         SocketClass.CloseWaitNeverAccepted =>
