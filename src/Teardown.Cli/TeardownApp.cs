@@ -84,6 +84,10 @@ public static class TeardownApp
         {
             return FailureReport.Report(ex, terminal, args);
         }
+        finally
+        {
+            terminal.Flush();
+        }
     }
 }
 

@@ -80,6 +80,7 @@ public sealed class DemoCommand(Terminal terminal, StartupWork startup) : AsyncC
             string line = $"{clock.Elapsed.TotalSeconds,5:0.0}s {text}";
             if (settings.Json) terminal.Note(line);
             else console.MarkupLineInterpolated($"[dim]{clock.Elapsed.TotalSeconds,5:0.0}s[/] {text}");
+            terminal.Flush();
         }
 
         try

@@ -159,6 +159,7 @@ public sealed class DoctorCommand(Terminal terminal, StartupWork startup) : Comm
             DoctorRenderer.Verdict(terminal.Out, reports, exit, startup.Elapsed);
         }
 
+        if (Environment.GetEnvironmentVariable("TEARDOWN_TIMING") is "1") terminal.Note($"timing: render {(startup.Elapsed - analysed).TotalMilliseconds:0} ms");
         return exit;
     }
 

@@ -45,10 +45,8 @@ internal static class DoctorRenderer
         else
         {
             FindingsTable(console, report);
-            int shown = 0;
-            foreach (var f in report.Findings)
+            foreach (var f in report.Findings.Take(details))
             {
-                if (shown++ >= details) break;
                 Detail(console, f);
             }
 
@@ -122,36 +120,41 @@ internal static class DoctorRenderer
         _ => f.Service,
     };
 
+    /// <summary>
+    /// One finding in full: a rule with its title, then labelled paragraphs wrapped by
+    /// <see cref="Prose"/>. Deliberately not a Spectre panel or grid: those lay every line out again
+    /// for their borders and columns, ~15 ms per finding, which made the six default details most of
+    /// what the tables cost over --json; a rule and pre-wrapped text cost ~0.4 ms (bench/doctor-vs-ss.sh).
+    /// </summary>
     private static void Detail(IAnsiConsole console, Finding f)
     {
-        var grid = new Grid().AddColumn(new GridColumn().NoWrap()).AddColumn();
-        grid.AddRow("[bold]fault[/]", Markup.Escape(f.Fault));
-        grid.AddRow("[bold]why[/]", Markup.Escape(f.Mechanism));
-        grid.AddRow("[bold]reaped[/]", Markup.Escape($"{f.Reap.Display} — {f.Reap.Explanation}"));
+        string title = $"[{Colour(f.Severity)}]{f.Severity.Id()}[/] {Markup.Escape(f.Title)}";
+        if (IsWide(console)) console.MarkupLine("[dim]──[/] " + title);
+        else console.Write(new Rule(title).LeftJustified().RuleStyle("dim"));
+        int width = IsWide(console) ? WideProse : console.Profile.Width;
+        var text = new Prose(width, labelWidth: 11);
+        text.Field("fault", f.Fault);
+        text.Field("why", f.Mechanism);
+        text.Field("reaped", $"{f.Reap.Display} — {f.Reap.Explanation}");
         if (f.PairedOnHost > 0 && f.PeerClass is { } peer)
         {
-            grid.AddRow("[bold]other end[/]", Markup.Escape($"{f.PairedOnHost} on this host, mostly {peer.Id()}" + (f.PeerPid is int pp ? $", held by pid {pp}" : ", no process")));
+            text.Field("other end", $"{f.PairedOnHost} on this host, mostly {peer.Id()}" + (f.PeerPid is int pp ? $", held by pid {pp}" : ", no process"));
         }
 
         if (f.Owner is { } o)
         {
-            grid.AddRow("[bold]owner[/]", Markup.Escape($"{o.Display} {o.Executable} cgroup {o.CgroupPath ?? "?"}"));
+            text.Field("owner", $"{o.Display} {o.Executable} cgroup {o.CgroupPath ?? "?"}");
         }
 
-        var figures = new Table().Border(TableBorder.Simple).AddColumn("figure").AddColumn(new TableColumn("value").RightAligned()).AddColumn("source");
-        foreach (var fig in f.Figures)
-        {
-            figures.AddRow(Markup.Escape(fig.Name), Markup.Escape(fig.Display), Markup.Escape($"{fig.SourceId}: {fig.Origin}"));
-        }
-
-        grid.AddRow("[bold]figures[/]", "");
-        var fixes = string.Join('\n', f.Fix.Select(x => "• " + Markup.Escape(x)));
-        var examples = string.Join('\n', f.Examples.Take(3).Select(e =>
-            Markup.Escape($"{e.State,-10} {e.RecvQ,4} {e.SendQ,4}  {e.Local} → {e.Remote}  ino {e.Inode}" +
-                (e.Fd is int fd ? $" fd {fd}" : "") + (e.QuietMs is uint q ? $" quiet {q / 1000.0:0.#} s" : "") +
-                (e.Timer is string t ? $" timer:({t},{e.TimerMs / 1000.0:0.###} s,{e.Retrans})" : ""))));
-        var body = new Rows(grid, figures, new Markup("[bold]fix[/]\n" + fixes), new Markup("[bold]examples[/] [dim](state Recv-Q Send-Q)[/]\n" + examples));
-        console.Write(Fit(console, new Panel(body).Header($"[{Colour(f.Severity)}]{f.Severity.Id()}[/] {Markup.Escape(f.Title)}")));
+        text.Bullets("figures", f.Figures.Select(fig => $"{fig.Name}: {fig.Display} ({fig.SourceId}: {fig.Origin})"));
+        text.Bullets("fix", f.Fix);
+        text.Lines("examples", f.Examples.Take(3).Select(e =>
+            // No-break spaces (U+00A0) keep each label with its number when the line wraps.
+            $"{e.State,-10} {e.RecvQ,4} {e.SendQ,4}  {e.Local}\u00a0→\u00a0{e.Remote}  ino\u00a0{e.Inode}" +
+            (e.Fd is int fd ? $" fd\u00a0{fd}" : "") + (e.QuietMs is uint q ? $" quiet\u00a0{q / 1000.0:0.#}\u00a0s" : "") +
+            (e.Timer is string t ? $" timer:({t},{e.TimerMs / 1000.0:0.###}\u00a0s,{e.Retrans})" : "")).ToList(), "(state Recv-Q Send-Q)");
+        console.Write(new Markup(text.ToMarkup()));
+        console.WriteLine();
     }
 
     private static void Summary(IAnsiConsole console, DoctorReport report)

@@ -54,6 +54,7 @@ public sealed class RunCommand(Terminal terminal) : AsyncCommand<RunCommand.Sett
             if (settings.Json)
             {
                 JsonTraceWriter.Write(trace, verdicts, terminal.Text);
+                terminal.Flush();
                 continue;
             }
 
@@ -73,6 +74,8 @@ public sealed class RunCommand(Terminal terminal) : AsyncCommand<RunCommand.Sett
             {
                 console.MarkupLineInterpolated($"[green]ok[/]   {scenario.FileName} ({verdicts.Count} checks)");
             }
+
+            terminal.Flush(); // each scenario's result as soon as it is known
         }
 
         if (!settings.Json)

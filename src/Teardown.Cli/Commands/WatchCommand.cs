@@ -98,6 +98,7 @@ public sealed class WatchCommand(Terminal terminal) : AsyncCommand<WatchCommand.
                         samples++;
                         ctx.UpdateTarget(View(last, history, interval, samples, terminal.Height, terminal.Width));
                         ctx.Refresh();
+                        terminal.Flush();
                         if (settings.Count is int c && samples >= c) break;
                         await Task.Delay(interval, linked.Token).ConfigureAwait(false);
                     }
@@ -111,6 +112,7 @@ public sealed class WatchCommand(Terminal terminal) : AsyncCommand<WatchCommand.
                     samples++;
                     console.Write(View(last, history, interval, samples, int.MaxValue, terminal.Width));
                     console.WriteLine();
+                    terminal.Flush();
                     if (settings.Count is int c && samples >= c) break;
                     await Task.Delay(interval, linked.Token).ConfigureAwait(false);
                 }

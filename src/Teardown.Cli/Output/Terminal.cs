@@ -55,15 +55,33 @@ public sealed class Terminal
     /// <summary>Progress or a note on standard error, so that standard output keeps only the result.</summary>
     public void Note(string message) => Error.WriteLine(message);
 
+    /// <summary>Sends what was written so far (a watch sample, a live refresh); also done when the command ends.</summary>
+    public void Flush() => Text.Flush();
+
     /// <summary>The process's own standard output and error, measured as <see cref="TerminalSize"/> says.</summary>
+    /// <remarks>
+    /// Standard output is buffered: Console.Out flushes every Write, and Spectre writes a table cell
+    /// by cell, so the doctor's panels cost one write(2) per segment — most of what rendering cost
+    /// (bench/doctor-vs-ss.sh). Commands that show progress on stdout call <see cref="Flush"/>.
+    /// </remarks>
     public static Terminal ForProcess()
     {
         var size = TerminalSize.Measure(Environment.GetEnvironmentVariable("COLUMNS"), Environment.GetEnvironmentVariable("LINES"),
             Console.IsOutputRedirected ? null : SafeWindow());
-        var console = AnsiConsole.Create(new AnsiConsoleSettings { Out = new AnsiConsoleOutput(Console.Out) });
+        var stdout = new StreamWriter(Console.OpenStandardOutput(), new System.Text.UTF8Encoding(encoderShouldEmitUTF8Identifier: false), 1 << 16) { AutoFlush = false };
+        // Spectre recognises a terminal only by Console.Out itself, so say what it would have detected.
+        bool terminal = !Console.IsOutputRedirected;
+        bool colours = terminal && Environment.GetEnvironmentVariable("NO_COLOR") is null or "" && Environment.GetEnvironmentVariable("TERM") is not "dumb";
+        var console = AnsiConsole.Create(new AnsiConsoleSettings
+        {
+            Out = new AnsiConsoleOutput(stdout),
+            Ansi = colours ? AnsiSupport.Yes : AnsiSupport.No,
+            ColorSystem = colours ? ColorSystemSupport.Detect : ColorSystemSupport.NoColors,
+            Interactive = terminal ? InteractionSupport.Yes : InteractionSupport.No,
+        });
         console.Profile.Width = size.Columns;
         console.Profile.Height = size.Lines;
-        return new Terminal(console, Console.Out, Console.Error, !Console.IsOutputRedirected && console.Profile.Capabilities.Interactive, size.Lines);
+        return new Terminal(console, stdout, Console.Error, terminal, size.Lines);
     }
 
     /// <summary>A channel over string writers, for tests: not interactive, <paramref name="width"/> × <paramref name="height"/>.</summary>
