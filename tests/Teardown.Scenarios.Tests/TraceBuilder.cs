@@ -8,7 +8,7 @@ namespace Teardown.Scenarios.Tests;
 /// <summary>Builds traces by hand for a parsed scenario, addressing lines by their 1-based line number.</summary>
 internal sealed class TraceBuilder
 {
-    public TraceBuilder(string scenarioText, string target = "model")
+    public TraceBuilder(string scenarioText, TargetKind target = TargetKind.Model)
     {
         Scenario = ParseAssert.Parses(scenarioText);
         Trace = new ScenarioTrace(Scenario, target);

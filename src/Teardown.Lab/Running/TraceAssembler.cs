@@ -32,7 +32,7 @@ internal sealed class TraceAssembler(Scenario scenario, LabSession session, EndR
         AddSegments();
         AddTimers();
         AddCounters();
-        var trace = new ScenarioTrace(scenario, "kernel");
+        var trace = new ScenarioTrace(scenario, TargetKind.Kernel);
         foreach (var e in _out.OrderBy(e => e.Ns).ThenBy(e => e.Order)) trace.Add(e.Entry);
         return trace;
     }

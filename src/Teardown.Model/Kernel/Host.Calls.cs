@@ -57,7 +57,7 @@ public sealed partial class Host
     /// </summary>
     public PendingCall Connect(uint remoteAddr, int remotePort, out int fd)
     {
-        var call = new PendingCall("connect", Now);
+        var call = new PendingCall(BlockingCall.Connect, Now);
         fd = -1;
         int port = PickEphemeralPort(remoteAddr, (ushort)remotePort);
         if (port < 0)

@@ -31,7 +31,7 @@ public sealed partial class Host
     /// </summary>
     public PendingCall Close(int fd, bool exiting = false)
     {
-        var call = new PendingCall("close", Now);
+        var call = new PendingCall(BlockingCall.Close, Now);
         var s = ByFd(fd);
         if (s is null)
         {

@@ -475,7 +475,7 @@ public sealed partial class Host
 
         // Slow start after loss recovery: one more segment per ACK.
         if (s.Cwnd < 10) s.Cwnd++;
-        if (s.Waiter?.What == "close") WakeWaiter(s);
+        if (s.Waiter?.Kind == BlockingCall.Close) WakeWaiter(s);
     }
 
     /// <summary>

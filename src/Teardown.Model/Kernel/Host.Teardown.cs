@@ -72,7 +72,7 @@ public sealed partial class Host
     internal void WakeWaiter(TcpSocket s)
     {
         if (s.Waiter is not { } call) return;
-        if (call.What == "connect")
+        if (call.Kind == BlockingCall.Connect)
         {
             if (s.State == TcpState.Established || s.State == TcpState.CloseWait)
             {
@@ -88,7 +88,7 @@ public sealed partial class Host
                 Disconnect(s, Causes.ConnectFailed);
             }
         }
-        else if (call.What == "close" && s.State is not (TcpState.FinWait1 or TcpState.Closing or TcpState.LastAck))
+        else if (call.Kind == BlockingCall.Close && s.State is not (TcpState.FinWait1 or TcpState.Closing or TcpState.LastAck))
         {
             FinishLingeringClose(s, call);
         }

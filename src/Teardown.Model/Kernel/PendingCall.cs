@@ -6,13 +6,22 @@ namespace Teardown.Model.Kernel;
 /// </summary>
 public sealed class PendingCall
 {
-    internal PendingCall(string what, SimTime started)
+    internal PendingCall(BlockingCall kind, SimTime started)
     {
-        What = what;
+        Kind = kind;
         Started = started;
     }
 
-    public string What { get; }
+    /// <summary>Which call is blocked.</summary>
+    public BlockingCall Kind { get; }
+
+    /// <summary>The call's name as a scenario writes it ("connect", "close").</summary>
+    public string What => Kind switch
+    {
+        BlockingCall.Connect => "connect",
+        BlockingCall.Close => "close",
+        _ => Kind.ToString(),
+    };
 
     public SimTime Started { get; }
 
@@ -33,6 +42,15 @@ public sealed class PendingCall
         Result = result;
         CompletedAt = at;
     }
+}
+
+/// <summary>The calls that can block in the model.</summary>
+public enum BlockingCall
+{
+    /// <summary>connect() on a blocking socket, until established or failed (net/ipv4/af_inet.c:__inet_stream_connect).</summary>
+    Connect,
+    /// <summary>close() with SO_LINGER on, until the FIN is acknowledged or the linger time passes (net/core/stream.c:sk_stream_wait_close).</summary>
+    Close,
 }
 
 /// <summary>What a system call returned: a value, or -1 and an errno.</summary>

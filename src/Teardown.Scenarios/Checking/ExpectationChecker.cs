@@ -35,7 +35,7 @@ public static class ExpectationChecker
             if (line.Statement is Expectation expectation)
             {
                 verdicts.Add(observations.TryGetValue(line.Where, out ObservationTraced? o)
-                    ? ObservationCheck.Check(line, expectation, o.Observed, tolerance, timerWheelSlack: trace.Target == "kernel")
+                    ? ObservationCheck.Check(line, expectation, o.Observed, tolerance, timerWheelSlack: trace.Kind == TargetKind.Kernel)
                     : new Verdict(line, false, Describe(expectation), NotObserved));
                 continue;
             }

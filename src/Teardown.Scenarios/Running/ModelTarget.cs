@@ -54,7 +54,7 @@ internal sealed class ModelRun
     public ModelRun(Scenario scenario, ulong seed)
     {
         _scenario = scenario;
-        _trace = new ScenarioTrace(scenario, "model");
+        _trace = new ScenarioTrace(scenario, TargetKind.Model);
         _sim = new Simulator(new DeterministicRandom(seed), _recorder) { RttExcessBound = LabRttExcess };
         foreach (var h in scenario.Hosts)
         {

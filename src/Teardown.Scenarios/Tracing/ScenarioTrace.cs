@@ -2,21 +2,38 @@ using Teardown.Scenarios.Syntax;
 
 namespace Teardown.Scenarios.Tracing;
 
+/// <summary>Where a scenario was played.</summary>
+public enum TargetKind
+{
+    /// <summary>The deterministic model (virtual time).</summary>
+    Model,
+    /// <summary>This machine's Linux kernel in private namespaces (real time, timer-wheel granularity).</summary>
+    Kernel,
+}
+
 /// <summary>Everything one run of a scenario on one target produced, in time order.</summary>
 public sealed class ScenarioTrace
 {
     private readonly List<TraceEntry> _entries = [];
 
-    public ScenarioTrace(Scenario scenario, string target)
+    public ScenarioTrace(Scenario scenario, TargetKind target)
     {
         Scenario = scenario;
-        Target = target;
+        Kind = target;
     }
 
     public Scenario Scenario { get; }
 
-    /// <summary>"model" or "kernel".</summary>
-    public string Target { get; }
+    /// <summary>Which target played it.</summary>
+    public TargetKind Kind { get; }
+
+    /// <summary>"model" or "kernel", as traces and timelines name the target.</summary>
+    public string Target => Kind switch
+    {
+        TargetKind.Model => "model",
+        TargetKind.Kernel => "kernel",
+        _ => Kind.ToString(),
+    };
 
     public IReadOnlyList<TraceEntry> Entries => _entries;
 

@@ -19,7 +19,7 @@ public class TraceComparerTests
         4 expect server counter TCPAbortOnData 0
         """;
 
-    private static (TraceBuilder Model, TraceBuilder Kernel) Pair() => (new TraceBuilder(Text), new TraceBuilder(Text, "kernel"));
+    private static (TraceBuilder Model, TraceBuilder Kernel) Pair() => (new TraceBuilder(Text), new TraceBuilder(Text, TargetKind.Kernel));
 
     /// <summary>Adds the same run to a trace; <paramref name="tweak"/> lets one side differ.</summary>
     private static TraceBuilder Run(TraceBuilder b, Action<TraceBuilder>? tweak = null)
@@ -52,7 +52,7 @@ public class TraceComparerTests
     public void Different_result_diverges_on_that_line()
     {
         var m = new TraceBuilder(Text);
-        var k = new TraceBuilder(Text, "kernel");
+        var k = new TraceBuilder(Text, TargetKind.Kernel);
         Run(k.Call(4, CallOutcome.Fail(Errno.ECONNREFUSED)));
         Divergence d = Assert.Single(TraceComparer.Compare(Run(m).Trace, k.Trace).Divergences);
         Assert.Equal((4, Aspects.Result, "= 0", "= -1 ECONNREFUSED"), (d.Line!.Where.Line, d.Aspect, d.Model, d.Kernel));
@@ -62,7 +62,7 @@ public class TraceComparerTests
     public void A_call_performed_on_one_side_only_diverges()
     {
         var m = new TraceBuilder(Text).Call(3, CallOutcome.Ok());
-        var k = new TraceBuilder(Text, "kernel");
+        var k = new TraceBuilder(Text, TargetKind.Kernel);
         Divergence d = Assert.Single(TraceComparer.Compare(m.Trace, k.Trace).Divergences);
         Assert.Equal((Aspects.Result, "= 0", ExpectationChecker.NotPerformed), (d.Aspect, d.Model, d.Kernel));
     }
@@ -74,7 +74,7 @@ public class TraceComparerTests
     public void Return_times_diverge_beyond_tolerance(double kernelReturn, bool diverges)
     {
         var m = new TraceBuilder(Text);
-        var kernel = new TraceBuilder(Text, "kernel").Call(7, CallOutcome.Ok(), kernelReturn);
+        var kernel = new TraceBuilder(Text, TargetKind.Kernel).Call(7, CallOutcome.Ok(), kernelReturn);
         Run(kernel);
         Comparison c = TraceComparer.Compare(Run(m).Trace, kernel.Trace);
         Assert.Equal(diverges, c.Divergences.Any(d => d.Aspect == Aspects.ReturnTime));
@@ -87,7 +87,7 @@ public class TraceComparerTests
     public void Return_times_compare_how_long_the_call_took(double kernelStart, double kernelReturn, bool diverges)
     {
         var m = new TraceBuilder(Text);
-        var kernel = new TraceBuilder(Text, "kernel").Call(7, CallOutcome.Ok(), kernelReturn, kernelStart);
+        var kernel = new TraceBuilder(Text, TargetKind.Kernel).Call(7, CallOutcome.Ok(), kernelReturn, kernelStart);
         Run(kernel);
         Comparison c = TraceComparer.Compare(Run(m).Trace, kernel.Trace);
         Assert.Equal(diverges, c.Divergences.Any(d => d.Aspect == Aspects.ReturnTime));
@@ -97,7 +97,7 @@ public class TraceComparerTests
     public void Observations_diverge_on_state_and_say_what_each_side_saw()
     {
         var m = new TraceBuilder(Text);
-        var kernel = new TraceBuilder(Text, "kernel").Observe(6, End(TcpState.CloseWait, recvq: 1));
+        var kernel = new TraceBuilder(Text, TargetKind.Kernel).Observe(6, End(TcpState.CloseWait, recvq: 1));
         Divergence d = Assert.Single(TraceComparer.Compare(Run(m).Trace, Run(kernel).Trace).Divergences, x => x.Aspect == Aspects.Observation);
         Assert.Equal("ESTABLISHED timer=none expires=none recvq=0 sendq=0 orphan=no", d.Model);
         Assert.Equal("CLOSE_WAIT timer=none expires=none recvq=1 sendq=0 orphan=no", d.Kernel);
@@ -117,7 +117,7 @@ public class TraceComparerTests
     public void Expiry_is_compared_within_tolerance_and_the_lateness_the_model_carried(double model, double lateness, double? kernel, bool diverges)
     {
         var m = new TraceBuilder(Text).Observe(6, End(TcpState.FinWait2, TimerKind.Keepalive, model, lateness: lateness));
-        var k = new TraceBuilder(Text, "kernel").Observe(6, End(TcpState.FinWait2, kernel is null ? TimerKind.None : TimerKind.Keepalive, kernel));
+        var k = new TraceBuilder(Text, TargetKind.Kernel).Observe(6, End(TcpState.FinWait2, kernel is null ? TimerKind.None : TimerKind.Keepalive, kernel));
         Assert.Equal(diverges, TraceComparer.Compare(m.Trace, k.Trace).Divergences.Any(d => d.Aspect == Aspects.Observation));
     }
 
@@ -206,7 +206,7 @@ public class TraceComparerTests
     {
         var m = new TraceBuilder(Text);
         Run(m);
-        var kernel = new TraceBuilder(Text, "kernel").Call(7, CallOutcome.Fail(Errno.EINTR), 3).Call(4, CallOutcome.Fail(Errno.ETIMEDOUT));
+        var kernel = new TraceBuilder(Text, TargetKind.Kernel).Call(7, CallOutcome.Fail(Errno.EINTR), 3).Call(4, CallOutcome.Fail(Errno.ETIMEDOUT));
         Run(kernel);
         Assert.Equal([4, 7], TraceComparer.Compare(m.Trace, kernel.Trace).Divergences.Select(d => d.Line!.Where.Line));
     }
