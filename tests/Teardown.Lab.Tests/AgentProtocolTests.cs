@@ -4,6 +4,7 @@ using System.Text;
 using System.Text.Json;
 using Teardown.Lab.Agent;
 using Teardown.Lab.Wire;
+using Teardown.Scenarios.Syntax;
 
 namespace Teardown.Lab.Tests;
 
@@ -27,16 +28,21 @@ public sealed class AgentProtocolTests : IDisposable
         _responses = new StreamReader(_fromAgent, Encoding.UTF8);
     }
 
-    private AgentResponse Call(string op, string? sock = null, Action<AgentRequest>? set = null)
+    private AgentResponse Call(AgentOp op, string? sock = null, Action<AgentRequest>? set = null)
     {
         var q = new AgentRequest { Id = ++_id, Op = op, Socket = sock };
         set?.Invoke(q);
-        byte[] line = Encoding.UTF8.GetBytes(JsonSerializer.Serialize(q, AgentJson.Default.AgentRequest) + "\n");
+        return Send(q.Id, JsonSerializer.Serialize(q, AgentJson.Default.AgentRequest));
+    }
+
+    private AgentResponse Send(long id, string json)
+    {
+        byte[] line = Encoding.UTF8.GetBytes(json + "\n");
         _toAgent.Write(line);
         _toAgent.Flush();
         string text = _responses.ReadLine() ?? throw new EndOfStreamException();
         AgentResponse r = JsonSerializer.Deserialize(text, AgentJson.Default.AgentResponse)!;
-        Assert.Equal(q.Id, r.Id);
+        Assert.Equal(id, r.Id);
         return r;
     }
 
@@ -47,42 +53,45 @@ public sealed class AgentProtocolTests : IDisposable
         Assert.Equal(0, ready.Id);
         Assert.True(ready.StartNs > 0 && ready.StartNs <= MonotonicClock.NowNs(), "agent times are CLOCK_MONOTONIC like ours");
 
-        AgentResponse l = Call("listen", "L", q => q.Address = "127.0.0.1");
+        AgentResponse l = Call(AgentOp.Listen, "L", q => q.Address = "127.0.0.1");
         Assert.Equal(0, l.Value);
         int port = IPEndPoint.Parse(l.Local!).Port;
         Assert.True(port > 0);
-        Assert.Equal(-1, Call("accept", "S", q => q.Listener = "L").Value); // nothing queued: non-blocking
-        Assert.Equal(11, Call("accept", "S", q => q.Listener = "L").Errno); // EAGAIN
+        Assert.Equal(-1, Call(AgentOp.Accept, "S", q => q.Listener = "L").Value); // nothing queued: non-blocking
+        Assert.Equal(Errno.EAGAIN, Call(AgentOp.Accept, "S", q => q.Listener = "L").Errno);
 
-        AgentResponse c = Call("connect", "C", q => { q.Address = "127.0.0.1"; q.Port = port; });
+        AgentResponse c = Call(AgentOp.Connect, "C", q => { q.Address = "127.0.0.1"; q.Port = port; });
         Assert.Equal(0, c.Value);
         Assert.Equal($"127.0.0.1:{port}", c.Remote);
         Assert.True(c.EndNs >= c.StartNs);
-        AgentResponse a = Call("accept", "S", q => q.Listener = "L");
+        AgentResponse a = Call(AgentOp.Accept, "S", q => q.Listener = "L");
         Assert.Equal(0, a.Value);
         Assert.Equal(c.Local, a.Remote);
 
-        Assert.Equal(5, Call("send", "C", q => q.N = 5).Value);
+        Assert.Equal(5, Call(AgentOp.Send, "C", q => q.N = 5).Value);
         Thread.Sleep(20);
-        Assert.Equal(5, Call("recv", "S", q => q.N = 10).Value);
-        AgentResponse empty = Call("recv", "S", q => q.N = 10);
-        Assert.Equal((-1L, 11), (empty.Value, empty.Errno));
+        Assert.Equal(5, Call(AgentOp.Recv, "S", q => q.N = 10).Value);
+        AgentResponse empty = Call(AgentOp.Recv, "S", q => q.N = 10);
+        Assert.Equal((-1L, Errno.EAGAIN), (empty.Value, empty.Errno));
 
-        AgentResponse info = Call("info", "S");
+        AgentResponse info = Call(AgentOp.Info, "S");
         Assert.True(info.Held);
-        Assert.Equal(1, info.State); // TCP_ESTABLISHED
-        Assert.False(Call("info", "nobody").Held);
-        Assert.Equal(0, Call("setsockopt", "S", q => { q.Option = "TcpLinger2"; q.N = 5; }).Value);
-        Assert.Equal(0, Call("error", "S").Value);
+        Assert.Equal(TcpState.Established, info.State);
+        Assert.False(Call(AgentOp.Info, "nobody").Held);
+        Assert.Equal(0, Call(AgentOp.SetSockOpt, "S", q => { q.Option = SocketOption.TcpLinger2; q.N = 5; }).Value);
+        Assert.Equal(0, Call(AgentOp.Error, "S").Value);
 
-        Assert.Equal(0, Call("close", "C").Value);
+        Assert.Equal(0, Call(AgentOp.Close, "C").Value);
         Thread.Sleep(20);
-        Assert.Equal(0, Call("recv", "S", q => q.N = 10).Value); // end of stream
-        Assert.Equal(0, Call("shutdown", "S", q => q.N = 1).Value);
-        Assert.StartsWith("unknown socket", Call("close", "C").Fault, StringComparison.Ordinal);
-        Assert.StartsWith("unknown op", Call("frobnicate", "S").Fault, StringComparison.Ordinal);
-        Assert.Equal(0, Call("close", "S").Value);
-        Assert.Equal(0, Call("close", "L").Value);
+        Assert.Equal(0, Call(AgentOp.Recv, "S", q => q.N = 10).Value); // end of stream
+        Assert.Equal(0, Call(AgentOp.Shutdown, "S", q => q.N = 1).Value);
+        AgentResponse unknownSocket = Call(AgentOp.Close, "C");
+        Assert.Equal((AgentFault.UnknownSocket, "unknown socket C"), (unknownSocket.Fault, unknownSocket.FaultMessage));
+        AgentResponse unknownOp = Send(++_id, $$"""{"id":{{_id}},"op":"frobnicate","sock":"S"}""");
+        Assert.Equal(AgentFault.UnknownOp, unknownOp.Fault);
+        Assert.StartsWith("unknown op", unknownOp.FaultMessage, StringComparison.Ordinal);
+        Assert.Equal(0, Call(AgentOp.Close, "S").Value);
+        Assert.Equal(0, Call(AgentOp.Close, "L").Value);
     }
 
     [Fact]

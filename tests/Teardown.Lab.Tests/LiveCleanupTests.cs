@@ -26,7 +26,7 @@ public sealed class LiveCleanupTests(ITestOutputHelper output)
         Task<Scenarios.Tracing.ScenarioTrace> run = new KernelTarget().PlayAsync(LongIdle(), CancellationToken.None);
         string ns = await WaitForNamespace("client");
         await Task.Delay(600); // mid-run: after the connection is up, before the send at 1.5 s
-        foreach (int pid in PidsIn(ns)) Interop.Libc.Kill(pid, Interop.Libc.SIGKILL);
+        LabNamespaces.KillProcessesIn(ns);
         var sw = Stopwatch.StartNew();
         LabRunException e = await Assert.ThrowsAsync<LabRunException>(() => run);
         output.WriteLine(e.ToString());

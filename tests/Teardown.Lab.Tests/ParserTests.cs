@@ -1,6 +1,4 @@
 using System.Net;
-using System.Runtime.InteropServices;
-using Teardown.Lab.Interop;
 using Teardown.Lab.Namespaces;
 using Teardown.Lab.Observation;
 using Teardown.Model;
@@ -9,36 +7,6 @@ namespace Teardown.Lab.Tests;
 
 public sealed class ParserTests
 {
-    private const string Netstat = """
-TcpExt: SyncookiesSent TCPAbortOnData TCPAbortOnClose TW
-TcpExt: 0 3 1 7
-IpExt: InNoRoutes InTruncatedPkts
-IpExt: 0 0
-""";
-
-    private const string Snmp = """
-Ip: Forwarding DefaultTTL
-Ip: 2 64
-Tcp: RtoAlgorithm RtoMin RtoMax MaxConn ActiveOpens OutRsts CurrEstab
-Tcp: 1 200 120000 -1 4 2 1
-""";
-
-    [Fact]
-    public void Netstat_TcpAndTcpExt_ByBareAndPrefixedName_ConstantsLeftOut()
-    {
-        Dictionary<string, long> c = NetstatParser.Parse(Netstat, Snmp);
-        Assert.Equal(3, c["TCPAbortOnData"]);
-        Assert.Equal(3, c["TcpExt.TCPAbortOnData"]);
-        Assert.Equal(2, c["OutRsts"]);
-        Assert.Equal(2, c["tcp.outrsts"]);
-        Assert.False(c.ContainsKey("MaxConn"));
-        Assert.False(c.ContainsKey("InNoRoutes"));
-        Dictionary<string, long> d = NetstatParser.Delta(c, NetstatParser.Parse(Netstat.Replace("0 3 1 7", "0 1 1 0", StringComparison.Ordinal)));
-        Assert.Equal(2, d["TCPAbortOnData"]);
-        Assert.Equal(0, d["TCPAbortOnClose"]);
-        Assert.Equal(4, d["ActiveOpens"]);
-    }
-
     [Fact]
     public void StateEvent_ParsesTraceLine_WithMonotonicTimestamp()
     {
@@ -66,16 +34,6 @@ Tcp: 1 200 120000 -1 4 2 1
         Assert.Equal(IPEndPoint.Parse("192.0.2.2:8080"), e.Destination);
         Assert.Equal((TcpState.SynSent, TcpState.Established), (e.OldState, e.NewState));
         Assert.Null(StateEventParser.TryParse(line.Replace("family=0x2 (2)", "family=0xa (10)", StringComparison.Ordinal)));
-    }
-
-    [Fact]
-    public void SockAddrLl_HasTheLayoutOfLinuxIfPacketH()
-    {
-        // struct sockaddr_ll: family@0, protocol@2, ifindex@4, hatype@8, pkttype@10, halen@11, addr[8]@12; 20 bytes.
-        Assert.Equal(20, Marshal.SizeOf<SockAddrLl>());
-        Assert.Equal(
-            [0, 2, 4, 8, 10, 11, 12],
-            new[] { "Family", "Protocol", "IfIndex", "HaType", "PacketType", "HaLen", "Address" }.Select(f => (int)Marshal.OffsetOf<SockAddrLl>(f)));
     }
 
     [Fact]

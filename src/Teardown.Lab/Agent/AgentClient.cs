@@ -2,7 +2,7 @@ using System.Collections.Concurrent;
 using System.Diagnostics;
 using System.Text;
 using System.Text.Json;
-using Teardown.Lab.Interop;
+using Teardown.Linux.Interop;
 
 namespace Teardown.Lab.Agent;
 
@@ -124,7 +124,7 @@ internal sealed class AgentClient : IAsyncDisposable
     {
         if (!_exited)
         {
-            Libc.Kill(_process.Id, Libc.SIGKILL);
+            Libc.kill(_process.Id, LinuxConstants.SIGKILL);
         }
 
         long signalled = Wire.MonotonicClock.NowNs();

@@ -1,18 +1,18 @@
 using System.Text.Json.Serialization;
+using Teardown.Scenarios.Syntax;
 
 namespace Teardown.Lab.Agent;
 
 /// <summary>
 /// One request from the runner to an agent (one JSON object per line on the agent's stdin).
-/// <c>op</c> is a call (<c>listen connect accept send recv shutdown close error setsockopt</c>, executed
-/// in order on the agent's call thread) or a query (<c>info ping</c>, answered at once even while a
-/// call blocks).
+/// <see cref="Op"/> is a call (executed in order on the agent's call thread) or a query
+/// (<see cref="AgentOp.Info"/>, <see cref="AgentOp.Ping"/>: answered at once even while a call blocks).
 /// </summary>
 public sealed class AgentRequest
 {
     [JsonPropertyName("id")] public long Id { get; set; }
 
-    [JsonPropertyName("op")] public string Op { get; set; } = "";
+    [JsonPropertyName("op")] public AgentOp Op { get; set; }
 
     /// <summary>The scenario's socket name the call acts on (or creates).</summary>
     [JsonPropertyName("sock")] public string? Socket { get; set; }
@@ -28,8 +28,8 @@ public sealed class AgentRequest
     /// <summary>listen backlog, send/recv byte count, shutdown how (0 RD, 1 WR, 2 RDWR), setsockopt value.</summary>
     [JsonPropertyName("n")] public long N { get; set; }
 
-    /// <summary>For setsockopt: the option (<see cref="Teardown.Scenarios.Syntax.SocketOption"/> name).</summary>
-    [JsonPropertyName("opt")] public string? Option { get; set; }
+    /// <summary>For setsockopt: the option (by its <see cref="SocketOption"/> name on the wire).</summary>
+    [JsonPropertyName("opt")] public SocketOption? Option { get; set; }
 
     /// <summary>For setsockopt SO_LINGER / SO_KEEPALIVE.</summary>
     [JsonPropertyName("on")] public bool On { get; set; }
@@ -47,7 +47,7 @@ public sealed class AgentResponse
     [JsonPropertyName("value")] public long Value { get; set; }
 
     /// <summary>errno when the call failed (and for <c>error</c>: the pending error), else 0.</summary>
-    [JsonPropertyName("errno")] public int Errno { get; set; }
+    [JsonPropertyName("errno")] public Errno Errno { get; set; }
 
     [JsonPropertyName("start")] public long StartNs { get; set; }
 
@@ -62,8 +62,8 @@ public sealed class AgentResponse
     /// <summary>For <c>info</c>: whether the agent holds a descriptor for the name.</summary>
     [JsonPropertyName("held")] public bool Held { get; set; }
 
-    /// <summary>For <c>info</c>: tcpi_state from TCP_INFO (Linux numbering), 0 when not held.</summary>
-    [JsonPropertyName("state")] public int State { get; set; }
+    /// <summary>For <c>info</c>: tcpi_state from TCP_INFO (a number on the wire), 0 when not held.</summary>
+    [JsonPropertyName("state")] public TcpState State { get; set; }
 
     /// <summary>For <c>info</c>: tcpi_unacked (segments), a hint for Send-Q when sock_diag has nothing.</summary>
     [JsonPropertyName("unacked")] public long Unacked { get; set; }
@@ -74,12 +74,27 @@ public sealed class AgentResponse
     /// <summary>For <c>info</c>: ioctl(SIOCOUTQ) bytes, or a listener's backlog.</summary>
     [JsonPropertyName("outq")] public long OutQ { get; set; }
 
-    /// <summary>A protocol-level failure (unknown op or socket name), distinct from a call's errno.</summary>
-    [JsonPropertyName("fault")] public string? Fault { get; set; }
+    /// <summary>A protocol-level failure (unknown op or socket name, bad argument), distinct from a call's errno.</summary>
+    [JsonPropertyName("fault")] public AgentFault Fault { get; set; }
+
+    /// <summary>The fault said for humans (e.g. <c>unknown socket C</c>); null without a fault.</summary>
+    [JsonPropertyName("why")] public string? FaultMessage { get; set; }
+
+    /// <summary>Marks the response as failed by <paramref name="fault"/>.</summary>
+    public void Fail(AgentFault fault, string message)
+    {
+        Fault = fault;
+        FaultMessage = message;
+    }
 }
 
-/// <summary>Source-generated JSON for the agent protocol (fast start-up, no reflection).</summary>
-[JsonSourceGenerationOptions(DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingDefault)]
+/// <summary>
+/// Source-generated JSON for the agent protocol (fast start-up, no reflection). Enums travel as
+/// follows: <see cref="AgentOp"/> by its lower-case wire name, <see cref="AgentFault"/> and
+/// <see cref="SocketOption"/> by name, <see cref="Errno"/> and <see cref="TcpState"/> as Linux's numbers.
+/// </summary>
+[JsonSourceGenerationOptions(DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingDefault,
+    Converters = [typeof(AgentOpConverter), typeof(JsonStringEnumConverter<AgentFault>), typeof(JsonStringEnumConverter<SocketOption>)])]
 [JsonSerializable(typeof(AgentRequest))]
 [JsonSerializable(typeof(AgentResponse))]
 internal sealed partial class AgentJson : JsonSerializerContext;

@@ -1,8 +1,9 @@
 using System.Text;
 using System.Text.Json;
 using System.Collections.Concurrent;
-using Teardown.Lab.Interop;
 using Teardown.Lab.Wire;
+using Teardown.Linux.Interop;
+using Teardown.Scenarios.Syntax;
 
 namespace Teardown.Lab.Agent;
 
@@ -53,10 +54,10 @@ public static class AgentProgram
                 if (q is null) continue;
                 switch (q.Op)
                 {
-                    case "ping":
+                    case AgentOp.Ping:
                         writer.Write(new AgentResponse { Id = q.Id, StartNs = MonotonicClock.NowNs() });
                         break;
-                    case "info":
+                    case AgentOp.Info:
                         var r = new AgentResponse { Id = q.Id, StartNs = MonotonicClock.NowNs() };
                         table.Info(q, r);
                         r.EndNs = MonotonicClock.NowNs();
@@ -84,34 +85,34 @@ public static class AgentProgram
     private static void WarmUp()
     {
         var t = new SocketTable();
-        AgentResponse Do(string op, string? sock, Action<AgentRequest>? set = null)
+        AgentResponse Do(AgentOp op, string? sock, Action<AgentRequest>? set = null)
         {
             var q = new AgentRequest { Op = op, Socket = sock };
             set?.Invoke(q);
             var r = new AgentResponse();
-            if (op == "info") t.Info(q, r);
+            if (op == AgentOp.Info) t.Info(q, r);
             else t.Execute(q, r);
             JsonSerializer.SerializeToUtf8Bytes(r, AgentJson.Default.AgentResponse);
             return r;
         }
 
-        AgentResponse l = Do("listen", "l", q => q.Address = "127.0.0.1");
+        AgentResponse l = Do(AgentOp.Listen, "l", q => q.Address = "127.0.0.1");
         if (l.Local is null) return;
         int port = System.Net.IPEndPoint.Parse(l.Local).Port;
-        Do("connect", "c", q => { q.Address = "127.0.0.1"; q.Port = port; });
-        Do("accept", "a", q => q.Listener = "l");
-        Do("send", "c", q => q.N = 1);
-        Do("recv", "a", q => q.N = 1);
-        Do("info", "a");
-        Do("error", "a");
-        Do("shutdown", "a", q => q.N = 2);
+        Do(AgentOp.Connect, "c", q => { q.Address = "127.0.0.1"; q.Port = port; });
+        Do(AgentOp.Accept, "a", q => q.Listener = "l");
+        Do(AgentOp.Send, "c", q => q.N = 1);
+        Do(AgentOp.Recv, "a", q => q.N = 1);
+        Do(AgentOp.Info, "a");
+        Do(AgentOp.Error, "a");
+        Do(AgentOp.Shutdown, "a", q => q.N = 2);
         foreach (string s in (string[])["c", "a"])
         {
-            Do("setsockopt", s, q => { q.Option = "SoLinger"; q.On = true; });
-            Do("close", s);
+            Do(AgentOp.SetSockOpt, s, q => { q.Option = SocketOption.SoLinger; q.On = true; });
+            Do(AgentOp.Close, s);
         }
 
-        Do("close", "l");
+        Do(AgentOp.Close, "l");
         JsonSerializer.Deserialize("{\"id\":1,\"op\":\"info\"}", AgentJson.Default.AgentRequest);
     }
 
@@ -128,7 +129,7 @@ public static class AgentProgram
                 }
                 catch (Exception e) when (e is ArgumentException or FormatException or OverflowException)
                 {
-                    r.Fault = e.Message;
+                    r.Fail(AgentFault.BadArgument, e.Message);
                 }
 
                 r.EndNs = MonotonicClock.NowNs();

@@ -1,6 +1,8 @@
 using System.Net;
-using System.Runtime.InteropServices;
-using Teardown.Lab.Interop;
+using Teardown.Linux.Interop;
+using Teardown.Linux.Netlink;
+using Teardown.Scenarios.Syntax;
+using static Teardown.Linux.Interop.LinuxConstants;
 
 namespace Teardown.Lab.Agent;
 
@@ -29,21 +31,18 @@ internal sealed class SocketTable
     {
         switch (q.Op)
         {
-            case "listen": Listen(q, r); break;
-            case "connect": Connect(q, r); break;
-            case "accept": Accept(q, r); break;
-            case "send": Transfer(q, r, send: true); break;
-            case "recv": Transfer(q, r, send: false); break;
-            case "shutdown": Simple(q, r, fd => Libc.Shutdown(fd, (int)q.N)); break;
-            case "close": Close(q, r); break;
-            case "error": SoError(q, r); break;
-            case "setsockopt": Simple(q, r, fd => SetOption(fd, q)); break;
-            default: r.Fault = "unknown op " + q.Op; break;
+            case AgentOp.Listen: Listen(q, r); break;
+            case AgentOp.Connect: Connect(q, r); break;
+            case AgentOp.Accept: Accept(q, r); break;
+            case AgentOp.Send: Transfer(q, r, send: true); break;
+            case AgentOp.Recv: Transfer(q, r, send: false); break;
+            case AgentOp.Shutdown: Simple(q, r, fd => Libc.shutdown(fd, (int)q.N)); break;
+            case AgentOp.Close: Close(q, r); break;
+            case AgentOp.Error: SoError(q, r); break;
+            case AgentOp.SetSockOpt: Simple(q, r, fd => SetOption(fd, q)); break;
+            default: r.Fail(AgentFault.UnknownOp, "unknown op (is the agent another version than the runner?)"); break;
         }
     }
-
-    private const nuint SiocInq = 0x541B;   // FIONREAD
-    private const nuint SiocOutq = 0x5411;  // TIOCOUTQ
 
     /// <summary>Answers an <c>info</c> query: held or not, TCP_INFO state, endpoints.</summary>
     public unsafe void Info(AgentRequest q, AgentResponse r)
@@ -53,24 +52,24 @@ internal sealed class SocketTable
             if (q.Socket is null || !_fds.TryGetValue(q.Socket, out int fd)) return;
             r.Held = true;
             TcpInfo info = default;
-            int len = sizeof(TcpInfo);
-            if (Libc.GetSockOpt(fd, Libc.IPPROTO_TCP, Libc.TCP_INFO, &info, &len) == 0)
+            uint len = (uint)sizeof(TcpInfo);
+            if (Libc.getsockopt(fd, IPPROTO_TCP, TCP_INFO, &info, &len) == 0)
             {
-                r.State = info.State;
-                r.Unacked = info.Unacked;
-                if (info.State == 10)
+                r.State = (TcpState)info.tcpi_state;
+                r.Unacked = info.tcpi_unacked;
+                if (r.State == TcpState.Listen)
                 {
                     // tcp.c:tcp_get_info reports a listener's accept queue in tcpi_unacked and its
                     // backlog in tcpi_sacked: sock_diag's Recv-Q and Send-Q of a listener.
-                    r.InQ = info.Unacked;
-                    r.OutQ = info.Sacked;
+                    r.InQ = info.tcpi_unacked;
+                    r.OutQ = info.tcpi_sacked;
                 }
                 else
                 {
                     // tcp.c:tcp_ioctl: SIOCINQ = unread bytes (the FIN not counted), SIOCOUTQ = write_seq − snd_una.
                     int value = 0;
-                    if (Libc.Ioctl(fd, SiocInq, &value) == 0) r.InQ = value;
-                    if (Libc.Ioctl(fd, SiocOutq, &value) == 0) r.OutQ = value;
+                    if (Libc.ioctl(fd, SIOCINQ, &value) == 0) r.InQ = value;
+                    if (Libc.ioctl(fd, SIOCOUTQ, &value) == 0) r.OutQ = value;
                 }
             }
 
@@ -81,13 +80,13 @@ internal sealed class SocketTable
     private unsafe void Listen(AgentRequest q, AgentResponse r)
     {
         // The listener is non-blocking so that accept never blocks; nothing else is done on it.
-        int fd = Libc.Socket(Libc.AF_INET, Libc.SOCK_STREAM | Libc.SOCK_NONBLOCK | Libc.SOCK_CLOEXEC, Libc.IPPROTO_TCP);
+        int fd = Libc.socket(AF_INET, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, IPPROTO_TCP);
         if (fd < 0) { Fail(r); return; }
         SockAddrIn sa = SockAddrIn.From(new IPEndPoint(q.Address is null ? IPAddress.Any : IPAddress.Parse(q.Address), q.Port));
-        if (Libc.Bind(fd, &sa, sizeof(SockAddrIn)) != 0 || Libc.Listen(fd, q.N > 0 ? (int)q.N : 128) != 0)
+        if (Libc.bind(fd, &sa, (uint)sizeof(SockAddrIn)) != 0 || Libc.listen(fd, q.N > 0 ? (int)q.N : 128) != 0)
         {
             Fail(r);
-            Libc.Close(fd);
+            Libc.close(fd);
             return;
         }
 
@@ -96,15 +95,15 @@ internal sealed class SocketTable
 
     private unsafe void Connect(AgentRequest q, AgentResponse r)
     {
-        int fd = Libc.Socket(Libc.AF_INET, Libc.SOCK_STREAM | Libc.SOCK_CLOEXEC, Libc.IPPROTO_TCP);
+        int fd = Libc.socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, IPPROTO_TCP);
         if (fd < 0) { Fail(r); return; }
 
         // Hold the name before connecting so that an observation during a blocking connect sees SYN_SENT.
         fd = Register(q.Socket!, fd, r);
         SockAddrIn sa = SockAddrIn.From(new IPEndPoint(IPAddress.Parse(q.Address!), q.Port));
         int rc;
-        do rc = Libc.Connect(fd, &sa, sizeof(SockAddrIn));
-        while (rc != 0 && Libc.Errno == 4); // EINTR: no signal handlers are installed, but be safe
+        do rc = Libc.connect(fd, &sa, (uint)sizeof(SockAddrIn));
+        while (rc != 0 && Libc.LastErrno == Errno.EINTR); // no signal handlers are installed, but be safe
         if (rc != 0) Fail(r);
         lock (_lock) FillEndpoints(fd, r);
     }
@@ -112,7 +111,7 @@ internal sealed class SocketTable
     private unsafe void Accept(AgentRequest q, AgentResponse r)
     {
         if (!TryGet(q.Listener!, r, out int lfd)) return;
-        int fd = Libc.Accept4(lfd, null, null, Libc.SOCK_CLOEXEC);
+        int fd = Libc.accept4(lfd, null, null, SOCK_CLOEXEC);
         if (fd < 0) { Fail(r); return; }
         Register(q.Socket!, fd, r);
     }
@@ -125,8 +124,8 @@ internal sealed class SocketTable
         fixed (byte* p = buf)
         {
             n = send
-                ? Libc.Send(fd, p, (nint)q.N, Libc.MSG_DONTWAIT | Libc.MSG_NOSIGNAL)
-                : Libc.Recv(fd, p, (nint)q.N, Libc.MSG_DONTWAIT);
+                ? Libc.send(fd, p, (nuint)q.N, MSG_DONTWAIT | MSG_NOSIGNAL)
+                : Libc.recv(fd, p, (nuint)q.N, MSG_DONTWAIT);
         }
 
         if (n < 0) Fail(r);
@@ -138,24 +137,24 @@ internal sealed class SocketTable
         int fd;
         lock (_lock)
         {
-            if (!_fds.Remove(q.Socket!, out fd)) { r.Fault = "unknown socket " + q.Socket; return; }
+            if (!_fds.Remove(q.Socket!, out fd)) { r.Fail(AgentFault.UnknownSocket, "unknown socket " + q.Socket); return; }
             FillEndpoints(fd, r);
             if (fd >= PlacementBase) _freedSlots.Enqueue(fd - PlacementBase, fd - PlacementBase);
         }
 
         // The name is released before the (possibly lingering) close: the kernel, too, removes the
         // descriptor from the table first and runs tcp_close at the final fput.
-        if (Libc.Close(fd) != 0) Fail(r);
+        if (Libc.close(fd) != 0) Fail(r);
     }
 
     private unsafe void SoError(AgentRequest q, AgentResponse r)
     {
         if (!TryGet(q.Socket!, r, out int fd)) return;
         int err = 0;
-        int len = sizeof(int);
-        if (Libc.GetSockOpt(fd, Libc.SOL_SOCKET, Libc.SO_ERROR, &err, &len) != 0) { Fail(r); return; }
+        uint len = sizeof(int);
+        if (Libc.getsockopt(fd, SOL_SOCKET, SO_ERROR, &err, &len) != 0) { Fail(r); return; }
         r.Value = err;
-        r.Errno = err;
+        r.Errno = (Errno)err;
     }
 
     private static unsafe int SetOption(int fd, AgentRequest q)
@@ -163,23 +162,23 @@ internal sealed class SocketTable
         int v = checked((int)q.N);
         switch (q.Option)
         {
-            case "SoLinger":
-                var l = new Linger { OnOff = q.On ? 1 : 0, Seconds = v };
-                return Libc.SetSockOpt(fd, Libc.SOL_SOCKET, Libc.SO_LINGER, &l, sizeof(Linger));
-            case "SoKeepalive":
+            case SocketOption.SoLinger:
+                var l = new Linger { l_onoff = q.On ? 1 : 0, l_linger = v };
+                return Libc.setsockopt(fd, SOL_SOCKET, SO_LINGER, &l, (uint)sizeof(Linger));
+            case SocketOption.SoKeepalive:
                 int on = q.On ? 1 : 0;
-                return Libc.SetSockOpt(fd, Libc.SOL_SOCKET, Libc.SO_KEEPALIVE, &on, sizeof(int));
+                return Libc.setsockopt(fd, SOL_SOCKET, SO_KEEPALIVE, &on, sizeof(int));
             default:
                 int name = q.Option switch
                 {
-                    "TcpLinger2" => Libc.TCP_LINGER2,
-                    "TcpKeepIdle" => Libc.TCP_KEEPIDLE,
-                    "TcpKeepIntvl" => Libc.TCP_KEEPINTVL,
-                    "TcpKeepCnt" => Libc.TCP_KEEPCNT,
-                    "TcpUserTimeout" => Libc.TCP_USER_TIMEOUT,
+                    SocketOption.TcpLinger2 => TCP_LINGER2,
+                    SocketOption.TcpKeepIdle => TCP_KEEPIDLE,
+                    SocketOption.TcpKeepIntvl => TCP_KEEPINTVL,
+                    SocketOption.TcpKeepCnt => TCP_KEEPCNT,
+                    SocketOption.TcpUserTimeout => TCP_USER_TIMEOUT,
                     _ => throw new ArgumentException("unknown option " + q.Option),
                 };
-                return Libc.SetSockOpt(fd, Libc.IPPROTO_TCP, name, &v, sizeof(int));
+                return Libc.setsockopt(fd, IPPROTO_TCP, name, &v, sizeof(int));
         }
     }
 
@@ -206,13 +205,13 @@ internal sealed class SocketTable
     {
         int slot = _freedSlots.Count > 0 ? _freedSlots.Dequeue() : _nextSlot++;
         int placed = PlacementBase + slot;
-        if (Libc.Dup3(fd, placed, Libc.O_CLOEXEC) != placed)
+        if (Libc.dup3(fd, placed, O_CLOEXEC) != placed)
         {
             _freedSlots.Enqueue(slot, slot);
             return fd;
         }
 
-        Libc.Close(fd);
+        Libc.close(fd);
         return placed;
     }
 
@@ -223,22 +222,22 @@ internal sealed class SocketTable
             if (_fds.TryGetValue(name, out fd)) return true;
         }
 
-        r.Fault = "unknown socket " + name;
+        r.Fail(AgentFault.UnknownSocket, "unknown socket " + name);
         return false;
     }
 
     private static void Fail(AgentResponse r)
     {
-        r.Errno = Marshal.GetLastPInvokeError();
+        r.Errno = Libc.LastErrno;
         r.Value = -1;
     }
 
     private static unsafe void FillEndpoints(int fd, AgentResponse r)
     {
         SockAddrIn sa = default;
-        int len = sizeof(SockAddrIn);
-        if (Libc.GetSockName(fd, &sa, &len) == 0 && sa.Family == Libc.AF_INET) r.Local = sa.ToEndPoint().ToString();
-        len = sizeof(SockAddrIn);
-        if (Libc.GetPeerName(fd, &sa, &len) == 0 && sa.Family == Libc.AF_INET) r.Remote = sa.ToEndPoint().ToString();
+        uint len = (uint)sizeof(SockAddrIn);
+        if (Libc.getsockname(fd, &sa, &len) == 0 && sa.sin_family == AF_INET) r.Local = sa.ToEndPoint().ToString();
+        len = (uint)sizeof(SockAddrIn);
+        if (Libc.getpeername(fd, &sa, &len) == 0 && sa.sin_family == AF_INET) r.Remote = sa.ToEndPoint().ToString();
     }
 }

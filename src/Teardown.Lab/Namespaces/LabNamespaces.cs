@@ -87,7 +87,7 @@ public static class LabNamespaces
         {
             if (int.TryParse(line, NumberStyles.None, CultureInfo.InvariantCulture, out int pid) && pid != Environment.ProcessId)
             {
-                Interop.Libc.Kill(pid, Interop.Libc.SIGKILL);
+                Linux.Interop.Libc.kill(pid, Linux.Interop.LinuxConstants.SIGKILL);
             }
         }
     }

@@ -1,5 +1,4 @@
 using System.Net;
-using Teardown.Lab.Interop;
 using Teardown.Model;
 
 namespace Teardown.Lab.Observation;

@@ -36,8 +36,7 @@ public static partial class StateEventParser
 
     private static StateEvent? FromFields(Match m)
     {
-        const int AfInet = 2;
-        if (Int(m, "fam") != AfInet) return null;
+        if (Int(m, "fam") != Linux.Interop.LinuxConstants.AF_INET) return null;
         int oldState = Int(m, "old");
         int newState = Int(m, "new");
         if (!Enum.IsDefined((TcpState)oldState) || !Enum.IsDefined((TcpState)newState)) return null;

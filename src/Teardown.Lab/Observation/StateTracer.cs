@@ -1,6 +1,6 @@
 using System.Globalization;
 using System.Text;
-using Teardown.Lab.Interop;
+using Teardown.Linux.Interop;
 
 namespace Teardown.Lab.Observation;
 
@@ -43,16 +43,16 @@ internal sealed class StateTracer : IDisposable
             // Every field, skaddr included, whatever the print format shows (kernel/trace: the "fields"
             // option, 6.x); without it the lines still parse, only without the socket's address.
             TryWrite(dir + "/options/fields", "1");
-            var filter = new StringBuilder().Append(CultureInfo.InvariantCulture, $"family == 2 && (sport >= {portLow} && sport <= {portHigh} || dport >= {portLow} && dport <= {portHigh}");
+            var filter = new StringBuilder().Append(CultureInfo.InvariantCulture, $"family == {LinuxConstants.AF_INET} && (sport >= {portLow} && sport <= {portHigh} || dport >= {portLow} && dport <= {portHigh}");
             foreach (int p in scenarioPorts.Distinct()) filter.Append(CultureInfo.InvariantCulture, $" || sport == {p} || dport == {p}");
             filter.Append(')');
             string ev = dir + "/events/sock/inet_sock_set_state";
             File.WriteAllText(ev + "/filter", filter.ToString());
             File.WriteAllText(ev + "/enable", "1");
-            int fd = Libc.Open(dir + "/trace_pipe", Libc.O_RDONLY | Libc.O_NONBLOCK | Libc.O_CLOEXEC);
+            int fd = Libc.open(dir + "/trace_pipe", LinuxConstants.O_RDONLY | LinuxConstants.O_NONBLOCK | LinuxConstants.O_CLOEXEC, 0);
             if (fd < 0)
             {
-                whyNot = $"cannot open {dir}/trace_pipe: errno {Libc.Errno}";
+                whyNot = $"cannot open {dir}/trace_pipe: errno {(int)Libc.LastErrno}";
                 Remove(dir);
                 return null;
             }
@@ -101,15 +101,15 @@ internal sealed class StateTracer : IDisposable
     {
         var buf = new byte[65536];
         var pending = new StringBuilder();
-        var pfd = new PollFd { Fd = _fd, Events = Libc.POLLIN };
+        var pfd = new PollFd { fd = _fd, events = LinuxConstants.POLLIN };
         while (true)
         {
             bool stopping = _stopping;
-            Libc.Poll(&pfd, 1, 20);
+            Libc.poll(&pfd, 1, 20);
             while (true)
             {
                 nint n;
-                fixed (byte* p = buf) n = Libc.Read(_fd, p, buf.Length);
+                fixed (byte* p = buf) n = Libc.read(_fd, p, (nuint)buf.Length);
                 if (n <= 0) break;
                 pending.Append(Encoding.ASCII.GetString(buf, 0, (int)n));
                 string text = pending.ToString();
@@ -142,7 +142,7 @@ internal sealed class StateTracer : IDisposable
     {
         Stop();
         if (_reader.IsAlive) _reader.Join(TimeSpan.FromSeconds(2));
-        Libc.Close(_fd);
+        Libc.close(_fd);
         Remove(_dir);
     }
 

@@ -1,6 +1,6 @@
 using System.Net;
 using Teardown.Lab.Agent;
-using Teardown.Lab.Interop;
+using Teardown.Lab.Observation;
 using Teardown.Model;
 using Teardown.Scenarios.Syntax;
 using Teardown.Scenarios.Tracing;
@@ -26,7 +26,7 @@ internal sealed class EndObserver(LabSession session, EndRegistry ends, KernelTa
         bool held = info is { Held: true };
         if (end.Role == SocketRole.Listener)
         {
-            return held ? new EndObservation((TcpState)info!.State, TimerKind.None, null, info!.InQ, info.OutQ, false) : EndObservation.Gone;
+            return held ? new EndObservation(info!.State, TimerKind.None, null, info!.InQ, info.OutQ, false) : EndObservation.Gone;
         }
 
         IPEndPoint? local = end.Local;
@@ -44,7 +44,7 @@ internal sealed class EndObserver(LabSession session, EndRegistry ends, KernelTa
 
         if (held)
         {
-            var state = (TcpState)info!.State;
+            TcpState state = info!.State;
             if (d is not null && d.State == state)
             {
                 return new EndObservation(state, d.Timer, Expiry(d), d.RecvQ, d.SendQ, false);
@@ -65,7 +65,7 @@ internal sealed class EndObserver(LabSession session, EndRegistry ends, KernelTa
         if (agent is null || agent.HasExited) return null;
         try
         {
-            return await agent.CallAsync(new AgentRequest { Op = "info", Socket = name }, options.CallTimeout, ct).ConfigureAwait(false);
+            return await agent.CallAsync(new AgentRequest { Op = AgentOp.Info, Socket = name }, options.CallTimeout, ct).ConfigureAwait(false);
         }
         catch (AgentExitedException)
         {

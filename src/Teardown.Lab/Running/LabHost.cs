@@ -1,10 +1,11 @@
 using System.Globalization;
 using System.Net;
 using Teardown.Lab.Agent;
-using Teardown.Lab.Interop;
 using Teardown.Lab.Namespaces;
 using Teardown.Lab.Observation;
 using Teardown.Lab.Wire;
+using Teardown.Linux.Namespaces;
+using Teardown.Linux.Settings;
 
 namespace Teardown.Lab.Running;
 
@@ -16,7 +17,7 @@ namespace Teardown.Lab.Running;
 internal sealed class LabHost : IAsyncDisposable
 {
     private readonly LabContext _ctx;
-    private NamespaceThread? _nsThread;
+    private NetNsThread? _nsThread;
     private TunDevice? _tun;
     private LoopbackTap? _loopback;
     private readonly Lock _diagLock = new();
@@ -60,7 +61,8 @@ internal sealed class LabHost : IAsyncDisposable
         string ns = LabNamespaces.NameFor(Environment.ProcessId, _ctx.RunId, Name, _generation);
         IpCommand.Run("netns", "add", ns);
         Namespace = ns;
-        _nsThread = new NamespaceThread("/run/netns/" + ns);
+        var entered = NetNsThread.Start("/run/netns/" + ns);
+        _nsThread = entered.IsOk ? entered.Value : throw new IOException($"/run/netns/{ns}: {entered.Error}");
         _tun = TunDevice.Open(_nsThread, Name, _ctx.Wire);
         IpCommand.Run("-n", ns, "link", "set", "lo", "up");
         IpCommand.Run("-n", ns, "link", "set", TunDevice.DeviceName, "mtu", "1500", "up");
@@ -100,7 +102,7 @@ internal sealed class LabHost : IAsyncDisposable
     /// <summary>TcpExt/Tcp counters counted from the scenario start (across reboots).</summary>
     public Dictionary<string, long> CountersSinceStart()
     {
-        var d = IsUp ? NetstatParser.Delta(ReadCounters(), _baseline) : new(StringComparer.OrdinalIgnoreCase);
+        var d = IsUp ? TcpMibCounters.Delta(ReadCounters(), _baseline) : new(StringComparer.OrdinalIgnoreCase);
         foreach (var kv in _counterOffset) d[kv.Key] = d.GetValueOrDefault(kv.Key) + kv.Value;
         return d;
     }
@@ -202,7 +204,7 @@ internal sealed class LabHost : IAsyncDisposable
         }
     }
 
-    private Dictionary<string, long> ReadCounters() => _nsThread!.Invoke(() => NetstatParser.Parse(
+    private Dictionary<string, long> ReadCounters() => _nsThread!.Invoke(() => TcpMibCounters.Parse(
         File.ReadAllText("/proc/thread-self/net/netstat"), File.ReadAllText("/proc/thread-self/net/snmp")));
 
     private static void WriteSysctl(string key, string value)

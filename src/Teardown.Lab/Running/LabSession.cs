@@ -73,7 +73,7 @@ internal sealed class LabSession : IAsyncDisposable
             }
 
             session.Poller = new SocketPoller(
-                () => session._hosts.Values.Where(h => h.IsUp).Select(h => (h.Name, (Func<IReadOnlyList<Interop.DiagSocket>>)h.Dump)).ToList(),
+                () => session._hosts.Values.Where(h => h.IsUp).Select(h => (h.Name, (Func<IReadOnlyList<Observation.DiagSocket>>)h.Dump)).ToList(),
                 options.PollInterval);
             session.SetupTime = setup.Elapsed;
             session.PollInterval = options.PollInterval;

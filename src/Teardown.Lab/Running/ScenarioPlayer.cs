@@ -43,7 +43,7 @@ internal sealed class ScenarioPlayer
         // starts, so that the first lines are not late: an error call on a name nobody holds (EBADF).
         foreach (LabHost h in _session.Hosts.Values)
         {
-            await h.Agent!.CallAsync(new AgentRequest { Op = "info", Socket = "-" }, _options.CallTimeout, ct).ConfigureAwait(false);
+            await h.Agent!.CallAsync(new AgentRequest { Op = AgentOp.Info, Socket = "-" }, _options.CallTimeout, ct).ConfigureAwait(false);
             var warm = new TimedLine(default, TimeSpan.Zero, null, new ErrorCall(h.Name, "\u0001warm-up"), null, "warm-up");
             await Perform(h.Name, warm, (HostStatement)warm.Statement, ct, record: false).ConfigureAwait(false);
         }
@@ -97,7 +97,7 @@ internal sealed class ScenarioPlayer
 
     private void Dispatch(Dictionary<string, BlockingCollection<(TimedLine, TaskCompletionSource)>> queues, CancellationToken ct)
     {
-        Interop.SchedulingBoost.Boost();
+        Linux.Interop.SchedulingBoost.Boost();
         var sameInstant = new List<Task>();
         TimeSpan? instant = null;
         foreach (TimedLine line in _scenario.Timeline)
@@ -150,7 +150,7 @@ internal sealed class ScenarioPlayer
 
     private void HostWorker(string host, BlockingCollection<(TimedLine Line, TaskCompletionSource Done)> queue, CancellationTokenSource failed, ConcurrentQueue<Exception> errors)
     {
-        Interop.SchedulingBoost.Boost();
+        Linux.Interop.SchedulingBoost.Boost();
         try
         {
             long free = 0;
@@ -236,21 +236,21 @@ internal sealed class ScenarioPlayer
         switch (st)
         {
             case ListenCall l:
-                return (new AgentRequest { Op = "listen", Socket = l.Listener, Port = l.Port, N = l.Backlog ?? 0 }, _ends.Declare(l.Listener, host, SocketRole.Listener));
+                return (new AgentRequest { Op = AgentOp.Listen, Socket = l.Listener, Port = l.Port, N = l.Backlog ?? 0 }, _ends.Declare(l.Listener, host, SocketRole.Listener));
             case ConnectCall c:
                 KnownEnd end = _ends.Declare(c.Socket, host, SocketRole.Connector);
                 IPAddress peer = _scenario.Host(c.Peer).Address;
                 end.Remote = new IPEndPoint(peer, c.Port);
-                return (new AgentRequest { Op = "connect", Socket = c.Socket, Address = peer.ToString(), Port = c.Port }, end);
+                return (new AgentRequest { Op = AgentOp.Connect, Socket = c.Socket, Address = peer.ToString(), Port = c.Port }, end);
             case AcceptCall a:
-                return (new AgentRequest { Op = "accept", Socket = a.Socket, Listener = a.Listener }, null);
-            case SendCall s: return (new AgentRequest { Op = "send", Socket = s.Socket, N = s.Bytes }, null);
-            case RecvCall r: return (new AgentRequest { Op = "recv", Socket = r.Socket, N = r.Bytes }, null);
-            case ShutdownCall sh: return (new AgentRequest { Op = "shutdown", Socket = sh.Socket, N = (int)sh.How }, null);
-            case CloseCall cl: return (new AgentRequest { Op = "close", Socket = cl.Socket }, null);
-            case ErrorCall e: return (new AgentRequest { Op = "error", Socket = e.Socket }, null);
+                return (new AgentRequest { Op = AgentOp.Accept, Socket = a.Socket, Listener = a.Listener }, null);
+            case SendCall s: return (new AgentRequest { Op = AgentOp.Send, Socket = s.Socket, N = s.Bytes }, null);
+            case RecvCall r: return (new AgentRequest { Op = AgentOp.Recv, Socket = r.Socket, N = r.Bytes }, null);
+            case ShutdownCall sh: return (new AgentRequest { Op = AgentOp.Shutdown, Socket = sh.Socket, N = (int)sh.How }, null);
+            case CloseCall cl: return (new AgentRequest { Op = AgentOp.Close, Socket = cl.Socket }, null);
+            case ErrorCall e: return (new AgentRequest { Op = AgentOp.Error, Socket = e.Socket }, null);
             case SetSockOptCall o:
-                return (new AgentRequest { Op = "setsockopt", Socket = o.Socket, Option = o.Option.ToString(), On = o.On, N = o.Value }, null);
+                return (new AgentRequest { Op = AgentOp.SetSockOpt, Socket = o.Socket, Option = o.Option, On = o.On, N = o.Value }, null);
             default:
                 throw new LabRunException("unsupported statement " + st.GetType().Name);
         }
@@ -270,7 +270,7 @@ internal sealed class ScenarioPlayer
                 ce.Local = local ?? ce.Local;
                 ce.Remote = remote ?? ce.Remote;
                 break;
-            case AcceptCall a when r.Value == 0 && r.Fault is null:
+            case AcceptCall a when r.Value == 0 && r.Fault == AgentFault.None:
                 KnownEnd ae = _ends.Declare(a.Socket, host, SocketRole.Accepted);
                 ae.Local = local;
                 ae.Remote = remote;
@@ -283,10 +283,10 @@ internal sealed class ScenarioPlayer
     private static CallOutcome Outcome(HostStatement st, AgentResponse r)
     {
         // A name the agent does not hold (closed already, or never created) is a bad descriptor.
-        if (r.Fault is not null && r.Fault.StartsWith("unknown socket", StringComparison.Ordinal)) return CallOutcome.Fail(Errno.EBADF);
-        if (r.Fault is not null) throw new LabRunException("agent fault: " + r.Fault);
-        if (st is ErrorCall) return r.Errno == 0 ? CallOutcome.Ok() : new CallOutcome(r.Errno, (Errno)r.Errno);
-        return r.Value < 0 ? CallOutcome.Fail((Errno)r.Errno) : CallOutcome.Ok(r.Value);
+        if (r.Fault == AgentFault.UnknownSocket) return CallOutcome.Fail(Errno.EBADF);
+        if (r.Fault != AgentFault.None) throw new LabRunException("agent fault: " + r.FaultMessage);
+        if (st is ErrorCall) return r.Errno == Errno.None ? CallOutcome.Ok() : new CallOutcome((long)r.Errno, r.Errno);
+        return r.Value < 0 ? CallOutcome.Fail(r.Errno) : CallOutcome.Ok(r.Value);
     }
 
     private async Task ApplyNetwork(TimedLine line, NetworkStatement ns, CancellationToken ct)

@@ -1,5 +1,6 @@
-using Teardown.Lab.Interop;
-using Teardown.Lab.Namespaces;
+using Teardown.Linux.Interop;
+using Teardown.Linux.Namespaces;
+using static Teardown.Linux.Interop.LinuxConstants;
 
 namespace Teardown.Lab.Wire;
 
@@ -13,8 +14,7 @@ namespace Teardown.Lab.Wire;
 /// </summary>
 internal sealed class LoopbackTap : IDisposable
 {
-    private const ushort EthPIpNetworkOrder = 0x0008; // htons(ETH_P_IP)
-    private const byte PacketOutgoing = 4;            // if_packet.h: PACKET_OUTGOING
+    private const ushort EthPIpNetworkOrder = (ushort)((ETH_P_IP >> 8) | ((ETH_P_IP & 0xFF) << 8)); // htons(ETH_P_IP)
 
     private readonly int _fd;
     private readonly Thread _reader;
@@ -27,17 +27,17 @@ internal sealed class LoopbackTap : IDisposable
     }
 
     /// <summary>Opens the tap in the namespace of <paramref name="ns"/> and starts recording into <paramref name="wire"/>.</summary>
-    public static unsafe LoopbackTap Open(NamespaceThread ns, string host, UserspaceWire wire)
+    public static unsafe LoopbackTap Open(NetNsThread ns, string host, UserspaceWire wire)
     {
         int fd = ns.Invoke(() =>
         {
-            int f = Libc.Socket(Libc.AF_PACKET, Libc.SOCK_DGRAM | Libc.SOCK_NONBLOCK | Libc.SOCK_CLOEXEC, EthPIpNetworkOrder);
-            if (f < 0) throw new IOException($"socket(AF_PACKET): errno {Libc.Errno}");
-            var sll = new SockAddrLl { Family = Libc.AF_PACKET, Protocol = EthPIpNetworkOrder, IfIndex = (int)Libc.IfNameToIndex("lo") };
-            if (sll.IfIndex == 0 || Libc.Bind(f, &sll, sizeof(SockAddrLl)) != 0)
+            int f = Libc.socket(AF_PACKET, SOCK_DGRAM | SOCK_NONBLOCK | SOCK_CLOEXEC, EthPIpNetworkOrder);
+            if (f < 0) throw new IOException($"socket(AF_PACKET): errno {(int)Libc.LastErrno}");
+            var sll = new SockAddrLl { sll_family = AF_PACKET, sll_protocol = EthPIpNetworkOrder, sll_ifindex = (int)Libc.if_nametoindex("lo") };
+            if (sll.sll_ifindex == 0 || Libc.bind(f, &sll, (uint)sizeof(SockAddrLl)) != 0)
             {
-                int e = Libc.Errno;
-                Libc.Close(f);
+                int e = (int)Libc.LastErrno;
+                Libc.close(f);
                 throw new IOException($"bind(AF_PACKET, lo): errno {e}");
             }
 
@@ -51,18 +51,18 @@ internal sealed class LoopbackTap : IDisposable
     private unsafe void ReadLoop(string host, UserspaceWire wire)
     {
         var buf = new byte[65536];
-        var pfd = new PollFd { Fd = _fd, Events = Libc.POLLIN };
+        var pfd = new PollFd { fd = _fd, events = POLLIN };
         while (!_stopping)
         {
-            if (Libc.Poll(&pfd, 1, 50) <= 0) continue;
+            if (Libc.poll(&pfd, 1, 50) <= 0) continue;
             while (!_stopping)
             {
                 SockAddrLl from = default;
-                int len = sizeof(SockAddrLl);
+                uint len = (uint)sizeof(SockAddrLl);
                 nint n;
-                fixed (byte* p = buf) n = Libc.RecvFrom(_fd, p, buf.Length, 0, &from, &len);
+                fixed (byte* p = buf) n = Libc.recvfrom(_fd, p, (nuint)buf.Length, 0, &from, &len);
                 if (n <= 0) break;
-                if (from.PacketType == PacketOutgoing) continue; // only an ETH_P_ALL tap would see it; never twice
+                if (from.sll_pkttype == PACKET_OUTGOING) continue; // only an ETH_P_ALL tap would see it; never twice
                 try
                 {
                     wire.RecordLoopback(host, buf.AsSpan(0, (int)n));
@@ -79,6 +79,6 @@ internal sealed class LoopbackTap : IDisposable
     {
         _stopping = true;
         _reader.Join(TimeSpan.FromSeconds(2));
-        Libc.Close(_fd);
+        Libc.close(_fd);
     }
 }

@@ -35,7 +35,7 @@ public static class PacketParser
         if (p.Length < 20 || p[0] >> 4 != 4) return null;
         int ihl = (p[0] & 0x0F) * 4;
         int total = BinaryPrimitives.ReadUInt16BigEndian(p[2..]);
-        if (ihl < 20 || total < ihl + 20 || total > p.Length || p[9] != 6) return null;
+        if (ihl < 20 || total < ihl + 20 || total > p.Length || p[9] != Linux.Interop.LinuxConstants.IPPROTO_TCP) return null;
         if ((BinaryPrimitives.ReadUInt16BigEndian(p[6..]) & 0x1FFF) != 0) return null; // non-first fragment
         ReadOnlySpan<byte> t = p[ihl..total];
         int doff = (t[12] >> 4) * 4;

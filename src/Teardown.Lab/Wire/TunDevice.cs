@@ -1,24 +1,21 @@
 using System.Runtime.InteropServices;
 using System.Text;
-using Teardown.Lab.Interop;
-using Teardown.Lab.Namespaces;
+using Teardown.Linux.Interop;
+using Teardown.Linux.Namespaces;
+using static Teardown.Linux.Interop.LinuxConstants;
 
 namespace Teardown.Lab.Wire;
 
 /// <summary>
 /// A TUN device (IFF_TUN | IFF_NO_PI) inside a host's namespace: the host's end of the user-space wire.
 /// The device is created in the netns of the thread that opens /dev/net/tun (drivers/net/tun.c:tun_chr_open
-/// records current's netns), hence <see cref="NamespaceThread"/>. A reader thread hands every packet the
+/// records current's netns), hence <see cref="NetNsThread"/>. A reader thread hands every packet the
 /// host sends to the wire; <see cref="Deliver"/> writes packets into the host's stack.
 /// </summary>
 internal sealed class TunDevice : IWirePort, IDisposable
 {
     /// <summary>Name of the device inside every host namespace.</summary>
     public const string DeviceName = "td0";
-
-    private const nuint TunSetIff = 0x400454ca; // _IOW('T', 202, int)
-    private const short IffTun = 0x0001;
-    private const short IffNoPi = 0x1000;
 
     private readonly int _fd;
     private readonly Thread _reader;
@@ -32,20 +29,20 @@ internal sealed class TunDevice : IWirePort, IDisposable
     }
 
     /// <summary>Creates the device inside the namespace of <paramref name="ns"/> and starts feeding <paramref name="wire"/>.</summary>
-    public static unsafe TunDevice Open(NamespaceThread ns, string host, UserspaceWire wire)
+    public static unsafe TunDevice Open(NetNsThread ns, string host, UserspaceWire wire)
     {
         int fd = ns.Invoke(() =>
         {
-            int f = Libc.Open("/dev/net/tun", Libc.O_RDWR | Libc.O_NONBLOCK | Libc.O_CLOEXEC);
-            if (f < 0) throw new IOException($"open /dev/net/tun: errno {Libc.Errno}");
+            int f = Libc.open("/dev/net/tun", O_RDWR | O_NONBLOCK | O_CLOEXEC, 0);
+            if (f < 0) throw new IOException($"open /dev/net/tun: errno {(int)Libc.LastErrno}");
             byte* ifr = stackalloc byte[40];
             new Span<byte>(ifr, 40).Clear();
             Encoding.ASCII.GetBytes(DeviceName, new Span<byte>(ifr, 15));
-            *(short*)(ifr + 16) = IffTun | IffNoPi;
-            if (Libc.Ioctl(f, TunSetIff, ifr) != 0)
+            *(short*)(ifr + 16) = IFF_TUN | IFF_NO_PI;
+            if (Libc.ioctl(f, TUNSETIFF, ifr) != 0)
             {
-                int e = Libc.Errno;
-                Libc.Close(f);
+                int e = (int)Libc.LastErrno;
+                Libc.close(f);
                 throw new IOException($"TUNSETIFF: errno {e}");
             }
 
@@ -62,7 +59,7 @@ internal sealed class TunDevice : IWirePort, IDisposable
         lock (_writeLock)
         {
             if (_stopping) return;
-            fixed (byte* p = packet) Libc.Write(_fd, p, packet.Length);
+            fixed (byte* p = packet) Libc.write(_fd, p, (nuint)packet.Length);
         }
     }
 
@@ -70,15 +67,15 @@ internal sealed class TunDevice : IWirePort, IDisposable
     {
         SchedulingBoost.Boost();
         var buf = new byte[65536];
-        var pfd = new PollFd { Fd = _fd, Events = Libc.POLLIN };
+        var pfd = new PollFd { fd = _fd, events = POLLIN };
         while (!_stopping)
         {
             // Poll with a short timeout only so that Dispose can stop the loop; a packet wakes poll at once.
-            if (Libc.Poll(&pfd, 1, 50) <= 0) continue;
+            if (Libc.poll(&pfd, 1, 50) <= 0) continue;
             while (!_stopping)
             {
                 nint n;
-                fixed (byte* p = buf) n = Libc.Read(_fd, p, buf.Length);
+                fixed (byte* p = buf) n = Libc.read(_fd, p, (nuint)buf.Length);
                 if (n <= 0) break;
                 try
                 {
@@ -96,6 +93,6 @@ internal sealed class TunDevice : IWirePort, IDisposable
     {
         lock (_writeLock) _stopping = true;
         _reader.Join(TimeSpan.FromSeconds(2));
-        Libc.Close(_fd);
+        Libc.close(_fd);
     }
 }

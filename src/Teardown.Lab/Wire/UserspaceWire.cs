@@ -141,7 +141,7 @@ public sealed class UserspaceWire : IDisposable
 
     private void RunScheduler()
     {
-        Interop.SchedulingBoost.Boost();
+        Linux.Interop.SchedulingBoost.Boost();
         while (true)
         {
             Pending? next = null;

@@ -1,39 +1,14 @@
 using System.Net;
 using Teardown.Linux.Netlink;
 using Teardown.Linux.Sockets;
-using Teardown.Model;
 using LinuxSockDiag = Teardown.Linux.Netlink.SockDiag;
 
-namespace Teardown.Lab.Interop;
-
-/// <summary>One TCP socket as inet_diag reports it: the lab's small view of a Teardown.Linux <see cref="SocketRecord"/>.</summary>
-internal sealed record DiagSocket(
-    TcpState State,
-    TimerKind Timer,
-    uint ExpiresMs,
-    uint RecvQ,
-    uint SendQ,
-    ulong Inode,
-    IPEndPoint Local,
-    IPEndPoint Remote,
-    ulong Cookie)
-{
-    public static DiagSocket From(in SocketRecord r) => new(
-        (TcpState)r.State,
-        (TimerKind)r.Timer,
-        r.TimerExpiresMs,
-        r.RecvQ,
-        r.SendQ,
-        r.Inode,
-        new IPEndPoint(r.Local.Address.ToIPAddress(), r.Local.Port),
-        new IPEndPoint(r.Remote.Address.ToIPAddress(), r.Remote.Port),
-        r.Cookie);
-}
+namespace Teardown.Lab.Observation;
 
 /// <summary>
 /// IPv4 TCP sock_diag for one host namespace, on Teardown.Linux's reader (exact lookup, dump, SOCK_DESTROY).
 /// The netlink socket belongs to the netns of the thread that opened it, so open it on the host's
-/// <see cref="Namespaces.NamespaceThread"/>. Not thread-safe: callers serialise (LabHost holds a lock).
+/// <see cref="Teardown.Linux.Namespaces.NetNsThread"/>. Not thread-safe: callers serialise (LabHost holds a lock).
 /// </summary>
 internal sealed class LabSockDiag : IDisposable
 {
