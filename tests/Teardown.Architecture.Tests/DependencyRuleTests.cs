@@ -65,6 +65,22 @@ public sealed class DependencyRuleTests
         Assert.True(result.IsSuccessful, Offenders(result));
     }
 
+    [Fact]
+    public void Only_the_linux_layer_declares_platform_calls()
+    {
+        var lab = typeof(Teardown.Lab.KernelTarget).Assembly;
+        var scenarios = typeof(Teardown.Scenarios.Syntax.ScenarioParser).Assembly;
+        var offenders = new[] { Kernel, Model, Doctor, Cli, lab, scenarios }.SelectMany(PlatformCalls).ToList();
+        Assert.True(offenders.Count == 0, "P/Invoke outside Teardown.Linux: " + string.Join(", ", offenders));
+        // The rule sees LibraryImport's generated externs: Teardown.Linux has plenty.
+        Assert.NotEmpty(PlatformCalls(typeof(Teardown.Linux.Interop.LinuxError).Assembly));
+    }
+
+    private static IEnumerable<string> PlatformCalls(Assembly assembly) => assembly.GetTypes()
+        .SelectMany(t => t.GetMethods(BindingFlags.Static | BindingFlags.Public | BindingFlags.NonPublic | BindingFlags.DeclaredOnly)
+            .Where(m => m.Attributes.HasFlag(MethodAttributes.PinvokeImpl))
+            .Select(m => $"{t.FullName}.{m.Name}"));
+
     private static string Offenders(TestResult result) =>
         result.IsSuccessful ? "" : "offending types: " + string.Join(", ", result.FailingTypeNames ?? []);
 }
