@@ -13,12 +13,8 @@ namespace Teardown.Cli.Commands;
 /// <summary><c>teardown doctor [--json|--brief|--sockets] [--all-netns] [--pid P] [--port N]</c>: why TCP connections are stuck on this host.</summary>
 public sealed class DoctorCommand(Terminal terminal, StartupWork startup) : Command<DoctorCommand.Settings>
 {
-    public sealed class Settings : CommandSettings
+    public sealed class Settings : ReportSettings
     {
-        [CommandOption("--json")]
-        [Description("Write the report as JSON (schema teardown.doctor/2, docs/schema/doctor-report.schema.json) instead of tables.")]
-        public bool Json { get; init; }
-
         [CommandOption("--brief")]
         [Description("One line per finding: number, severity, sockets, class, side and service, owner, when reaped. For grep and awk.")]
         public bool Brief { get; init; }
@@ -26,22 +22,6 @@ public sealed class DoctorCommand(Terminal terminal, StartupWork startup) : Comm
         [CommandOption("--sockets")]
         [Description("One line per socket of the findings: ss's columns (State Recv-Q Send-Q Local Peer) plus class and owner.")]
         public bool Sockets { get; init; }
-
-        [CommandOption("--wide")]
-        [Description("Do not fit tables to the terminal (or to 80 columns in a pipe): lines as long as their content.")]
-        public bool Wide { get; init; }
-
-        [CommandOption("--all-netns")]
-        [Description("Inspect every network namespace on the host (containers), not only this one. Needs root.")]
-        public bool AllNetns { get; init; }
-
-        [CommandOption("--pid <PID>")]
-        [Description("Only sockets held by this process (in its own network namespace).")]
-        public int? Pid { get; init; }
-
-        [CommandOption("--port <PORT>")]
-        [Description("Only sockets whose local or remote port is PORT.")]
-        public int? Port { get; init; }
 
         [CommandOption("--source <SOURCE>")]
         [Description("Socket source: [bold]sock_diag[/] (netlink, default; falls back to /proc when unavailable) or [bold]proc[/] (/proc/net/tcp only).")]
@@ -53,39 +33,26 @@ public sealed class DoctorCommand(Terminal terminal, StartupWork startup) : Comm
         [DefaultValue("auto")]
         public string Owners { get; init; } = "auto";
 
-        [CommandOption("--save <FILE>")]
-        [Description("Also save what was read (sockets, owners, settings) as a capture FILE, to analyse elsewhere with --input.")]
-        public string? Save { get; init; }
-
         [CommandOption("--input <FILE>")]
         [Description("Analyse a capture saved with --save instead of this host.")]
         public string? Input { get; init; }
 
-        [CommandOption("--details <N>")]
-        [Description("Explain at most N findings in full (default 6); the table lists all.")]
-        [DefaultValue(6)]
-        public int Details { get; init; } = 6;
-
         public override ValidationResult Validate()
         {
-            if (Pid is <= 0) return ValidationResult.Error("--pid must be a positive process id");
-            if (Port is < 0 or > 65535) return ValidationResult.Error("--port must be 0–65535");
             if (Source is not ("sock_diag" or "proc")) return ValidationResult.Error($"--source must be sock_diag or proc, not '{Source}'");
             if (OwnerMethodParser.TryParse(Owners) is null) return ValidationResult.Error($"--owners must be auto, bpf or proc, not '{Owners}'");
-            if (Save is not null && AllNetns) return ValidationResult.Error("--save takes one namespace; drop --all-netns or use --pid");
             if (Input is not null && (AllNetns || Save is not null)) return ValidationResult.Error("--input analyses a saved capture; it cannot be combined with --all-netns or --save");
-            if (Details < 0) return ValidationResult.Error("--details must be 0 or more");
             if ((Json ? 1 : 0) + (Brief ? 1 : 0) + (Sockets ? 1 : 0) > 1) return ValidationResult.Error("choose one of --json, --brief and --sockets");
-            return ValidationResult.Success();
+            return base.Validate();
         }
     }
 
     public override int Execute(CommandContext context, Settings settings, CancellationToken cancellationToken)
     {
         if (settings.Wide) terminal.UseWideLines();
-        if (settings.Pid is int wanted && settings.Input is null && !Directory.Exists($"/proc/{wanted}"))
+        if (settings.Input is null && settings.Problem() is string noProcess)
         {
-            terminal.Fail($"no process with pid {wanted}");
+            terminal.Fail(noProcess);
             return ExitCodes.Usage;
         }
 

@@ -19,7 +19,7 @@ namespace Teardown.Cli.Commands;
 /// </summary>
 public sealed class WatchCommand(Terminal terminal) : AsyncCommand<WatchCommand.Settings>
 {
-    public sealed class Settings : CommandSettings
+    public sealed class Settings : HostSettings
     {
         [CommandOption("-i|--interval <DURATION>")]
         [Description("Time between samples, 100ms to 24h: 2s (default), 500ms, 1m30s, 10h.")]
@@ -34,26 +34,12 @@ public sealed class WatchCommand(Terminal terminal) : AsyncCommand<WatchCommand.
         [Description("Print one block per sample instead of a live view (automatic when stdout is not a terminal).")]
         public bool Plain { get; init; }
 
-        [CommandOption("--all-netns")]
-        [Description("Watch every network namespace (counts are summed).")]
-        public bool AllNetns { get; init; }
-
-        [CommandOption("--pid <PID>")]
-        [Description("Only sockets held by this process.")]
-        public int? Pid { get; init; }
-
-        [CommandOption("--port <PORT>")]
-        [Description("Only sockets whose local or remote port is PORT.")]
-        public int? Port { get; init; }
-
         public override ValidationResult Validate()
         {
             if (!DurationText.TryParse(Interval, out var interval)) return ValidationResult.Error($"--interval '{Interval}' is not a duration such as 2s, 500ms, 1m30s or 10h");
             if (interval < MinInterval || interval > MaxInterval) return ValidationResult.Error($"--interval must be between 100ms and 24h, not {Interval}");
             if (Count is <= 0) return ValidationResult.Error("--count must be positive");
-            if (Pid is <= 0) return ValidationResult.Error("--pid must be a positive process id");
-            if (Port is < 0 or > 65535) return ValidationResult.Error("--port must be 0–65535");
-            return ValidationResult.Success();
+            return base.Validate();
         }
     }
 
@@ -65,9 +51,9 @@ public sealed class WatchCommand(Terminal terminal) : AsyncCommand<WatchCommand.
 
     public override async Task<int> ExecuteAsync(CommandContext context, Settings settings, CancellationToken cancellationToken)
     {
-        if (settings.Pid is int wanted && !Directory.Exists($"/proc/{wanted}"))
+        if (settings.Problem() is string problem)
         {
-            terminal.Fail($"no process with pid {wanted}");
+            terminal.Fail(problem);
             return ExitCodes.Usage;
         }
 
