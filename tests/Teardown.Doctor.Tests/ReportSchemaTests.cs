@@ -58,6 +58,10 @@ public class ReportSchemaTests
     }
 
     [Fact]
+    public void EveryBlindSpotKind_HasItsOwnId() =>
+        Assert.Equal(Enum.GetValues<BlindSpotKind>().Length, Enum.GetValues<BlindSpotKind>().Select(k => k.Id()).Distinct().Count());
+
+    [Fact]
     public void ReportKeys_AreLinuxStateNamesAndFigureIds()
     {
         using var doc = JsonDocument.Parse(ReportSchema.Write(DemoReport()));
