@@ -127,6 +127,38 @@ public sealed class MannersTests
         }
     }
 
+    [Fact]
+    public void An_empty_scenario_file_is_an_error_not_a_pass()
+    {
+        string path = CliHarness.TempScenario("# only a comment\n\n");
+        try
+        {
+            var (code, stdout, stderr) = CliHarness.Run("run", path);
+            Assert.Equal(2, code);
+            Assert.Contains(":1:1:", stderr, StringComparison.Ordinal);
+            Assert.DoesNotContain("passed", stdout, StringComparison.Ordinal);
+        }
+        finally
+        {
+            File.Delete(path);
+        }
+    }
+
+    [Fact]
+    public void Blind_spots_are_told_in_words_not_enum_names()
+    {
+        var writer = new StringWriter();
+        var terminal = Terminal.ForWriters(writer, TextWriter.Null, 100, 50);
+        var report = Reports.WithFindings(partial: true) with
+        {
+            BlindSpots = [.. Enum.GetValues<Teardown.Linux.Inventory.BlindSpotKind>().Select(k => new Teardown.Linux.Inventory.BlindSpot(k, "detail"))],
+        };
+        DoctorRenderer.Render(terminal.Out, report, 0, showNamespace: false);
+        string text = writer.ToString();
+        Assert.Contains("not root: detail", text, StringComparison.Ordinal);
+        Assert.All(Enum.GetNames<Teardown.Linux.Inventory.BlindSpotKind>(), name => Assert.DoesNotContain(name + ":", text, StringComparison.Ordinal));
+    }
+
     [Theory]
     [InlineData("200", null, 200)]
     [InlineData(null, 120, 120)]
