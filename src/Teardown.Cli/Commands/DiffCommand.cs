@@ -31,6 +31,10 @@ public sealed class DiffCommand(Terminal terminal) : AsyncCommand<DiffCommand.Se
         [DefaultValue(8)]
         public int Jobs { get; init; } = 8;
 
+        [CommandOption("--recheck")]
+        [Description("Play each divergent scenario again, alone, and report the ones that then agree as [bold]agrees alone[/] (diverged only beside others: the lab's timing under load, not the model).")]
+        public bool Recheck { get; init; }
+
         public override ValidationResult Validate() =>
             Jobs is < 1 or > 64 ? ValidationResult.Error("--jobs must be between 1 and 64") : base.Validate();
     }
@@ -44,6 +48,13 @@ public sealed class DiffCommand(Terminal terminal) : AsyncCommand<DiffCommand.Se
             string verdict = r.Error is not null ? "error" : r.Agrees ? "agrees" : "DIVERGES";
             terminal.Note(string.Create(CultureInfo.InvariantCulture, $"[{n}/{scenarios.Count}] {verdict,-8} {r.Scenario.FileName} ({r.Elapsed.TotalSeconds:F1} s)"));
         }, cancellationToken).ConfigureAwait(false);
+
+        if (settings.Recheck && results.Any(r => r.Error is null && !r.Agrees))
+        {
+            results = await DiffRunner.RecheckAsync(results, settings.Seed, r =>
+                terminal.Note(string.Create(CultureInfo.InvariantCulture, $"[re-run alone] {(r.Agrees ? "agrees" : "DIVERGES"),-8} {r.Scenario.FileName} ({r.Elapsed.TotalSeconds:F1} s)")),
+                cancellationToken).ConfigureAwait(false);
+        }
 
         if (settings.Json) WriteJson(results);
         else Render(results, clock.Elapsed);
@@ -70,7 +81,8 @@ public sealed class DiffCommand(Terminal terminal) : AsyncCommand<DiffCommand.Se
             .AddColumn(new TableColumn("kernel expectations failed").RightAligned()).AddColumn(new TableColumn("time").RightAligned());
         foreach (var r in results)
         {
-            string verdict = r.Error is not null ? "[red]error[/]" : r.Comparison!.Agrees ? "[green]agrees[/]" : "[red]diverges[/]";
+            string verdict = r.Error is not null ? "[red]error[/]" : !r.Comparison!.Agrees ? "[red]diverges[/]"
+                : r.DivergedFirst is not null ? "[yellow]agrees alone[/]" : "[green]agrees[/]";
             table.AddRow(
                 Markup.Escape(r.Scenario.FileName),
                 verdict,
@@ -80,6 +92,13 @@ public sealed class DiffCommand(Terminal terminal) : AsyncCommand<DiffCommand.Se
         }
 
         console.Write(table);
+        var alone = results.Where(r => r.DivergedFirst is not null).Select(r => r.Scenario.FileName).ToList();
+        if (alone.Count > 0)
+        {
+            console.MarkupLineInterpolated(
+                $"[yellow]{alone.Count} diverged beside other scenarios and agreed when played alone[/] ({string.Join(", ", alone)}): the lab's timing under load, not the model.");
+        }
+
         int agree = results.Count(r => r is { Error: null, Comparison.Agrees: true });
         console.MarkupLineInterpolated(
             $"{agree} of {results.Count} scenarios: model and kernel agree. Wall time {wall.TotalSeconds.ToString("F1", CultureInfo.InvariantCulture)} s.");
@@ -100,6 +119,7 @@ public sealed class DiffCommand(Terminal terminal) : AsyncCommand<DiffCommand.Se
                     w.WriteNumber("divergences", r.Comparison?.Divergences.Count ?? 0);
                     w.WriteNumber("kernelExpectationsFailed", r.KernelFailures);
                     w.WriteNumber("seconds", Math.Round(r.Elapsed.TotalSeconds, 3));
+                    if (r.DivergedFirst is not null) w.WriteBoolean("agreesOnlyAlone", true);
                     if (r.Error is not null) w.WriteString("error", r.Error);
                     w.WriteEndObject();
                 }

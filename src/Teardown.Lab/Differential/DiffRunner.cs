@@ -15,6 +15,9 @@ public sealed record ScenarioDiff(Scenario Scenario, Comparison? Comparison, int
 {
     /// <summary>Both ran and their traces agree.</summary>
     public bool Agrees => Error is null && Comparison?.Agrees == true;
+
+    /// <summary>When this is a re-run alone: the first run, which diverged beside other scenarios.</summary>
+    public ScenarioDiff? DivergedFirst { get; init; }
 }
 
 /// <summary>
@@ -71,6 +74,34 @@ public static class DiffRunner
         });
         await Task.WhenAll(tasks).ConfigureAwait(false);
         return results;
+    }
+
+    /// <summary>
+    /// Plays every divergent scenario of <paramref name="results"/> again, alone: the kernel's timers
+    /// and the lab's threads are late on a loaded machine, and a scenario whose lines sit a few
+    /// milliseconds from a timer can then diverge without any model error. A divergence that
+    /// repeats alone is kept; one that does not is reported as such (<see cref="ScenarioDiff.DivergedFirst"/>).
+    /// </summary>
+    public static Task<IReadOnlyList<ScenarioDiff>> RecheckAsync(IReadOnlyList<ScenarioDiff> results, ulong seed,
+        Action<ScenarioDiff>? progress = null, CancellationToken cancellationToken = default) =>
+        RecheckAsync(results, async (scenario, ct) => (await RunAsync([scenario], seed, 1, cancellationToken: ct).ConfigureAwait(false))[0], progress, cancellationToken);
+
+    /// <summary><see cref="RecheckAsync(IReadOnlyList{ScenarioDiff}, ulong, Action{ScenarioDiff}?, CancellationToken)"/> with the re-run given (tests).</summary>
+    internal static async Task<IReadOnlyList<ScenarioDiff>> RecheckAsync(IReadOnlyList<ScenarioDiff> results,
+        Func<Scenario, CancellationToken, Task<ScenarioDiff>> playAlone, Action<ScenarioDiff>? progress, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(results);
+        ArgumentNullException.ThrowIfNull(playAlone);
+        var rechecked = results.ToArray();
+        for (int i = 0; i < rechecked.Length; i++)
+        {
+            if (rechecked[i].Error is not null || rechecked[i].Agrees) continue;
+            var again = await playAlone(rechecked[i].Scenario, cancellationToken).ConfigureAwait(false);
+            rechecked[i] = again.Agrees ? again with { DivergedFirst = rechecked[i] } : rechecked[i];
+            progress?.Invoke(rechecked[i]);
+        }
+
+        return rechecked;
     }
 
     private static TimeSpan Duration(Scenario scenario) => scenario.Timeline.Count == 0 ? TimeSpan.Zero : scenario.Timeline.Max(l => l.At);

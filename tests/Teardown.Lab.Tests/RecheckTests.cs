@@ -1,0 +1,55 @@
+using Teardown.Lab.Differential;
+using Teardown.Scenarios.Checking;
+using Teardown.Scenarios.Running;
+using Teardown.Scenarios.Syntax;
+
+namespace Teardown.Lab.Tests;
+
+/// <summary>A divergence is re-played alone; only one that repeats stays a divergence, and the first run is kept on record.</summary>
+public sealed class RecheckTests
+{
+    private const string Text = """
+        host client
+        host server
+        sysctl client net.ipv4.tcp_fin_timeout=5
+        0       server listen L 8080
+        0       client connect C server:8080          = 0
+        +0.01   server accept S L                     = 0
+        +0.1    client close C                        = 0
+        6       expect C GONE
+        """;
+
+    private static Scenario Parse(string text, string name) => ScenarioParser.Parse(text, name).Scenario!;
+
+    // Model against model: agreeing, or diverging because the "kernel" side ran another fin_timeout.
+    private static ScenarioDiff Diff(Scenario scenario, bool diverge)
+    {
+        var other = diverge ? Parse(Text.Replace("tcp_fin_timeout=5", "tcp_fin_timeout=9", StringComparison.Ordinal), scenario.FileName) : scenario;
+        var comparison = TraceComparer.Compare(new ModelTarget(1).Play(scenario), new ModelTarget(1).Play(other));
+        return new ScenarioDiff(scenario, comparison, 0, TimeSpan.FromSeconds(1), null);
+    }
+
+    [Fact]
+    public async Task A_divergence_that_does_not_repeat_alone_is_reported_as_agreeing_only_alone()
+    {
+        var flaky = Parse(Text, "flaky.scn");
+        var broken = Parse(Text, "broken.scn");
+        var fine = Parse(Text, "fine.scn");
+        var first = new[] { Diff(flaky, diverge: true), Diff(broken, diverge: true), Diff(fine, diverge: false), new ScenarioDiff(fine, null, 0, TimeSpan.Zero, "agent died") };
+        var replayed = new List<string>();
+
+        var result = await DiffRunner.RecheckAsync(first, (s, _) =>
+        {
+            replayed.Add(s.FileName);
+            return Task.FromResult(Diff(s, diverge: s.FileName == "broken.scn"));
+        }, null, CancellationToken.None);
+
+        Assert.Equal(["flaky.scn", "broken.scn"], replayed);
+        Assert.True(result[0].Agrees);
+        Assert.Same(first[0], result[0].DivergedFirst);
+        Assert.False(result[1].Agrees);
+        Assert.Null(result[1].DivergedFirst);
+        Assert.Same(first[2], result[2]);
+        Assert.Same(first[3], result[3]);
+    }
+}
