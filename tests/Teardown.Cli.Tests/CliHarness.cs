@@ -40,12 +40,15 @@ internal static class CliHarness
 /// <summary>Runs the built CLI as a child process (when the command must not be this process, e.g. a watcher that leaves itself out).</summary>
 internal static class CliProcess
 {
-    public static (int ExitCode, string Out, string Err) Run(params string[] args)
+    public static (int ExitCode, string Out, string Err) Run(params string[] args) => RunWithColumns("160", args);
+
+    /// <summary>As <see cref="Run"/>, with COLUMNS set to <paramref name="columns"/>.</summary>
+    public static (int ExitCode, string Out, string Err) RunWithColumns(string columns, params string[] args)
     {
         var psi = new System.Diagnostics.ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true };
         psi.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, "teardown.dll"));
         foreach (string a in args) psi.ArgumentList.Add(a);
-        psi.Environment["COLUMNS"] = "160";
+        psi.Environment["COLUMNS"] = columns;
         using var p = System.Diagnostics.Process.Start(psi)!;
         var stderr = p.StandardError.ReadToEndAsync();
         string stdout = p.StandardOutput.ReadToEnd();

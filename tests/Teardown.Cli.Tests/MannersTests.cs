@@ -174,7 +174,7 @@ public sealed class MannersTests
     [Fact]
     public void COLUMNS_is_honoured_by_the_process()
     {
-        var (_, stdout, _) = CliProcessWithColumns("200", "doctor", "--input", DemoCapture);
+        var (_, stdout, _) = CliProcess.RunWithColumns("200", "doctor", "--input", DemoCapture);
         Assert.Equal(200, stdout.Split('\n').Max(l => l.TrimEnd('\r').Length));
     }
 
@@ -263,18 +263,5 @@ public sealed class MannersTests
         Assert.True(lines.Length <= 24, $"{lines.Length} lines:\n{writer}");
         Assert.Contains("sample 1", lines[0], StringComparison.Ordinal);
         Assert.Contains(lines, l => l.Contains("top findings", StringComparison.Ordinal));
-    }
-
-    private static (int ExitCode, string Out, string Err) CliProcessWithColumns(string columns, params string[] args)
-    {
-        var psi = new System.Diagnostics.ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true };
-        psi.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, "teardown.dll"));
-        foreach (string a in args) psi.ArgumentList.Add(a);
-        psi.Environment["COLUMNS"] = columns;
-        using var p = System.Diagnostics.Process.Start(psi)!;
-        var err = p.StandardError.ReadToEndAsync();
-        string output = p.StandardOutput.ReadToEnd();
-        p.WaitForExit();
-        return (p.ExitCode, output, err.Result);
     }
 }

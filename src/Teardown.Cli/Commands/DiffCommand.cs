@@ -76,22 +76,37 @@ public sealed class DiffCommand(Terminal terminal) : AsyncCommand<DiffCommand.Se
             ComparisonRenderer.Render(r.Comparison!, r.Scenario, terminal.Text);
         }
 
-        var table = new Table().Border(TableBorder.Rounded)
-            .AddColumn("scenario").AddColumn("model vs kernel").AddColumn(new TableColumn("divergences").RightAligned())
-            .AddColumn(new TableColumn("kernel expectations failed").RightAligned()).AddColumn(new TableColumn("time").RightAligned());
-        foreach (var r in results)
+        if (console.Profile.Width < 120)
         {
-            string verdict = r.Error is not null ? "[red]error[/]" : !r.Comparison!.Agrees ? "[red]diverges[/]"
-                : r.DivergedFirst is not null ? "[yellow]agrees alone[/]" : "[green]agrees[/]";
-            table.AddRow(
-                Markup.Escape(r.Scenario.FileName),
-                verdict,
-                (r.Comparison?.Divergences.Count ?? 0).ToString(CultureInfo.InvariantCulture),
-                r.KernelFailures.ToString(CultureInfo.InvariantCulture),
-                r.Elapsed.TotalSeconds.ToString("F1", CultureInfo.InvariantCulture) + " s");
+            // Narrow (a pipe, an 80-column terminal): one line per scenario with the path last, so a
+            // long path runs on instead of being cut, and the columns stay where awk expects them.
+            // Written as plain text: Spectre would wrap a line longer than the width at its spaces.
+            terminal.Text.WriteLine("verdict       divergences  kernel-failed     time  scenario");
+            foreach (var r in results)
+            {
+                terminal.Text.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                    $"{Verdict(r).Text,-12}  {r.Comparison?.Divergences.Count ?? 0,11}  {r.KernelFailures,13}  {r.Elapsed.TotalSeconds,6:F1} s  {r.Scenario.FileName}"));
+            }
+        }
+        else
+        {
+            var table = new Table().Border(TableBorder.Rounded)
+                .AddColumn(new TableColumn("scenario").NoWrap()).AddColumn(new TableColumn("model vs kernel").NoWrap()).AddColumn(new TableColumn("divergences").RightAligned())
+                .AddColumn(new TableColumn("kernel expectations failed").RightAligned()).AddColumn(new TableColumn("time").RightAligned().NoWrap());
+            foreach (var r in results)
+            {
+                var (text, colour) = Verdict(r);
+                table.AddRow(
+                    Markup.Escape(r.Scenario.FileName),
+                    $"[{colour}]{text}[/]",
+                    (r.Comparison?.Divergences.Count ?? 0).ToString(CultureInfo.InvariantCulture),
+                    r.KernelFailures.ToString(CultureInfo.InvariantCulture),
+                    r.Elapsed.TotalSeconds.ToString("F1", CultureInfo.InvariantCulture) + " s");
+            }
+
+            console.Write(table);
         }
 
-        console.Write(table);
         var alone = results.Where(r => r.DivergedFirst is not null).Select(r => r.Scenario.FileName).ToList();
         if (alone.Count > 0)
         {
@@ -103,6 +118,10 @@ public sealed class DiffCommand(Terminal terminal) : AsyncCommand<DiffCommand.Se
         console.MarkupLineInterpolated(
             $"{agree} of {results.Count} scenarios: model and kernel agree. Wall time {wall.TotalSeconds.ToString("F1", CultureInfo.InvariantCulture)} s.");
     }
+
+    private static (string Text, string Colour) Verdict(ScenarioDiff r) =>
+        r.Error is not null ? ("error", "red") : !r.Comparison!.Agrees ? ("diverges", "red")
+        : r.DivergedFirst is not null ? ("agrees alone", "yellow") : ("agrees", "green");
 
     private void WriteJson(IReadOnlyList<ScenarioDiff> results)
     {
