@@ -49,6 +49,11 @@ public static class TeardownApp
                 .WithDescription("Live counts per class, growth per minute and descriptor/port exhaustion forecasts (Ctrl-C to stop).")
                 .WithExample("watch")
                 .WithExample("watch", "--interval", "5s", "--count", "3");
+            config.AddCommand<ServeCommand>("serve")
+                .WithDescription("Watch this host continuously: Prometheus metrics at /metrics, a live page at /, the doctor's JSON at /api/report (root).")
+                .WithExample("serve")
+                .WithExample("serve", "--listen", "127.0.0.1:9877", "--interval", "15s")
+                .WithExample("serve", "--all-netns", "--listen", ":9877");
             config.AddCommand<RunCommand>("run")
                 .WithDescription("Play scenarios (.scn) on the model (or the kernel) and check their expectations.")
                 .WithExample("run", "scenarios/seed/01-normal-close.scn")

@@ -138,8 +138,5 @@ public sealed class DoctorCommand(Terminal terminal, StartupWork startup) : Comm
     /// 1 when there are findings (also when part of the host was hidden: what was seen is real), else
     /// 3 when permissions or missing kernel features hid part of the host, else 0.
     /// </summary>
-    internal static int ExitCode(IReadOnlyList<DoctorReport> reports) =>
-        reports.Any(r => r.HasFindings) ? ExitCodes.Findings
-        : reports.Any(r => r.IsPartial) ? ExitCodes.Permission
-        : ExitCodes.Ok;
+    internal static int ExitCode(IReadOnlyList<DoctorReport> reports) => ReportVerdict.ExitCode(reports);
 }

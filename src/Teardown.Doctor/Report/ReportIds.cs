@@ -7,16 +7,18 @@ namespace Teardown.Doctor.Report;
 /// The ids the JSON report writes for enums that are not ours to name. Spelled out, not derived from
 /// member names, so that renaming a C# member never changes the machine format.
 /// </summary>
-internal static class ReportIds
+public static class ReportIds
 {
-    internal static string Id(this SocketSource source) => source switch
+    /// <summary>The id of a socket source.</summary>
+    public static string Id(this SocketSource source) => source switch
     {
         SocketSource.SockDiag => "sock_diag",
         SocketSource.ProcNetTcp => "proc_net_tcp",
         _ => "none",
     };
 
-    internal static string Id(this BlindSpotKind kind) => kind switch
+    /// <summary>The id of a blind spot kind.</summary>
+    public static string Id(this BlindSpotKind kind) => kind switch
     {
         BlindSpotKind.NotRoot => "not-root",
         BlindSpotKind.ProcPartlyUnreadable => "proc-partly-unreadable",

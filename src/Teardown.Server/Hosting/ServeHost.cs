@@ -1,0 +1,146 @@
+using System.Net;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Hosting.Server;
+using Microsoft.AspNetCore.Hosting.Server.Features;
+using Microsoft.AspNetCore.Http;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+using Teardown.Server.Api;
+using Teardown.Server.Metrics;
+using Teardown.Server.Snapshots;
+
+namespace Teardown.Server.Hosting;
+
+/// <summary>
+/// The HTTP side of <c>teardown serve</c>: Kestrel with the routes that read what the
+/// <see cref="SnapshotLoop"/> published. No request ever reads the host.
+/// </summary>
+public static class ServeHost
+{
+    /// <summary>How long a stop waits for requests in flight: SIGTERM must end the server within a second.</summary>
+    public static readonly TimeSpan ShutdownTimeout = TimeSpan.FromMilliseconds(700);
+
+    /// <summary>Builds the web application (not started).</summary>
+    /// <param name="options">Where to listen.</param>
+    /// <param name="loop">The snapshots to serve.</param>
+    /// <param name="configure">Extra set-up of Kestrel and the pipeline (TLS, basic auth), applied before the routes.</param>
+    public static WebApplication Build(ServeOptions options, SnapshotLoop loop, IServeSecurity? configure = null)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        ArgumentNullException.ThrowIfNull(loop);
+        var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions { Args = [], ContentRootPath = AppContext.BaseDirectory });
+        // The command line owns stdout and stderr: ASP.NET's own logging would interleave with it.
+        builder.Logging.ClearProviders();
+        builder.Services.Configure<HostOptions>(o => o.ShutdownTimeout = ShutdownTimeout);
+        builder.WebHost.ConfigureKestrel(k =>
+        {
+            k.AddServerHeader = false;
+            k.Limits.MaxRequestBodySize = 0; // nothing we serve takes a body
+            k.Listen(options.Listen, listen =>
+            {
+                configure?.ConfigureListen(listen);
+            });
+        });
+
+        var app = builder.Build();
+        app.Use(SecurityHeaders);
+        configure?.ConfigurePipeline(app);
+        Map(app, loop);
+        return app;
+    }
+
+    /// <summary>
+    /// Runs the snapshot loop beside the started <paramref name="app"/> until the host stops
+    /// (SIGTERM, Ctrl-C, or <see cref="IHostApplicationLifetime.StopApplication"/>).
+    /// </summary>
+    public static async Task ServeUntilStoppedAsync(WebApplication app, SnapshotLoop loop)
+    {
+        ArgumentNullException.ThrowIfNull(app);
+        ArgumentNullException.ThrowIfNull(loop);
+        var snapshots = loop.RunAsync(app.Lifetime.ApplicationStopping);
+        await app.WaitForShutdownAsync(CancellationToken.None).ConfigureAwait(false);
+        try
+        {
+            // A snapshot being read cannot be interrupted (netlink, /proc): it is abandoned, not awaited,
+            // so that a stop takes well under a second even on a host of 150,000 sockets.
+            await snapshots.WaitAsync(TimeSpan.FromMilliseconds(100)).ConfigureAwait(false);
+        }
+        catch (Exception e) when (e is OperationCanceledException or TimeoutException)
+        {
+        }
+    }
+
+    /// <summary>The port the server listens on (useful with port 0).</summary>
+    public static int BoundPort(WebApplication app)
+    {
+        ArgumentNullException.ThrowIfNull(app);
+        var addresses = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()?.Addresses ?? [];
+        return addresses.Select(a => new Uri(a.Replace("://+", "://localhost", StringComparison.Ordinal).Replace("://*", "://localhost", StringComparison.Ordinal)).Port).FirstOrDefault();
+    }
+
+    // The page runs with its own scripts only: whatever a socket's process name or cgroup path
+    // holds can never become script (the page also writes them as text, never as HTML).
+    private static Task SecurityHeaders(HttpContext context, Func<Task> next)
+    {
+        var h = context.Response.Headers;
+        h.ContentSecurityPolicy = "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; frame-ancestors 'none'; base-uri 'none'; form-action 'none'";
+        h.XContentTypeOptions = "nosniff";
+        h["Referrer-Policy"] = "no-referrer";
+        h.XFrameOptions = "DENY";
+        return next();
+    }
+
+    private static void Map(WebApplication app, SnapshotLoop loop)
+    {
+        app.MapGet("/metrics", (HttpContext context) =>
+        {
+            var metrics = loop.Current.Metrics;
+            bool open = MetricsExposition.WantsOpenMetrics(context.Request.Headers.Accept);
+            return Bytes(context, open ? metrics.OpenMetrics : metrics.Text, open ? MetricsExposition.OpenMetricsContentType : MetricsExposition.TextContentType);
+        });
+        app.MapGet("/api/report", (HttpContext context) => loop.Current.Snapshot is { } s ? Json(context, s.ReportJson) : NotYet(context));
+        app.MapGet("/api/owners", (HttpContext context) => loop.Current.Snapshot is { } s ? Json(context, s.OwnersJson) : NotYet(context));
+        app.MapGet("/api/history", (HttpContext context) => Json(context, ApiJson.History(loop.History.Points(), loop.Interval)));
+        app.MapGet("/api/status", (HttpContext context) => Json(context, ApiJson.Status(loop.Current.Status, loop.Interval, loop.Version, DateTimeOffset.UtcNow)));
+        // Liveness: the process answers. Readiness: a snapshot is served and the last attempt succeeded.
+        app.MapGet("/healthz", () => Results.Text("ok\n"));
+        app.MapGet("/readyz", () =>
+        {
+            var status = loop.Current.Status;
+            if (status.Ready) return Results.Text("ready\n");
+            string why = status.LastSuccess is null
+                ? status.LastError is null ? "no snapshot yet" : $"no snapshot yet: {status.LastError}"
+                : $"the last snapshot failed ({status.LastError}); serving the one of {status.LastSuccess:u}";
+            return Results.Text($"not ready: {why}\n", statusCode: StatusCodes.Status503ServiceUnavailable);
+        });
+        Web.EmbeddedAssets.MapEmbeddedAssets(app);
+    }
+
+    private static Task Bytes(HttpContext context, ReadOnlyMemory<byte> body, string contentType)
+    {
+        context.Response.ContentType = contentType;
+        context.Response.Headers.CacheControl = "no-store";
+        context.Response.ContentLength = body.Length;
+        return context.Response.Body.WriteAsync(body).AsTask();
+    }
+
+    private static Task Json(HttpContext context, ReadOnlyMemory<byte> body) => Bytes(context, body, "application/json; charset=utf-8");
+
+    private static Task NotYet(HttpContext context)
+    {
+        context.Response.StatusCode = StatusCodes.Status503ServiceUnavailable;
+        return Json(context, "{\"error\":\"no snapshot yet\"}"u8.ToArray());
+    }
+}
+
+/// <summary>TLS and authentication for the server (from a web config file).</summary>
+public interface IServeSecurity
+{
+    /// <summary>Configures the listening endpoint (HTTPS, client certificates).</summary>
+    void ConfigureListen(Microsoft.AspNetCore.Server.Kestrel.Core.ListenOptions listen);
+
+    /// <summary>Adds middleware before the routes (basic auth, headers).</summary>
+    void ConfigurePipeline(IApplicationBuilder app);
+}
