@@ -13,6 +13,7 @@ public sealed class DependencyRuleTests
     private static readonly Assembly Model = typeof(Teardown.Model.Rules.ReapRules).Assembly;
     private static readonly Assembly Doctor = typeof(Teardown.Doctor.Analysis.DoctorAnalysis).Assembly;
     private static readonly Assembly Cli = typeof(Teardown.Cli.TeardownApp).Assembly;
+    private static readonly Assembly Server = typeof(Teardown.Server.Hosting.ServeHost).Assembly;
 
     // The parts of Teardown.Linux that make syscalls or hold kernel resources — every type of these
     // namespaces except the error values they return (LinuxError, LinuxResult), which reports carry.
@@ -27,7 +28,7 @@ public sealed class DependencyRuleTests
     [Fact]
     public void The_vocabulary_depends_on_nothing_of_ours()
     {
-        var result = Types.InAssembly(Kernel).ShouldNot().HaveDependencyOnAny("Teardown.Model", "Teardown.Linux", "Teardown.Scenarios", "Teardown.Lab", "Teardown.Doctor", "Teardown.Cli").GetResult();
+        var result = Types.InAssembly(Kernel).ShouldNot().HaveDependencyOnAny("Teardown.Model", "Teardown.Linux", "Teardown.Scenarios", "Teardown.Lab", "Teardown.Doctor", "Teardown.Server", "Teardown.Cli").GetResult();
         Assert.True(result.IsSuccessful, Offenders(result));
     }
 
@@ -59,6 +60,14 @@ public sealed class DependencyRuleTests
     }
 
     [Fact]
+    public void The_server_reads_the_host_only_through_snapshots()
+    {
+        // It serves what the Linux layer's inventory read: it never opens netlink, BPF or a namespace itself.
+        var result = Types.InAssembly(Server).ShouldNot().HaveDependencyOnAny([.. SystemCalls, "Spectre.Console"]).GetResult();
+        Assert.True(result.IsSuccessful, Offenders(result));
+    }
+
+    [Fact]
     public void Only_the_cli_writes_to_the_console_and_it_does_so_through_its_terminal()
     {
         var result = Types.InAssembly(Doctor).ShouldNot().HaveDependencyOn("Spectre.Console").GetResult();
@@ -70,7 +79,7 @@ public sealed class DependencyRuleTests
     {
         var lab = typeof(Teardown.Lab.KernelTarget).Assembly;
         var scenarios = typeof(Teardown.Scenarios.Syntax.ScenarioParser).Assembly;
-        var offenders = new[] { Kernel, Model, Doctor, Cli, lab, scenarios }.SelectMany(PlatformCalls).ToList();
+        var offenders = new[] { Kernel, Model, Doctor, Cli, Server, lab, scenarios }.SelectMany(PlatformCalls).ToList();
         Assert.True(offenders.Count == 0, "P/Invoke outside Teardown.Linux: " + string.Join(", ", offenders));
         // The rule sees LibraryImport's generated externs: Teardown.Linux has plenty.
         Assert.NotEmpty(PlatformCalls(typeof(Teardown.Linux.Interop.LinuxError).Assembly));

@@ -17,7 +17,8 @@ public sealed class ProjectReferenceTests
         ["Teardown.Scenarios"] = ["Teardown.Kernel", "Teardown.Model"],
         ["Teardown.Doctor"] = ["Teardown.Kernel", "Teardown.Model", "Teardown.Linux"],
         ["Teardown.Lab"] = ["Teardown.Kernel", "Teardown.Linux", "Teardown.Scenarios"],
-        ["Teardown.Cli"] = ["Teardown.Kernel", "Teardown.Scenarios", "Teardown.Lab", "Teardown.Doctor"],
+        ["Teardown.Server"] = ["Teardown.Kernel", "Teardown.Linux", "Teardown.Doctor"],
+        ["Teardown.Cli"] = ["Teardown.Kernel", "Teardown.Scenarios", "Teardown.Lab", "Teardown.Doctor", "Teardown.Server"],
     };
 
     public static TheoryData<string> Projects() => [.. ProjectNames()];

@@ -1,6 +1,5 @@
 using System.ComponentModel;
 using System.Net;
-using System.Net.Sockets;
 using System.Runtime.InteropServices;
 using Spectre.Console;
 using Spectre.Console.Cli;
@@ -103,24 +102,17 @@ public sealed class ServeCommand(Terminal terminal) : AsyncCommand<ServeCommand.
         // Ctrl-C is an interruption (exit 130); SIGTERM a clean stop (exit 0). The host stops on both.
         bool interrupted = false;
         using var sigint = PosixSignalRegistration.Create(PosixSignal.SIGINT, _ => interrupted = true);
-        try
+        switch (await ServeHost.StartAsync(app, cancellationToken).ConfigureAwait(false))
         {
-            await app.StartAsync(cancellationToken).ConfigureAwait(false);
-        }
-        catch (IOException e) when (e.InnerException is SocketException { SocketErrorCode: SocketError.AddressAlreadyInUse } || e.Message.Contains("address already in use", StringComparison.OrdinalIgnoreCase))
-        {
-            terminal.Fail($"cannot listen on {settings.Listen}: the address is already in use (another process listens there; choose another with --listen)");
-            return ExitCodes.Usage;
-        }
-        catch (Exception e) when (e is IOException or SocketException && (e.InnerException ?? e) is SocketException { SocketErrorCode: SocketError.AccessDenied })
-        {
-            terminal.Fail($"cannot listen on {settings.Listen}: permission denied (ports below 1024 need CAP_NET_BIND_SERVICE)");
-            return ExitCodes.Permission;
-        }
-        catch (Exception e) when (e is IOException or SocketException && (e.InnerException ?? e) is SocketException { SocketErrorCode: SocketError.AddressNotAvailable })
-        {
-            terminal.Fail($"cannot listen on {settings.Listen}: no interface of this host has that address");
-            return ExitCodes.Usage;
+            case StartOutcome.AddressInUse:
+                terminal.Fail($"cannot listen on {settings.Listen}: the address is already in use (another process listens there; choose another with --listen)");
+                return ExitCodes.Usage;
+            case StartOutcome.AccessDenied:
+                terminal.Fail($"cannot listen on {settings.Listen}: permission denied (ports below 1024 need CAP_NET_BIND_SERVICE)");
+                return ExitCodes.Permission;
+            case StartOutcome.AddressNotAvailable:
+                terminal.Fail($"cannot listen on {settings.Listen}: no interface of this host has that address");
+                return ExitCodes.Usage;
         }
 
         int port = ServeHost.BoundPort(app);

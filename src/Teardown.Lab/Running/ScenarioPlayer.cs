@@ -24,6 +24,9 @@ internal sealed class ScenarioPlayer
     private readonly Dictionary<(string, string), int> _packetCursor = [];
     private readonly EndObserver _observer;
     private readonly List<(string Host, long FromNs, long ToNs)> _crashes = [];
+
+    // Cancelled when the timeline has ended: a call still blocked then is recorded as such, as the model does.
+    private readonly CancellationTokenSource _ended = new();
     private const long LateNs = 10_000_000;
     private int _order;
     private long _t0;
@@ -85,6 +88,10 @@ internal sealed class ScenarioPlayer
         {
             foreach (var q in queues.Values) q.CompleteAdding();
             if (!errors.IsEmpty || ct.IsCancellationRequested || !dispatcher.Task.IsCompletedSuccessfully) await failed.CancelAsync().ConfigureAwait(false);
+
+            // The timeline has ended (Settle after its last line, as on the model's clock): a call still
+            // blocked now (a connect whose SYN is dropped) is recorded as still blocked, not a lab failure.
+            else await _ended.CancelAsync().ConfigureAwait(false);
             foreach (Thread w in workers) await Task.Run(() => w.Join(_options.CallTimeout + TimeSpan.FromSeconds(5)), CancellationToken.None).ConfigureAwait(false);
             foreach (var q in queues.Values) q.Dispose();
         }
@@ -207,9 +214,16 @@ internal sealed class ScenarioPlayer
         long sent = MonotonicClock.NowNs();
         if (creates is not null) creates.CreatedNs = sent;
         AgentResponse r;
+        using var untilEnd = CancellationTokenSource.CreateLinkedTokenSource(ct, _ended.Token);
         try
         {
-            r = await agent.CallAsync(req, _options.CallTimeout, ct).ConfigureAwait(false);
+            r = await agent.CallAsync(req, _options.CallTimeout, untilEnd.Token).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException) when (_ended.IsCancellationRequested && !ct.IsCancellationRequested)
+        {
+            long end = MonotonicClock.NowNs();
+            Record(end, new CallBlockedTraced(At(end), line, hostName, At(sent)));
+            return;
         }
         catch (TimeoutException)
         {

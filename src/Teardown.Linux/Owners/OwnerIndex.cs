@@ -26,6 +26,19 @@ public sealed class OwnerIndex
     /// <summary>An index with no sockets.</summary>
     public static OwnerIndex Empty { get; } = new([], [], []);
 
+    /// <summary>An index of known owners (captures, fixtures): each (inode, owner) pair as if found by a scan.</summary>
+    public static OwnerIndex From(IEnumerable<KeyValuePair<ulong, SocketOwner>> owners)
+    {
+        ArgumentNullException.ThrowIfNull(owners);
+        var builder = new Builder();
+        foreach (var (inode, owner) in owners)
+        {
+            builder.Add(inode, owner.Pid, owner.Fd);
+        }
+
+        return builder.Build();
+    }
+
     /// <summary>Distinct socket inodes with at least one owner.</summary>
     public int SocketCount => _head.Count;
 

@@ -1,4 +1,5 @@
 using System.Net;
+using System.Net.Sockets;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Hosting.Server;
@@ -49,6 +50,37 @@ public static class ServeHost
         configure?.ConfigurePipeline(app);
         Map(app, loop);
         return app;
+    }
+
+    /// <summary>Starts listening; a listen address that cannot be bound is an outcome, not an exception.</summary>
+    public static async Task<StartOutcome> StartAsync(WebApplication app, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(app);
+        try
+        {
+            await app.StartAsync(cancellationToken).ConfigureAwait(false);
+            return StartOutcome.Listening;
+        }
+        catch (Exception e) when (Cause(e) is SocketException { SocketErrorCode: var code } && code is SocketError.AddressAlreadyInUse or SocketError.AccessDenied or SocketError.AddressNotAvailable)
+        {
+            return code switch
+            {
+                SocketError.AddressAlreadyInUse => StartOutcome.AddressInUse,
+                SocketError.AccessDenied => StartOutcome.AccessDenied,
+                _ => StartOutcome.AddressNotAvailable,
+            };
+        }
+    }
+
+    // Kestrel wraps the bind failure (IOException "Failed to bind to address …" around the SocketException).
+    private static Exception Cause(Exception e)
+    {
+        for (var x = e; x is not null; x = x.InnerException)
+        {
+            if (x is SocketException) return x;
+        }
+
+        return e;
     }
 
     /// <summary>
@@ -133,6 +165,19 @@ public static class ServeHost
         context.Response.StatusCode = StatusCodes.Status503ServiceUnavailable;
         return Json(context, "{\"error\":\"no snapshot yet\"}"u8.ToArray());
     }
+}
+
+/// <summary>How starting the server went.</summary>
+public enum StartOutcome
+{
+    /// <summary>Listening.</summary>
+    Listening,
+    /// <summary>Another socket holds the address (EADDRINUSE).</summary>
+    AddressInUse,
+    /// <summary>Binding needs a privilege (a port below 1024 without CAP_NET_BIND_SERVICE).</summary>
+    AccessDenied,
+    /// <summary>No interface has the address (EADDRNOTAVAIL).</summary>
+    AddressNotAvailable,
 }
 
 /// <summary>TLS and authentication for the server (from a web config file).</summary>
