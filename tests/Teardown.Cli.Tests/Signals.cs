@@ -6,6 +6,7 @@ namespace Teardown.Cli.Tests;
 internal static partial class Signals
 {
     internal const int SigInt = 2;
+    internal const int SigTerm = 15;
 
     [LibraryImport("libc", EntryPoint = "kill")]
     internal static partial int Kill(int pid, int signal);
