@@ -7,25 +7,32 @@ namespace Teardown.Server.Tests.EndToEnd;
 /// A server that leaks CLOSE_WAIT inside a namespace: a listener on 127.0.0.1:8080; each leaked
 /// connection is accepted and never closed, while its client closes at once (so the server's end
 /// sits in CLOSE_WAIT with the FIN unread: class close-wait-unread-eof, held by this process).
+/// Without a namespace it leaks in this process's own, on an ephemeral loopback port.
 /// </summary>
 internal sealed class CloseWaitLeak : IDisposable
 {
-    internal const int Port = 8080;
-    private readonly NamedNamespace _ns;
+    internal const int DefaultPort = 8080;
+    private readonly NamedNamespace? _ns;
     private readonly Socket _listener;
     private readonly List<Socket> _held = [];
 
-    internal CloseWaitLeak(NamedNamespace ns)
+    internal CloseWaitLeak(NamedNamespace? ns, int port = DefaultPort)
     {
         _ns = ns;
-        _listener = ns.Run(() =>
+        _listener = Run(() =>
         {
             var l = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
-            l.Bind(new IPEndPoint(IPAddress.Loopback, Port));
+            l.Bind(new IPEndPoint(IPAddress.Loopback, port));
             l.Listen(512);
             return l;
         });
+        Port = ((IPEndPoint)_listener.LocalEndPoint!).Port;
     }
+
+    /// <summary>The listening port.</summary>
+    internal int Port { get; }
+
+    private T Run<T>(Func<T> function) => _ns is null ? function() : _ns.Run(function);
 
     /// <summary>Connections leaked so far.</summary>
     internal int Leaked
@@ -41,7 +48,7 @@ internal sealed class CloseWaitLeak : IDisposable
     {
         for (int i = 0; i < count; i++)
         {
-            var accepted = _ns.Run(() =>
+            var accepted = Run(() =>
             {
                 using var client = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
                 client.Connect(new IPEndPoint(IPAddress.Loopback, Port));

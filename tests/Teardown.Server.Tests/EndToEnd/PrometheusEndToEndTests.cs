@@ -54,7 +54,7 @@ public sealed class PrometheusEndToEndTests
             int leaked = leak.Leaked;
             string comm = File.ReadAllText("/proc/self/comm").Trim();
             await Eventually(async () => await Query(http, "teardown_sockets_by_state{state=\"close_wait\"}") == leaked, "close_wait count" + Diagnostics());
-            Assert.Equal(leaked, await Query(http, $"sum(teardown_sockets{{state=\"close_wait\",class=\"close-wait-unread-eof\",side=\"server\",service=\":{CloseWaitLeak.Port}\",command=\"{comm}\"}})"));
+            Assert.Equal(leaked, await Query(http, $"sum(teardown_sockets{{state=\"close_wait\",class=\"close-wait-unread-eof\",side=\"server\",service=\":{leak.Port}\",command=\"{comm}\"}})"));
             Assert.Equal(leaked, await Query(http, $"teardown_owner_stuck_sockets{{pid=\"{Environment.ProcessId}\"}}"));
             Assert.Equal(leaked, await Query(http, "teardown_socket_age_seconds_count{state=\"close_wait\"}"));
             Assert.True(await Query(http, "teardown_socket_oldest_age_seconds{state=\"close_wait\",class=\"close-wait-unread-eof\"}") >= 60);
