@@ -36,6 +36,12 @@ public static class WebConfigLoader
     private static string? ReadWholeFile(string path, out string? error)
     {
         error = null;
+        if (string.IsNullOrWhiteSpace(path))
+        {
+            error = "no web config file was named (the path is empty)";
+            return null;
+        }
+
         try
         {
             if (Directory.Exists(path))
@@ -62,6 +68,11 @@ public static class WebConfigLoader
         {
             error = $"the web config file cannot be read: {e.Message}";
         }
+        catch (ArgumentException)
+        {
+            // A path with a NUL in it, for one.
+            error = "the web config path is not a valid path";
+        }
 
         return null;
     }
@@ -69,14 +80,23 @@ public static class WebConfigLoader
     private static WebConfig? Parse(string text, string baseDirectory, YamlNodes nodes)
     {
         var stream = new YamlStream();
+        var parser = new Parser(new StringReader(text));
         try
         {
-            stream.Load(new StringReader(text));
+            stream.Load(parser);
         }
         catch (YamlException e)
         {
             // Syntax errors and duplicate keys (which Go's strict decoder refuses too).
             nodes.Error(e.Start.Line, e.Start.Column, $"YAML: {e.Message}");
+            return null;
+        }
+        catch (Exception e) when (e is InvalidOperationException or ArgumentException)
+        {
+            // YamlDotNet 18.1 throws these instead of a YamlException on some broken flow collections
+            // (found by the loader's property test, e.g. ": [" then "[a" then "b- [c"); the parser still knows where it was.
+            var at = parser.Current?.Start ?? Mark.Empty;
+            nodes.Error(Math.Max(at.Line, 1), Math.Max(at.Column, 1), "YAML: the text is not valid YAML here");
             return null;
         }
 

@@ -1,4 +1,5 @@
 using System.Net.Security;
+using CsCheck;
 using Teardown.Server.Security;
 
 namespace Teardown.Server.Tests.Security;
@@ -168,10 +169,37 @@ public sealed class WebConfigLoaderTests : IDisposable
             WebConfigLoader.Load(path).Diagnostics.Select(d => d.ToString()));
     }
 
+    [Fact]
+    public void EmptyPath_IsACleanDiagnostic()
+    {
+        Assert.Equal([": no web config file was named (the path is empty)"], WebConfigLoader.Load("").Diagnostics.Select(d => d.ToString()));
+    }
+
+    [Fact]
+    public void AnyText_IsLoadedOrDiagnosed_NeverThrown()
+    {
+        // YAML's punctuation and this format's keys, shaken together: whatever comes out, Load must answer.
+        var words = Gen.OneOf<string>(
+            "tls_server_config", "http_server_config", "basic_auth_users", "cert_file", "key_file", "client_auth_type",
+            "client_ca_file", "min_version", "cipher_suites", "curve_preferences", "headers", "http2", "alice",
+            "server.crt", "server.key", "ca.crt", "TLS13", "X-Frame-Options", "deny", AliceHashForFuzz,
+            ":", ": ", "\n", "\n  ", "\n    ", "- ", "[", "]", "{", "}", ",", "&a ", "*a", "!!str ", "'", "\"", "|\n", "~", "#", "---\n", "\t");
+        var path = _pki.PathOf("fuzz.yml");
+        words.Array[0, 30].Select(string.Concat).Sample(text =>
+        {
+            File.WriteAllText(path, text);
+            var result = WebConfigLoader.Load(path);
+            Assert.Equal(result.Config is null, result.Errors.Any());
+        }, iter: 3000);
+    }
+
+    private static readonly string AliceHashForFuzz = "$2y$10$mDwo.lAisC94iLAyP81MCesa29IzH37oigHC/42V2pdJlUprsJPze";
+
     public static TheoryData<string, string> BadFiles => new()
     {
         // YAML itself
         { "tls_server_config: [\n", "2:1: YAML: While parsing a node, did not find expected node content." },
+        { ": [\n[a\nb- [c\n", "1:3: YAML: the text is not valid YAML here" },
         { "basic_auth_users:\n  alice: $2y$10$mDwo.lAisC94iLAyP81MCesa29IzH37oigHC/42V2pdJlUprsJPze\nbasic_auth_users:\n", "3:1: YAML: Duplicate key basic_auth_users" },
         { "- tls_server_config\n", "1:1: a web config file is a mapping with the keys tls_server_config, http_server_config, basic_auth_users; found a list" },
         { "a: 1\n---\nb: 2\n", "3:1: a web config file holds one YAML document; this is a second one" },
