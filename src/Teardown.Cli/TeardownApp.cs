@@ -81,7 +81,7 @@ public static class TeardownApp
                 return ExitCodes.Usage;
             }
 
-            return app.Run(args);
+            return app.Run(ServeCommand.WithExporterSpellings(args));
         }
 #pragma warning disable CA1031 // the one place where any failure becomes a message and an exit code
         catch (Exception ex)

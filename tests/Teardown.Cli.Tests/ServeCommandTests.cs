@@ -101,6 +101,72 @@ public sealed class ServeCommandTests
         }
     }
 
+    [Fact]
+    public void A_missing_web_config_is_a_usage_error_naming_the_file()
+    {
+        var (code, _, stderr) = CliHarness.Run("serve", "--unprivileged", "--web.config", "/nonexistent/web.yml");
+        Assert.Equal(2, code);
+        Assert.Contains("/nonexistent/web.yml", stderr, StringComparison.Ordinal);
+        Assert.DoesNotContain("   at ", stderr, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void A_bad_web_config_is_reported_at_its_line_and_column()
+    {
+        string path = Path.Combine(Path.GetTempPath(), $"teardown-web-{Guid.NewGuid():N}.yml");
+        File.WriteAllText(path, "basic_auth_users:\n  alice: not-a-hash\nunknown_key: 1\n");
+        try
+        {
+            var (code, _, stderr) = CliHarness.Run("serve", "--unprivileged", "--web.config", path);
+            Assert.Equal(2, code);
+            Assert.Contains($"{path}:2:", stderr, StringComparison.Ordinal);
+            Assert.Contains($"{path}:3:1:", stderr, StringComparison.Ordinal);
+            Assert.DoesNotContain("not-a-hash", stderr, StringComparison.Ordinal); // a plain-text password is never echoed
+        }
+        finally
+        {
+            File.Delete(path);
+        }
+    }
+
+    [SkippableFact]
+    public async Task With_a_web_config_every_path_asks_for_the_basic_auth_credentials()
+    {
+        Require.RootOrSkip();
+        string path = Path.Combine(Path.GetTempPath(), $"teardown-web-{Guid.NewGuid():N}.yml");
+        File.WriteAllText(path, $"basic_auth_users:\n  prometheus: {BCrypt.Net.BCrypt.HashPassword("s3cret", 4)}\n");
+        int port = FreePort();
+        var psi = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true };
+        foreach (string a in new[] { Path.Combine(AppContext.BaseDirectory, "teardown.dll"), "serve", "--listen", $"127.0.0.1:{port}", "--web.config", path }) psi.ArgumentList.Add(a);
+        using var server = Process.Start(psi)!;
+        try
+        {
+            using var http = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{port}") };
+            HttpResponseMessage? anonymous = null;
+            for (var clock = Stopwatch.StartNew(); anonymous is null && clock.Elapsed < TimeSpan.FromSeconds(30);)
+            {
+                try
+                {
+                    anonymous = await http.GetAsync("/metrics");
+                }
+                catch (HttpRequestException)
+                {
+                    await Task.Delay(100);
+                }
+            }
+
+            Assert.Equal(HttpStatusCode.Unauthorized, anonymous?.StatusCode);
+            Assert.Equal(HttpStatusCode.Unauthorized, (await http.GetAsync("/healthz")).StatusCode);
+            http.DefaultRequestHeaders.Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue("Basic", Convert.ToBase64String("prometheus:s3cret"u8.ToArray()));
+            Assert.Equal(HttpStatusCode.OK, (await http.GetAsync("/healthz")).StatusCode);
+        }
+        finally
+        {
+            server.Kill(entireProcessTree: true);
+            File.Delete(path);
+        }
+    }
+
     private static int FreePort()
     {
         using var probe = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);

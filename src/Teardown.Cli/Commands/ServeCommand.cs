@@ -6,6 +6,7 @@ using Spectre.Console.Cli;
 using Teardown.Cli.Output;
 using Teardown.Linux.Inventory;
 using Teardown.Server.Hosting;
+using Teardown.Server.Security;
 using Teardown.Server.Snapshots;
 
 namespace Teardown.Cli.Commands;
@@ -42,6 +43,10 @@ public sealed class ServeCommand(Terminal terminal) : AsyncCommand<ServeCommand.
         [DefaultValue("auto")]
         public string Owners { get; init; } = "auto";
 
+        [CommandOption("--web-config <FILE>")]
+        [Description("TLS, basic auth and response headers from a web config file in the exporter-toolkit format (tls_server_config, basic_auth_users with bcrypt hashes, http_server_config), node_exporter's --web.config.file; also spelled --web.config. Every path then needs the credentials, /healthz included.")]
+        public string? WebConfig { get; init; }
+
         [CommandOption("--unprivileged")]
         [Description("Run without root: serve what this user can see (every socket of this namespace, the owners only of its own processes), with the blind spots said in the metrics.")]
         public bool Unprivileged { get; init; }
@@ -56,6 +61,21 @@ public sealed class ServeCommand(Terminal terminal) : AsyncCommand<ServeCommand.
             return ValidationResult.Success();
         }
     }
+
+    /// <summary>
+    /// The exporters' spelling of the option (<c>--web.config</c>, <c>--web.config.file</c>, node_exporter's),
+    /// which the command-line parser cannot name (no dots in option names): rewritten to <c>--web-config</c>.
+    /// </summary>
+    internal static string[] WithExporterSpellings(string[] args) =>
+        args.Length > 0 && args[0] == "serve"
+            ? [.. args.Select(a => a switch
+            {
+                "--web.config" or "--web.config.file" => "--web-config",
+                _ when a.StartsWith("--web.config=", StringComparison.Ordinal) => "--web-config=" + a["--web.config=".Length..],
+                _ when a.StartsWith("--web.config.file=", StringComparison.Ordinal) => "--web-config=" + a["--web.config.file=".Length..],
+                _ => a,
+            })]
+            : args;
 
     /// <summary>Shortest interval: a snapshot of 150,000 sockets costs ~0.5 s of CPU; faster would make the exporter the host's load.</summary>
     internal static readonly TimeSpan MinInterval = TimeSpan.FromSeconds(1);
@@ -87,6 +107,20 @@ public sealed class ServeCommand(Terminal terminal) : AsyncCommand<ServeCommand.
             return ExitCodes.Permission;
         }
 
+        WebConfig? web = null;
+        if (settings.WebConfig is string webConfigPath)
+        {
+            var loaded = WebConfigLoader.Load(webConfigPath);
+            foreach (var d in loaded.Diagnostics) terminal.Note(d.ToString());
+            if (!loaded.Succeeded)
+            {
+                terminal.Fail($"the web config {webConfigPath} is not usable (see above)");
+                return ExitCodes.Usage;
+            }
+
+            web = loaded.Config;
+        }
+
         TryParseListen(settings.Listen, out var listen);
         DurationText.TryParse(settings.Interval, out var interval);
         var request = new SnapshotRequest
@@ -96,7 +130,7 @@ public sealed class ServeCommand(Terminal terminal) : AsyncCommand<ServeCommand.
             Extensions = Teardown.Doctor.Input.DoctorInput.NeededExtensions,
         };
         var loop = new SnapshotLoop(new HostSnapshotSource(request), interval, settings.Top, TeardownApp.Version);
-        var options = new ServeOptions { Listen = listen, Interval = interval, Top = settings.Top, Version = TeardownApp.Version };
+        var options = new ServeOptions { Listen = listen, Interval = interval, Top = settings.Top, Version = TeardownApp.Version, WebConfig = web };
         await using var app = ServeHost.Build(options, loop);
 
         // Ctrl-C is an interruption (exit 130); SIGTERM a clean stop (exit 0). The host stops on both.
@@ -116,8 +150,9 @@ public sealed class ServeCommand(Terminal terminal) : AsyncCommand<ServeCommand.
         }
 
         int port = ServeHost.BoundPort(app);
-        string scheme = "http";
-        terminal.Note($"teardown serve: listening on {scheme}://{Display(listen, port)}/ — metrics /metrics, page /, API /api/report, health /healthz /readyz; a snapshot every {DurationText.Format(interval)}{(settings.AllNetns ? " of every network namespace" : "")}");
+        string scheme = web?.Tls is null ? "http" : "https";
+        string auth = web is null || web.BasicAuthUsers.IsEmpty ? "" : $", basic auth for {web.BasicAuthUsers.Hashes.Count} user(s)";
+        terminal.Note($"teardown serve: listening on {scheme}://{Display(listen, port)}/ — metrics /metrics, page /, API /api/report, health /healthz /readyz; a snapshot every {DurationText.Format(interval)}{(settings.AllNetns ? " of every network namespace" : "")}{auth}");
         loop.Published += state =>
         {
             if (!state.Status.LastOk) terminal.Note($"teardown serve: snapshot failed ({state.Status.LastError}); still serving the one of {state.Status.LastSuccess:u}");

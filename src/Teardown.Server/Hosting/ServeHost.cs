@@ -10,6 +10,7 @@ using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Teardown.Server.Api;
 using Teardown.Server.Metrics;
+using Teardown.Server.Security;
 using Teardown.Server.Snapshots;
 
 namespace Teardown.Server.Hosting;
@@ -26,8 +27,7 @@ public static class ServeHost
     /// <summary>Builds the web application (not started).</summary>
     /// <param name="options">Where to listen.</param>
     /// <param name="loop">The snapshots to serve.</param>
-    /// <param name="configure">Extra set-up of Kestrel and the pipeline (TLS, basic auth), applied before the routes.</param>
-    public static WebApplication Build(ServeOptions options, SnapshotLoop loop, IServeSecurity? configure = null)
+    public static WebApplication Build(ServeOptions options, SnapshotLoop loop)
     {
         ArgumentNullException.ThrowIfNull(options);
         ArgumentNullException.ThrowIfNull(loop);
@@ -41,13 +41,14 @@ public static class ServeHost
             k.Limits.MaxRequestBodySize = 0; // nothing we serve takes a body
             k.Listen(options.Listen, listen =>
             {
-                configure?.ConfigureListen(listen);
+                if (options.WebConfig is { } web) listen.UseWebConfig(web);
             });
         });
 
         var app = builder.Build();
         app.Use(SecurityHeaders);
-        configure?.ConfigurePipeline(app);
+        // Authentication before every route, the page and /healthz included, as exporter-toolkit does.
+        if (options.WebConfig is { } config) app.UseWebConfig(config);
         Map(app, loop);
         return app;
     }
@@ -117,7 +118,7 @@ public static class ServeHost
     private static Task SecurityHeaders(HttpContext context, Func<Task> next)
     {
         var h = context.Response.Headers;
-        h.ContentSecurityPolicy = "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; frame-ancestors 'none'; base-uri 'none'; form-action 'none'";
+        h.ContentSecurityPolicy = Web.EmbeddedAssets.ContentSecurityPolicy;
         h.XContentTypeOptions = "nosniff";
         h["Referrer-Policy"] = "no-referrer";
         h.XFrameOptions = "DENY";
@@ -178,14 +179,4 @@ public enum StartOutcome
     AccessDenied,
     /// <summary>No interface has the address (EADDRNOTAVAIL).</summary>
     AddressNotAvailable,
-}
-
-/// <summary>TLS and authentication for the server (from a web config file).</summary>
-public interface IServeSecurity
-{
-    /// <summary>Configures the listening endpoint (HTTPS, client certificates).</summary>
-    void ConfigureListen(Microsoft.AspNetCore.Server.Kestrel.Core.ListenOptions listen);
-
-    /// <summary>Adds middleware before the routes (basic auth, headers).</summary>
-    void ConfigurePipeline(IApplicationBuilder app);
 }

@@ -19,4 +19,7 @@ public sealed record ServeOptions
 
     /// <summary>The version served in metrics and the status.</summary>
     public string Version { get; init; } = "0.0.0";
+
+    /// <summary>TLS, basic auth and response headers from an exporter-toolkit web config file; null for plain HTTP without auth.</summary>
+    public Security.WebConfig? WebConfig { get; init; }
 }
