@@ -89,7 +89,7 @@ public sealed partial class MetricsTests
 
     internal static List<string> DocumentedFamilies()
     {
-        string doc = File.ReadAllText(Path.Combine(Repo.Root, "docs", "metrics.md"));
+        string doc = File.ReadAllText(Path.Combine(Browser.RepoPaths.Root, "docs", "metrics.md"));
         return [.. DocumentedRow().Matches(doc).Select(m => m.Groups[1].Value)];
     }
 

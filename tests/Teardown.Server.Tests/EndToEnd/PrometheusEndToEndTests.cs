@@ -78,7 +78,7 @@ public sealed class PrometheusEndToEndTests
 
     private static string WriteConfig(string work)
     {
-        string rules = Path.Combine(Repo.Root, "deploy", "prometheus", "teardown-rules.yml");
+        string rules = Path.Combine(Browser.RepoPaths.Root, "deploy", "prometheus", "teardown-rules.yml");
         string config = Path.Combine(work, "prometheus.yml");
         File.WriteAllText(config, $"""
             global:
