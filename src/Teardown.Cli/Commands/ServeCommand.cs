@@ -20,7 +20,7 @@ public sealed class ServeCommand(Terminal terminal) : AsyncCommand<ServeCommand.
     public sealed class Settings : CommandSettings
     {
         [CommandOption("--listen <ADDRESS:PORT>")]
-        [Description("Where to listen: 127.0.0.1:9877 (default: this host only), [::1]:9877, or :9877 for every interface (then protect it with --web.config).")]
+        [Description("Where to listen: 127.0.0.1:9877 (default: this host only), [[::1]]:9877, or :9877 for every interface (then protect it with --web.config).")]
         [DefaultValue("127.0.0.1:9877")]
         public string Listen { get; init; } = "127.0.0.1:9877";
 

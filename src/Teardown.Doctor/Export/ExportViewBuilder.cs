@@ -3,6 +3,7 @@ using Teardown.Doctor.Analysis;
 using Teardown.Doctor.Classification;
 using Teardown.Doctor.Input;
 using Teardown.Doctor.Report;
+using Teardown.Linux.Sockets;
 
 namespace Teardown.Doctor.Export;
 
@@ -27,11 +28,13 @@ public static class ExportViewBuilder
         ArgumentNullException.ThrowIfNull(namespaces);
         ArgumentOutOfRangeException.ThrowIfLessThan(top, 1);
         var states = new int[16];
-        var groups = new Dictionary<(TcpState, SocketClass, Side, string, string), int>();
+        // Keys without strings: a host of 150,000 sockets has a few hundred distinct groups and
+        // destinations, and only those become label text (once each, below).
+        var groups = new Dictionary<RawGroup, int>();
         var closeWait = ImmutableArray.CreateBuilder<double>();
         var finWait2 = ImmutableArray.CreateBuilder<double>();
         var oldest = new Dictionary<(TcpState, SocketClass), double>();
-        var ports = new Dictionary<string, (int InUse, int Held, int TimeWait)>(StringComparer.Ordinal);
+        var ports = new Dictionary<InetEndpoint, (int InUse, int Held, int TimeWait)>();
         var processes = new Dictionary<int, Teardown.Linux.Proc.ProcessInfo>();
         int rangeSize = 0;
 
@@ -53,23 +56,15 @@ public static class ExportViewBuilder
 
                 var c = classes[i];
                 var side = sides[i];
-                string command = "none";
-                if (s.Inode != 0 && input.Owners.TryGetOwner(s.Inode, out var owner))
+                // Owner: a pid, NoProcess (no descriptor: orphans, TIME_WAIT) or UnseenProcess (a descriptor whose process was not seen).
+                int owner = s.Inode == 0 ? NoProcess : input.Owners.TryGetOwner(s.Inode, out var o) ? o.Pid : UnseenProcess;
+                var service = side switch
                 {
-                    command = input.Processes.TryGetValue(owner.Pid, out var p) ? p.Comm ?? "?" : "?";
-                }
-                else if (s.Inode != 0)
-                {
-                    command = "?"; // a descriptor exists, but its process was not seen (exited, or unreadable)
-                }
-
-                string service = side switch
-                {
-                    Side.Server => $":{s.Local.Port}",
-                    Side.Client => s.Remote.ToString(),
-                    _ => "unknown",
+                    Side.Server => new InetEndpoint(default, s.Local.Port),
+                    Side.Client => s.Remote,
+                    _ => default,
                 };
-                var key = (s.KernelState, c, side, service, command);
+                var key = new RawGroup(s.KernelState, c, side, service, owner);
                 groups[key] = groups.GetValueOrDefault(key) + 1;
 
                 if (s.TcpInfoLength > 0 && s.KernelState is TcpState.CloseWait or TcpState.FinWait2)
@@ -82,14 +77,32 @@ public static class ExportViewBuilder
 
                 if (side == Side.Client)
                 {
-                    string destination = s.Remote.ToString();
-                    var use = ports.GetValueOrDefault(destination);
+                    var use = ports.GetValueOrDefault(s.Remote);
                     use.InUse++;
                     if (!DoctorAnalysis.IsReapedByKernel(c)) use.Held++;
                     if (c == SocketClass.TimeWait) use.TimeWait++;
-                    ports[destination] = use;
+                    ports[s.Remote] = use;
                 }
             }
+        }
+
+        var labelled = new Dictionary<(TcpState, SocketClass, Side, string, string), int>();
+        foreach (var (g, n) in groups)
+        {
+            string command = g.Owner switch
+            {
+                NoProcess => "none",
+                UnseenProcess => "?",
+                _ => processes.TryGetValue(g.Owner, out var p) ? p.Comm ?? "?" : "?",
+            };
+            string service = g.Side switch
+            {
+                Side.Server => $":{g.Service.Port}",
+                Side.Client => g.Service.ToString(),
+                _ => "unknown",
+            };
+            var key = (g.State, g.Class, g.Side, service, command);
+            labelled[key] = labelled.GetValueOrDefault(key) + n;
         }
 
         var findings = namespaces.SelectMany(n => n.Report.Findings).ToList();
@@ -98,17 +111,22 @@ public static class ExportViewBuilder
         return new ExportView
         {
             States = [.. states],
-            Groups = Bound(groups, top),
+            Groups = Bound(labelled, top),
             CloseWaitAges = closeWait.ToImmutable(),
             FinWait2Ages = finWait2.ToImmutable(),
             Oldest = oldest.ToImmutableDictionary(),
             Owners = Owners(processes.Values.Where(p => p.Pid != excludePid), stuckByPid, top),
             PortRangeSize = rangeSize,
-            Destinations = Destinations(ports, top),
+            Destinations = Destinations(ports.ToDictionary(p => p.Key.ToString(), p => p.Value, StringComparer.Ordinal), top),
             Findings = [.. findings.GroupBy(f => (f.Severity, f.Class)).Select(g => new FindingTally(g.Key.Severity, g.Key.Class, g.Count(), g.Sum(f => f.Count)))
                 .OrderByDescending(t => t.Severity).ThenBy(t => t.Class)],
         };
     }
+
+    private const int NoProcess = 0, UnseenProcess = -1;
+
+    /// <summary>A group before its labels are written out.</summary>
+    private readonly record struct RawGroup(TcpState State, SocketClass Class, Side Side, InetEndpoint Service, int Owner);
 
     /// <summary>Classes that mean a connection is stuck rather than merely closing or open.</summary>
     internal static bool IsStuck(SocketClass c) => c is not (SocketClass.Established or SocketClass.Opening or SocketClass.BoundOnly or SocketClass.Other or SocketClass.TimeWait);

@@ -38,7 +38,7 @@ public static class MetricsRenderer
         }
 
         Server(f, snapshot, status, version);
-        DotNetStats.Register(registry); // process_resident_memory_bytes, process_cpu_seconds_total…, as of this snapshot
+        DotNetStats.Register(registry); // process_working_set_bytes, process_cpu_seconds_total, dotnet_collection_count_total…, as of this snapshot
         return new MetricsExposition(Export(registry, ExpositionFormat.PrometheusText), Export(registry, ExpositionFormat.OpenMetricsText));
     }
 
