@@ -14,7 +14,7 @@ public static class MetricNames
         PortRangeSize, PortsInUse, PortsHeld, PortsTimeWait,
         Aborts, TimeWaitOverflow, Orphans, MaxOrphans, MaxTwBuckets, FinTimeout,
         Findings, FindingSockets,
-        BuildInfo, Snapshots, SnapshotOk, SnapshotLastSuccess, SnapshotDuration, SnapshotCpu, SnapshotSockets, SnapshotFds, SnapshotNamespaces, SnapshotInfo, BlindSpots,
+        BuildInfo, Snapshots, SnapshotOk, SnapshotLastSuccess, SnapshotDuration, SnapshotStage, SnapshotCpu, SnapshotSockets, SnapshotFds, SnapshotNamespaces, SnapshotInfo, BlindSpots,
     ];
 
 #pragma warning disable CS1591 // the names say what they are; docs/metrics.md says what they mean
@@ -42,6 +42,7 @@ public static class MetricNames
     public const string SnapshotOk = "teardown_snapshot_ok";
     public const string SnapshotLastSuccess = "teardown_snapshot_last_success_timestamp_seconds";
     public const string SnapshotDuration = "teardown_snapshot_duration_seconds";
+    public const string SnapshotStage = "teardown_snapshot_stage_seconds";
     public const string SnapshotCpu = "teardown_snapshot_cpu_seconds";
     public const string SnapshotSockets = "teardown_snapshot_sockets";
     public const string SnapshotFds = "teardown_snapshot_fds_scanned";

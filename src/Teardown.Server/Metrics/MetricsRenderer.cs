@@ -169,6 +169,10 @@ public static class MetricsRenderer
 
         f.CreateGauge(MetricNames.SnapshotLastSuccess, "Unix time of the snapshot being served.").Set(snapshot.TakenAt.ToUnixTimeMilliseconds() / 1000.0);
         f.CreateGauge(MetricNames.SnapshotDuration, "Wall time of the snapshot being served (read + analysis).").Set(snapshot.Duration.TotalSeconds);
+        var stage = f.CreateGauge(MetricNames.SnapshotStage, "Wall time of each stage of the snapshot being served (sockets and owners run side by side).", ["stage"]);
+        stage.WithLabels("sockets").Set(snapshot.Stages.Sockets.TotalSeconds);
+        stage.WithLabels("owners").Set(snapshot.Stages.Owners.TotalSeconds);
+        stage.WithLabels("analysis").Set(snapshot.Stages.Analysis.TotalSeconds);
         f.CreateGauge(MetricNames.SnapshotCpu, "CPU time (user + system) the server used while taking the snapshot being served.").Set(snapshot.Cpu.TotalSeconds);
         f.CreateGauge(MetricNames.SnapshotSockets, "Sockets read by the snapshot.").Set(snapshot.Sockets);
         f.CreateGauge(MetricNames.SnapshotFds, "Descriptors examined by the owner scan.").Set(snapshot.FdsScanned);

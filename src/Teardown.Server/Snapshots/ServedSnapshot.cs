@@ -23,6 +23,9 @@ public sealed record ServedSnapshot
     /// <summary>Wall time of read + analysis.</summary>
     public required TimeSpan Duration { get; init; }
 
+    /// <summary>Wall time of each stage.</summary>
+    public SnapshotStages Stages { get; init; }
+
     /// <summary>CPU time (user + system) of this process during the snapshot.</summary>
     public required TimeSpan Cpu { get; init; }
 
@@ -47,3 +50,9 @@ public sealed record ServedSnapshot
     /// <summary>The top owners as JSON, UTF-8.</summary>
     public required ReadOnlyMemory<byte> OwnersJson { get; init; }
 }
+
+/// <summary>Wall time of a snapshot's stages (the socket dump and the owner scan run side by side).</summary>
+/// <param name="Sockets">sock_diag dumps (or /proc/net/tcp), every namespace.</param>
+/// <param name="Owners">The owner scan (BPF task_file iterator or /proc/*/fd).</param>
+/// <param name="Analysis">Classification, the doctor's analysis and the export view.</param>
+public readonly record struct SnapshotStages(TimeSpan Sockets, TimeSpan Owners, TimeSpan Analysis);

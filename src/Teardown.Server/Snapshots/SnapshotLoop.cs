@@ -140,7 +140,8 @@ public sealed class SnapshotLoop
 
         var reports = analysed.Select(a => a.Report).ToImmutableArray();
         var view = ExportViewBuilder.Build(analysed, _top, excludePid: Environment.ProcessId);
-        var duration = readTime + Stopwatch.GetElapsedTime(started);
+        var analysis = Stopwatch.GetElapsedTime(started);
+        var duration = readTime + analysis;
         var first = snapshots[0];
         return new ServedSnapshot
         {
@@ -148,6 +149,10 @@ public sealed class SnapshotLoop
             Reports = reports,
             View = view,
             Duration = duration,
+            Stages = new SnapshotStages(
+                TimeSpan.FromTicks(snapshots.Sum(s => s.SocketStats.Elapsed.Ticks)),
+                TimeSpan.FromTicks(snapshots.Sum(s => s.OwnerStats.Elapsed.Ticks)),
+                analysis),
             Cpu = Environment.CpuUsage.TotalTime - cpuBefore,
             Counters = [.. snapshots.Select(s => new NamespaceCounters(s.NetNsInode, s.Counters, s.Settings))],
             Sockets = snapshots.Sum(s => s.Sockets.Length),
