@@ -5,6 +5,7 @@ using Spectre.Console;
 using Spectre.Console.Cli;
 using Teardown.Cli.Output;
 using Teardown.Linux.Inventory;
+using Teardown.Linux.Sockets;
 using Teardown.Server.Hosting;
 using Teardown.Server.Security;
 using Teardown.Server.Snapshots;
@@ -46,6 +47,10 @@ public sealed class ServeCommand(Terminal terminal) : AsyncCommand<ServeCommand.
         [CommandOption("--web-config <FILE>")]
         [Description("TLS, basic auth and response headers from a web config file in the exporter-toolkit format (tls_server_config, basic_auth_users with bcrypt hashes, http_server_config), node_exporter's --web.config.file; also spelled --web.config. Every path then needs the credentials, /healthz included.")]
         public string? WebConfig { get; init; }
+
+        [CommandOption("--bound-inactive")]
+        [Description("Also dump sockets bound but neither listening nor connected (state CLOSE). Off by default: Linux walks its whole bind hash to find them, a third of a snapshot's kernel time on a host of 150,000 sockets, and they are never findings (doctor shows them).")]
+        public bool BoundInactive { get; init; }
 
         [CommandOption("--unprivileged")]
         [Description("Run without root: serve what this user can see (every socket of this namespace, the owners only of its own processes), with the blind spots said in the metrics.")]
@@ -128,6 +133,10 @@ public sealed class ServeCommand(Terminal terminal) : AsyncCommand<ServeCommand.
             AllNamespaces = settings.AllNetns,
             OwnerMethod = OwnerMethodParser.TryParse(settings.Owners) ?? Teardown.Linux.Owners.OwnerScanMethod.Auto,
             Extensions = Teardown.Doctor.Input.DoctorInput.NeededExtensions,
+            // A server pays CPU every interval, not wall time once: one walk of the kernel's tables per
+            // family, and the bind-hash walk only when asked (measured: bench/serve-vs-ss.sh).
+            States = settings.BoundInactive ? TcpStateMask.All : TcpStateMask.All & ~TcpStateMask.BoundInactive,
+            SplitDumpAbove = int.MaxValue,
         };
         var loop = new SnapshotLoop(new HostSnapshotSource(request), interval, settings.Top, TeardownApp.Version);
         var options = new ServeOptions { Listen = listen, Interval = interval, Top = settings.Top, Version = TeardownApp.Version, WebConfig = web };

@@ -22,6 +22,15 @@ public sealed record SnapshotRequest
     /// <summary>Netlink extensions to ask for.</summary>
     public DiagExtensions Extensions { get; init; } = DiagExtensions.TcpInfo | DiagExtensions.SkMemInfo;
 
+    /// <summary>States to dump (default all, bound-inactive sockets included).</summary>
+    public TcpStateMask States { get; init; } = TcpStateMask.All;
+
+    /// <summary>
+    /// From how many sockets the dump is split in two threads (see <see cref="InventoryOptions.SplitDumpAbove"/>):
+    /// shorter wall time for a one-shot command, at the price of a second walk of the kernel's hash tables.
+    /// </summary>
+    public int SplitDumpAbove { get; init; } = new InventoryOptions().SplitDumpAbove;
+
     /// <summary>An owner scan already running, for the first namespace read to use.</summary>
     public OwnerPrefetch? Prefetch { get; init; }
 }
@@ -40,7 +49,10 @@ public static class NamespaceSnapshots
     public static IReadOnlyList<HostSnapshot> Take(SnapshotRequest request, Action<HostSnapshot>? whileScanning = null)
     {
         ArgumentNullException.ThrowIfNull(request);
-        var options = new InventoryOptions { Source = request.Source, OwnerMethod = request.OwnerMethod, Extensions = request.Extensions };
+        var options = new InventoryOptions
+        {
+            Source = request.Source, OwnerMethod = request.OwnerMethod, Extensions = request.Extensions, States = request.States, SplitDumpAbove = request.SplitDumpAbove,
+        };
         if (request.AllNamespaces) return TakeAll(options, request.Prefetch, whileScanning);
         if (request.NamespaceOfPid is not int pid) return [ParallelInventory.Take(options, prefetch: request.Prefetch, whileScanning: whileScanning)];
 
