@@ -68,6 +68,14 @@ internal static unsafe partial class Libc
     [LibraryImport(Library, SetLastError = true)]
     internal static partial int statx(int dirfd, byte* pathname, int flags, uint mask, byte* statxbuf);
 
+    // syscall(2) is variadic; integer arguments are passed like fixed ones on x86-64 and arm64 Linux
+    // (see open above). For system calls glibc has no wrapper for on every supported version.
+    [LibraryImport(Library, EntryPoint = "syscall", SetLastError = true)]
+    internal static partial long syscall(long number, long arg1, long arg2, long arg3);
+
+    [LibraryImport(Library, SetLastError = true)]
+    internal static partial int shutdown(SafeHandle sockfd, int how);
+
     [LibraryImport(Library)]
     internal static partial uint geteuid();
 
