@@ -14,7 +14,7 @@ public enum ShutdownHow
 }
 
 /// <summary>shutdown(2) on any socket descriptor, e.g. one duplicated from another process.</summary>
-public static class SocketShutdown
+public static class SocketCalls
 {
     /// <summary>
     /// Calls shutdown(2). Unlike close, it acts on the socket itself, whoever else holds it, and
