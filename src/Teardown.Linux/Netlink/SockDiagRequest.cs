@@ -25,6 +25,9 @@ public static class SockDiagRequest
     /// <summary>
     /// An exact request for one connection. With <paramref name="cookie"/> = <see cref="SockDiag.NoCookie"/>
     /// the kernel matches the 4-tuple only (net/core/sock_diag.c:sock_diag_check_cookie).
+    /// The state mask is carried but not consulted for an exact request: the kernel finds the socket
+    /// by an ordinary hash lookup of the tuple (net/ipv4/inet_diag.c:inet_diag_find_one_icsk), then
+    /// compares the cookie; the same body serves SOCK_DESTROY (net/ipv4/tcp_diag.c:tcp_diag_destroy).
     /// </summary>
     public static unsafe InetDiagReqV2 Exact(in SocketTuple tuple, ulong cookie, DiagExtensions extensions)
     {

@@ -93,6 +93,10 @@ public sealed class StructLayoutTests
         ("offsetof(struct dirent64, d_reclen)", Linux.Interop.LinuxConstants.DirentReclenOffset),
         ("offsetof(struct dirent64, d_name)", Linux.Interop.LinuxConstants.DirentNameOffset),
 
+        // pidfd_open / pidfd_getfd (Processes/Pidfd.cs)
+        ("__NR_pidfd_open", Linux.Processes.Pidfd.PidfdOpenNumber),
+        ("__NR_pidfd_getfd", Linux.Processes.Pidfd.PidfdGetfdNumber),
+
         // bpf(2) as the task_file iterator uses it (Bpf/BpfSyscall.cs)
         ("BPF_PROG_LOAD", Linux.Bpf.BpfSyscall.BPF_PROG_LOAD),
         ("BPF_LINK_CREATE", Linux.Bpf.BpfSyscall.BPF_LINK_CREATE),
@@ -146,6 +150,7 @@ public sealed class StructLayoutTests
             #include <signal.h>
             #include <sys/resource.h>
             #include <linux/sockios.h>
+            #include <sys/syscall.h>
             int main(void) {
 
             """);

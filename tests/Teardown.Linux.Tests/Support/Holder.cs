@@ -72,21 +72,24 @@ internal sealed class Holder : IDisposable
 
     private static (long, Errno) Split(long answer) => answer < 0 ? (-1, (Errno)(-answer)) : (answer, Errno.None);
 
+    // One binary per version of holder.c, kept between runs (named by the source's hash) and
+    // compiled under a temporary name then renamed, so nothing accumulates in /tmp.
     private static string Compile()
     {
-        string dir = Path.Combine(Path.GetTempPath(), $"teardown-holder-{Environment.ProcessId}");
-        Directory.CreateDirectory(dir);
-        if (OperatingSystem.IsLinux())
+        string source = Path.Combine(AppContext.BaseDirectory, "Support", "holder.c");
+        string hash = Convert.ToHexString(System.Security.Cryptography.SHA256.HashData(File.ReadAllBytes(source)))[..12];
+        string exe = Path.Combine(Path.GetTempPath(), $"teardown-holder-{hash}");
+        if (File.Exists(exe))
         {
-            File.SetUnixFileMode(dir, (UnixFileMode)0x1ED); // 0755: setpriv'd holders run as nobody
+            return exe;
         }
 
-        string exe = Path.Combine(dir, "holder");
-        string source = Path.Combine(AppContext.BaseDirectory, "Support", "holder.c");
-        using var gcc = Process.Start(new ProcessStartInfo("gcc", $"-O1 -Wall -Werror -o {exe} {source}") { RedirectStandardError = true })!;
+        string temporary = $"{exe}.{Environment.ProcessId}";
+        using var gcc = Process.Start(new ProcessStartInfo("gcc", $"-O1 -Wall -Werror -o {temporary} {source}") { RedirectStandardError = true })!;
         string error = gcc.StandardError.ReadToEnd();
         gcc.WaitForExit();
         Assert.True(gcc.ExitCode == 0, "gcc holder.c: " + error);
+        File.Move(temporary, exe, overwrite: true); // gcc's output is 0755: setpriv'd holders run as nobody
         return exe;
     }
 
