@@ -132,7 +132,11 @@ public sealed class SockDiag : IDisposable
 
     /// <summary>
     /// SOCK_DESTROY for one connection (net/ipv4/tcp_diag.c:tcp_diag_destroy → net/ipv4/tcp.c:tcp_abort).
-    /// The owning process keeps its descriptor and sees ECONNABORTED; the peer of a full socket gets an RST.
+    /// The owning process keeps its descriptor: its next call fails with ECONNABORTED — except a read of a
+    /// CLOSE_WAIT socket, which still reports the peer's end of stream first (the error shows on the
+    /// first write). An RST goes to the peer where tcp_abort sends one (ESTABLISHED, CLOSE_WAIT, an
+    /// orphaned FIN_WAIT1); LAST_ACK, FIN_WAIT2 mini-sockets and TIME_WAIT vanish silently (measured on
+    /// 6.18: tests/Teardown.Linux.Tests/Live/DestroyLiveTests).
     /// </summary>
     /// <remarks>
     /// The kernel finds the victim with the same lookup as <see cref="Lookup"/>, which falls back to
