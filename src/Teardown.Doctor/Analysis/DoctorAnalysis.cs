@@ -28,6 +28,10 @@ public static class DoctorAnalysis
     internal static bool IsReapedByKernel(SocketClass c) => c is SocketClass.TimeWait or SocketClass.FinWait2Orphaned
         or SocketClass.FinWait1Orphaned or SocketClass.LastAckOrphaned or SocketClass.ClosingOrphaned;
 
+    /// <summary>Size of ip_local_port_range, Linux's default when the sysctl could not be read.</summary>
+    internal static int PortRangeSize(Teardown.Linux.Settings.NetSettings settings) =>
+        Math.Max(0, (settings.LocalPortHigh ?? DefaultPortHigh) - (settings.LocalPortLow ?? DefaultPortLow) + 1);
+
     /// <summary>Analyses one namespace.</summary>
     // A one-shot CLI runs this once over ~10^5 sockets: compile it optimized at once instead of
     // starting in tier-0 and waiting for on-stack replacement.
@@ -119,7 +123,7 @@ public static class DoctorAnalysis
             }
         }
 
-        int rangeSize = Math.Max(0, (input.Settings.LocalPortHigh ?? DefaultPortHigh) - (input.Settings.LocalPortLow ?? DefaultPortLow) + 1);
+        int rangeSize = PortRangeSize(input.Settings);
         var portUsage = ports.Entries()
             .Select(p => new PortUsage(p.Key.ToString(), p.Value.InUse, p.Value.TimeWait, rangeSize, p.Value.Reaped))
             .OrderByDescending(p => p.InUse).ThenBy(p => p.Destination, StringComparer.Ordinal)

@@ -36,7 +36,6 @@ public static class ExportViewBuilder
         var oldest = new Dictionary<(TcpState, SocketClass), double>();
         var ports = new Dictionary<InetEndpoint, (int InUse, int Held, int TimeWait)>();
         var processes = new Dictionary<int, Teardown.Linux.Proc.ProcessInfo>();
-        int rangeSize = 0;
 
         foreach (var ns in namespaces)
         {
@@ -45,7 +44,6 @@ public static class ExportViewBuilder
             var classes = ns.Index.Classes;
             var sides = ns.Index.Sides;
             if (ns.Index.Sockets != input.Sockets) throw new ArgumentException("the index must describe the input's socket table", nameof(namespaces));
-            rangeSize = rangeSize == 0 ? ns.Report.PortUsage.FirstOrDefault()?.RangeSize ?? RangeOf(input) : rangeSize;
             foreach (var (pid, info) in input.Processes) processes.TryAdd(pid, info);
 
             for (int i = 0; i < sockets.Length; i++)
@@ -116,7 +114,7 @@ public static class ExportViewBuilder
             FinWait2Ages = finWait2.ToImmutable(),
             Oldest = oldest.ToImmutableDictionary(),
             Owners = Owners(processes.Values.Where(p => p.Pid != excludePid), stuckByPid, top),
-            PortRangeSize = rangeSize,
+            PortRangeSize = namespaces.Count == 0 ? 0 : DoctorAnalysis.PortRangeSize(namespaces[0].Input.Settings),
             Destinations = Destinations(ports.ToDictionary(p => p.Key.ToString(), p => p.Value, StringComparer.Ordinal), top),
             Findings = [.. findings.GroupBy(f => (f.Severity, f.Class)).Select(g => new FindingTally(g.Key.Severity, g.Key.Class, g.Count(), g.Sum(f => f.Count)))
                 .OrderByDescending(t => t.Severity).ThenBy(t => t.Class)],
@@ -130,9 +128,6 @@ public static class ExportViewBuilder
 
     /// <summary>Classes that mean a connection is stuck rather than merely closing or open.</summary>
     internal static bool IsStuck(SocketClass c) => c is not (SocketClass.Established or SocketClass.Opening or SocketClass.BoundOnly or SocketClass.Other or SocketClass.TimeWait);
-
-    private static int RangeOf(DoctorInput input) =>
-        Math.Max(0, (input.Settings.LocalPortHigh ?? DoctorAnalysis.DefaultPortHigh) - (input.Settings.LocalPortLow ?? DoctorAnalysis.DefaultPortLow) + 1);
 
     /// <summary>
     /// Keeps the <paramref name="top"/> services and commands with the most sockets; every group of
