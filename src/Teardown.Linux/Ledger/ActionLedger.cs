@@ -1,0 +1,186 @@
+using System.Globalization;
+using System.Text;
+using System.Text.Json;
+using Teardown.Linux.Interop;
+
+namespace Teardown.Linux.Ledger;
+
+/// <summary>
+/// The action ledger: JSON lines appended to <see cref="DefaultPath"/> (on tmpfs, so it covers
+/// this boot, as sockets do). Appends are single <c>write</c>s of whole lines in O_APPEND mode, so
+/// concurrent writers never interleave within a line; readers tolerate a torn last line and lines
+/// they cannot parse (skipped and counted).
+/// </summary>
+[System.Runtime.Versioning.UnsupportedOSPlatform("windows")]
+public static class ActionLedger
+{
+    /// <summary>Where the ledger lives unless <c>TEARDOWN_LEDGER</c> names another file.</summary>
+    public const string DefaultPath = "/run/teardown/actions.jsonl";
+
+    /// <summary>The ledger path in effect: <c>TEARDOWN_LEDGER</c> when set, else <see cref="DefaultPath"/>.</summary>
+    public static string PathInEffect =>
+        Environment.GetEnvironmentVariable("TEARDOWN_LEDGER") is { Length: > 0 } path ? path : DefaultPath;
+
+    /// <summary>Appends entries (creating the directory and file, mode 0600, when missing).</summary>
+    public static LinuxResult<int> Append(string path, IReadOnlyList<LedgerEntry> entries)
+    {
+        ArgumentNullException.ThrowIfNull(path);
+        ArgumentNullException.ThrowIfNull(entries);
+        if (entries.Count == 0) return 0;
+        try
+        {
+            if (System.IO.Path.GetDirectoryName(path) is { Length: > 0 } dir) Directory.CreateDirectory(dir);
+            var options = new FileStreamOptions
+            {
+                Mode = FileMode.Append,
+                Access = FileAccess.Write,
+                Share = FileShare.ReadWrite,
+                UnixCreateMode = UnixFileMode.UserRead | UnixFileMode.UserWrite,
+            };
+            using var stream = new FileStream(path, options);
+            var buffer = new MemoryStream();
+            foreach (var entry in entries) WriteLine(buffer, entry);
+            stream.Write(buffer.GetBuffer(), 0, (int)buffer.Length);
+            return entries.Count;
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            return new LinuxError(Errno.EIO, $"append to {path}: {e.Message}");
+        }
+    }
+
+    /// <summary>
+    /// Reads whole lines from byte <paramref name="offset"/> on. Returns the entries, the offset
+    /// after the last whole line (where the next read starts) and how many lines were unreadable.
+    /// A file shorter than <paramref name="offset"/> was replaced: reading starts again from 0.
+    /// A missing file is an empty ledger.
+    /// </summary>
+    public static LedgerRead Read(string path, long offset = 0)
+    {
+        ArgumentNullException.ThrowIfNull(path);
+        var entries = new List<LedgerEntry>();
+        int unreadable = 0;
+        try
+        {
+            using var stream = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.ReadWrite | FileShare.Delete);
+            if (stream.Length < offset) offset = 0;
+            stream.Position = offset;
+            var rest = new byte[stream.Length - offset];
+            stream.ReadExactly(rest);
+            int start = 0;
+            while (true)
+            {
+                int newline = Array.IndexOf(rest, (byte)'\n', start);
+                if (newline < 0) break;
+                var line = rest.AsSpan(start, newline - start);
+                if (!line.IsEmpty)
+                {
+                    if (TryParse(line, out var entry)) entries.Add(entry);
+                    else unreadable++;
+                }
+
+                start = newline + 1;
+            }
+
+            return new LedgerRead(entries, offset + start, unreadable, null);
+        }
+        catch (FileNotFoundException)
+        {
+            return new LedgerRead(entries, 0, 0, null);
+        }
+        catch (DirectoryNotFoundException)
+        {
+            return new LedgerRead(entries, 0, 0, null);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            return new LedgerRead(entries, offset, unreadable, $"{path}: {e.Message}");
+        }
+    }
+
+    /// <summary>One entry as its ledger line (without the newline).</summary>
+    public static string Format(LedgerEntry entry)
+    {
+        var buffer = new MemoryStream();
+        WriteLine(buffer, entry);
+        return Encoding.UTF8.GetString(buffer.GetBuffer(), 0, (int)buffer.Length - 1);
+    }
+
+    /// <summary>Parses one ledger line.</summary>
+    public static bool TryParse(ReadOnlySpan<byte> line, out LedgerEntry entry)
+    {
+        entry = null!;
+        try
+        {
+            using var doc = JsonDocument.Parse(line.ToArray());
+            var r = doc.RootElement;
+            if (r.ValueKind != JsonValueKind.Object) return false;
+            if (!Enum.TryParse<LedgerAction>(r.GetProperty("action").GetString(), ignoreCase: true, out var action)) return false;
+            if (!Enum.TryParse<LedgerOutcome>(r.GetProperty("outcome").GetString(), ignoreCase: true, out var outcome)) return false;
+            entry = new LedgerEntry(
+                DateTimeOffset.Parse(r.GetProperty("time").GetString()!, CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal),
+                action,
+                outcome,
+                OptionalString(r, "reason"),
+                OptionalString(r, "errno"),
+                r.GetProperty("netns").GetUInt64(),
+                ulong.Parse(r.GetProperty("cookie").GetString()!, NumberStyles.HexNumber, CultureInfo.InvariantCulture),
+                r.GetProperty("local").GetString()!,
+                r.GetProperty("remote").GetString()!,
+                r.GetProperty("inode").GetUInt64(),
+                r.GetProperty("state").GetString()!,
+                r.GetProperty("class").GetString()!,
+                OptionalInt(r, "pid"),
+                OptionalInt(r, "fd"),
+                OptionalString(r, "command"),
+                r.GetProperty("uid").GetUInt32(),
+                r.GetProperty("tool_pid").GetInt32());
+            return true;
+        }
+        catch (Exception e) when (e is JsonException or KeyNotFoundException or InvalidOperationException or FormatException or OverflowException or ArgumentException)
+        {
+            return false;
+        }
+    }
+
+    private static string? OptionalString(JsonElement r, string name) =>
+        r.TryGetProperty(name, out var v) && v.ValueKind == JsonValueKind.String ? v.GetString() : null;
+
+    private static int? OptionalInt(JsonElement r, string name) =>
+        r.TryGetProperty(name, out var v) && v.ValueKind == JsonValueKind.Number ? v.GetInt32() : null;
+
+    private static void WriteLine(MemoryStream buffer, LedgerEntry e)
+    {
+        using (var w = new Utf8JsonWriter(buffer))
+        {
+            w.WriteStartObject();
+            w.WriteString("time", e.Time.UtcDateTime.ToString("yyyy-MM-ddTHH:mm:ss.fffZ", CultureInfo.InvariantCulture));
+            w.WriteString("action", e.Action == LedgerAction.Release ? "release" : "kill");
+            w.WriteString("outcome", e.Outcome.ToString().ToLowerInvariant());
+            if (e.Reason is not null) w.WriteString("reason", e.Reason);
+            if (e.Errno is not null) w.WriteString("errno", e.Errno);
+            w.WriteNumber("netns", e.NetnsInode);
+            w.WriteString("cookie", e.Cookie.ToString("x", CultureInfo.InvariantCulture));
+            w.WriteString("local", e.Local);
+            w.WriteString("remote", e.Remote);
+            w.WriteNumber("inode", e.Inode);
+            w.WriteString("state", e.State);
+            w.WriteString("class", e.Class);
+            if (e.Pid is int pid) w.WriteNumber("pid", pid);
+            if (e.Fd is int fd) w.WriteNumber("fd", fd);
+            if (e.Command is not null) w.WriteString("command", e.Command);
+            w.WriteNumber("uid", e.Uid);
+            w.WriteNumber("tool_pid", e.ToolPid);
+            w.WriteEndObject();
+        }
+
+        buffer.WriteByte((byte)'\n');
+    }
+}
+
+/// <summary>What one read of the ledger found.</summary>
+/// <param name="Entries">Whole, readable lines from the offset on.</param>
+/// <param name="NextOffset">Where the next read starts (after the last whole line).</param>
+/// <param name="Unreadable">Lines that could not be parsed.</param>
+/// <param name="Error">Why the file could not be read, or null.</param>
+public sealed record LedgerRead(IReadOnlyList<LedgerEntry> Entries, long NextOffset, int Unreadable, string? Error);
