@@ -34,7 +34,8 @@ public readonly record struct SocketIdentity(ulong Cookie, InetEndpoint Local, I
 /// <param name="Owner">"nginx (pid 42, fd 17)", or null for a socket no process holds.</param>
 /// <param name="OnTheWire">What goes to the peer.</param>
 /// <param name="ApplicationSees">What the owner's descriptor then returns (null without an owner).</param>
-public sealed record PlannedAction(SocketIdentity Socket, SocketClass Class, ActionKind Action, string? Owner, string OnTheWire, string? ApplicationSees);
+/// <param name="Command">The owner's command name, when known.</param>
+public sealed record PlannedAction(SocketIdentity Socket, SocketClass Class, ActionKind Action, string? Owner, string OnTheWire, string? ApplicationSees, string? Command = null);
 
 /// <summary>A socket the selection matched but the action cannot be applied to, and why.</summary>
 /// <param name="Socket">Which socket.</param>

@@ -44,6 +44,7 @@ public static class ActionPlanner
             var identity = new SocketIdentity(s.Cookie, s.Local, s.Remote, s.Inode, s.KernelState, pid, fd);
             string? ownerText = pid is int op ? $"{comm ?? "?"} (pid {op}, fd {fd})" : null;
             var (planned, why) = Decide(identity, c, selection.Action, ownerText);
+            if (planned is not null && comm is not null) planned = planned with { Command = comm };
             if (planned is null)
             {
                 refused.Add(new NotPlanned(identity, c, why!));

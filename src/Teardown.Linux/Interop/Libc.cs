@@ -80,5 +80,8 @@ internal static unsafe partial class Libc
     internal static partial uint geteuid();
 
     [LibraryImport(Library)]
+    internal static partial uint getuid();
+
+    [LibraryImport(Library)]
     internal static partial int gettid();
 }

@@ -11,7 +11,6 @@ namespace Teardown.Linux.Ledger;
 /// concurrent writers never interleave within a line; readers tolerate a torn last line and lines
 /// they cannot parse (skipped and counted).
 /// </summary>
-[System.Runtime.Versioning.UnsupportedOSPlatform("windows")]
 public static class ActionLedger
 {
     /// <summary>Where the ledger lives unless <c>TEARDOWN_LEDGER</c> names another file.</summary>
@@ -35,8 +34,8 @@ public static class ActionLedger
                 Mode = FileMode.Append,
                 Access = FileAccess.Write,
                 Share = FileShare.ReadWrite,
-                UnixCreateMode = UnixFileMode.UserRead | UnixFileMode.UserWrite,
             };
+            if (!OperatingSystem.IsWindows()) options.UnixCreateMode = UnixFileMode.UserRead | UnixFileMode.UserWrite;
             using var stream = new FileStream(path, options);
             var buffer = new MemoryStream();
             foreach (var entry in entries) WriteLine(buffer, entry);
