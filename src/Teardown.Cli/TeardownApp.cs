@@ -54,6 +54,17 @@ public static class TeardownApp
                 .WithExample("serve")
                 .WithExample("serve", "--listen", "127.0.0.1:9877", "--interval", "15s")
                 .WithExample("serve", "--all-netns", "--listen", ":9877");
+            config.AddCommand<ReleaseCommand>("release")
+                .WithDescription("Send our FIN on stuck CLOSE_WAIT sockets a live process holds (pidfd_getfd + shutdown): the peer sees a clean close. Dry run unless --apply.")
+                .WithExample("release", "--finding", "1")
+                .WithExample("release", "--pid", "4242", "--class", "close-wait-unread-eof")
+                .WithExample("release", "--pid", "4242", "--class", "close-wait-unread-eof", "--apply")
+                .WithExample("release", "--port", "8080", "--older-than", "10m", "--limit", "500", "--apply", "--rate", "200/s");
+            config.AddCommand<KillCommand>("kill")
+                .WithDescription("Destroy stuck sockets no process holds (SOCK_DESTROY): orphaned FIN_WAIT1, LAST_ACK, FIN_WAIT2. Dry run unless --apply.")
+                .WithExample("kill", "--class", "fin-wait1-orphaned")
+                .WithExample("kill", "--class", "fin-wait1-orphaned", "--remote", "192.0.2.7", "--apply")
+                .WithExample("kill", "--finding", "2", "--json");
             config.AddCommand<RunCommand>("run")
                 .WithDescription("Play scenarios (.scn) on the model (or the kernel) and check their expectations.")
                 .WithExample("run", "scenarios/seed/01-normal-close.scn")

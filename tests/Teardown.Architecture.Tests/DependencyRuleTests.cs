@@ -14,6 +14,7 @@ public sealed class DependencyRuleTests
     private static readonly Assembly Doctor = typeof(Teardown.Doctor.Analysis.DoctorAnalysis).Assembly;
     private static readonly Assembly Cli = typeof(Teardown.Cli.TeardownApp).Assembly;
     private static readonly Assembly Server = typeof(Teardown.Server.Hosting.ServeHost).Assembly;
+    private static readonly Assembly Remediation = typeof(Teardown.Remediation.ActionRunner).Assembly;
 
     // The parts of Teardown.Linux that make syscalls or hold kernel resources — every type of these
     // namespaces except the error values they return (LinuxError, LinuxResult), which reports carry.
@@ -30,6 +31,18 @@ public sealed class DependencyRuleTests
     {
         var result = Types.InAssembly(Kernel).ShouldNot().HaveDependencyOnAny("Teardown.Model", "Teardown.Linux", "Teardown.Scenarios", "Teardown.Lab", "Teardown.Doctor", "Teardown.Server", "Teardown.Cli").GetResult();
         Assert.True(result.IsSuccessful, Offenders(result));
+    }
+
+    [Fact]
+    public void Remediation_declares_no_system_calls_of_its_own()
+    {
+        // Its hands are Teardown.Linux's layout-tested primitives (Pidfd, SocketCalls, SockDiag, FileKinds).
+        var native = Remediation.GetTypes()
+            .SelectMany(t => t.GetMethods(BindingFlags.Public | BindingFlags.NonPublic | BindingFlags.Static | BindingFlags.Instance | BindingFlags.DeclaredOnly))
+            .Where(m => (m.Attributes & MethodAttributes.PinvokeImpl) != 0 || m.GetCustomAttributes().Any(a => a.GetType().Name is "DllImportAttribute" or "LibraryImportAttribute"))
+            .Select(m => $"{m.DeclaringType}.{m.Name}")
+            .ToList();
+        Assert.True(native.Count == 0, "declares native calls: " + string.Join(", ", native));
     }
 
     [Fact]

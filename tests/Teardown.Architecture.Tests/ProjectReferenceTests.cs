@@ -18,7 +18,8 @@ public sealed class ProjectReferenceTests
         ["Teardown.Doctor"] = ["Teardown.Kernel", "Teardown.Model", "Teardown.Linux"],
         ["Teardown.Lab"] = ["Teardown.Kernel", "Teardown.Linux", "Teardown.Scenarios"],
         ["Teardown.Server"] = ["Teardown.Kernel", "Teardown.Linux", "Teardown.Doctor"],
-        ["Teardown.Cli"] = ["Teardown.Kernel", "Teardown.Scenarios", "Teardown.Lab", "Teardown.Doctor", "Teardown.Server"],
+        ["Teardown.Remediation"] = ["Teardown.Kernel", "Teardown.Linux", "Teardown.Doctor"],
+        ["Teardown.Cli"] = ["Teardown.Kernel", "Teardown.Scenarios", "Teardown.Lab", "Teardown.Doctor", "Teardown.Server", "Teardown.Remediation"],
     };
 
     public static TheoryData<string> Projects() => [.. ProjectNames()];

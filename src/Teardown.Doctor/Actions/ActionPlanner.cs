@@ -43,7 +43,9 @@ public static class ActionPlanner
             if (!Matches(in s, c, index.Sides[i], pid, selection, finding)) continue;
             var identity = new SocketIdentity(s.Cookie, s.Local, s.Remote, s.Inode, s.KernelState, pid, fd);
             string? ownerText = pid is int op ? $"{comm ?? "?"} (pid {op}, fd {fd})" : null;
-            var (planned, why) = Decide(identity, c, selection.Action, ownerText);
+            var (planned, why) = selection.Action == ActionKind.Kill && pid is not null && !NamesHeldSockets(selection)
+                ? (null, "held by a process: release it (a clean FIN) — or name it with --class, --pid, --finding or --state to destroy it")
+                : Decide(identity, c, selection.Action, ownerText);
             if (planned is not null && comm is not null) planned = planned with { Command = comm };
             if (planned is null)
             {
@@ -80,6 +82,13 @@ public static class ActionPlanner
 
         return true;
     }
+
+    /// <summary>
+    /// Kill is for sockets no process holds; a held one is destroyed only when the selection names
+    /// it explicitly (its class, its process, its finding or its state), never by a port or peer alone.
+    /// </summary>
+    private static bool NamesHeldSockets(ActionSelection sel) =>
+        sel.Class is not null || sel.Pid is not null || sel.Finding is not null || sel.States.Count > 0;
 
     private static bool RemoteMatches(InetEndpoint remote, string wanted) =>
         wanted.Contains(':', StringComparison.Ordinal) && !wanted.StartsWith('[') && wanted.Count(ch => ch == ':') > 1

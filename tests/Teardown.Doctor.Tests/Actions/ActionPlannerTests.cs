@@ -65,7 +65,12 @@ public sealed class ActionPlannerTests
     {
         var all = Plan(new ActionSelection { Action = ActionKind.Kill });
         Assert.DoesNotContain(all.Actions, a => a.Socket.State is TcpState.Established or TcpState.Listen or TcpState.TimeWait);
-        Assert.Equal(7, all.Actions.Length); // 5 CLOSE_WAIT, the orphaned FIN_WAIT1 and LAST_ACK
+        // Without naming them, kill leaves held sockets alone (release is the graceful way).
+        Assert.All(all.Actions, a => Assert.Null(a.Socket.Pid));
+        Assert.Contains(all.Refused, r => r.Socket.Pid is not null && r.Reason.Contains("held by a process", StringComparison.Ordinal));
+        var named = Plan(new ActionSelection { Action = ActionKind.Kill, Class = SocketClass.CloseWaitUnreadEof });
+        Assert.NotEmpty(named.Actions);
+        Assert.All(named.Actions, a => Assert.Equal(SocketClass.CloseWaitUnreadEof, a.Class));
 
         var established = Plan(new ActionSelection { Action = ActionKind.Kill, States = new HashSet<TcpState> { TcpState.Established } });
         Assert.Equal(2, established.Actions.Length);
