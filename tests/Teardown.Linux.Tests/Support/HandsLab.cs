@@ -21,6 +21,7 @@ internal sealed class HandsLab : IDisposable
     private HandsLab(NetNsHandle local, NetNsHandle listenerNs, string device, IPAddress listenAddress, string? namedPrefix)
     {
         Local = local;
+        PeerNamespace = listenerNs;
         _namedPrefix = namedPrefix;
         var listener = NetNs.Run(listenerNs, () =>
         {
@@ -39,6 +40,9 @@ internal sealed class HandsLab : IDisposable
 
     /// <summary>The namespace whose sockets are released or killed (and where the tap and sock_diag are).</summary>
     internal NetNsHandle Local { get; }
+
+    /// <summary>The namespace of the listener (the same as <see cref="Local"/> for <see cref="Loopback"/>).</summary>
+    internal NetNsHandle PeerNamespace { get; }
 
     internal Socket Listener { get; }
     internal IPEndPoint ListenerEndpoint => (IPEndPoint)Listener.LocalEndPoint!;

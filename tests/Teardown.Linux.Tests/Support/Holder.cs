@@ -11,7 +11,7 @@ namespace Teardown.Linux.Tests.Support;
 /// </summary>
 internal sealed class Holder : IDisposable
 {
-    private static readonly Lazy<string> Binary = new(Compile);
+    private static readonly Lazy<string> Binary = new(() => Compile("holder.c"));
     private readonly Process _process;
 
     private Holder(Process process, int fd)
@@ -74,11 +74,11 @@ internal sealed class Holder : IDisposable
 
     // One binary per version of holder.c, kept between runs (named by the source's hash) and
     // compiled under a temporary name then renamed, so nothing accumulates in /tmp.
-    private static string Compile()
+    internal static string Compile(string file)
     {
-        string source = Path.Combine(AppContext.BaseDirectory, "Support", "holder.c");
+        string source = Path.Combine(AppContext.BaseDirectory, "Support", file);
         string hash = Convert.ToHexString(System.Security.Cryptography.SHA256.HashData(File.ReadAllBytes(source)))[..12];
-        string exe = Path.Combine(Path.GetTempPath(), $"teardown-holder-{hash}");
+        string exe = Path.Combine(Path.GetTempPath(), $"teardown-{Path.GetFileNameWithoutExtension(file)}-{hash}");
         if (File.Exists(exe))
         {
             return exe;
@@ -88,7 +88,7 @@ internal sealed class Holder : IDisposable
         using var gcc = Process.Start(new ProcessStartInfo("gcc", $"-O1 -Wall -Werror -o {temporary} {source}") { RedirectStandardError = true })!;
         string error = gcc.StandardError.ReadToEnd();
         gcc.WaitForExit();
-        Assert.True(gcc.ExitCode == 0, "gcc holder.c: " + error);
+        Assert.True(gcc.ExitCode == 0, $"gcc {file}: " + error);
         File.Move(temporary, exe, overwrite: true); // gcc's output is 0755: setpriv'd holders run as nobody
         return exe;
     }

@@ -1,5 +1,6 @@
 /* A process that holds one TCP socket for the release/kill tests, driven by one-line commands on
- * stdin, one answer line each (a count, 0, or -errno). Usage: holder IPV4 PORT (connects). */
+ * stdin, one answer line each (a count, 0, or -errno). Usage: holder IPV4 PORT (connects).
+ * Commands: read, write, shutwr, close, pipe, dup, sock, exit. */
 #define _GNU_SOURCE
 #include <arpa/inet.h>
 #include <errno.h>
@@ -44,6 +45,17 @@ int main(int argc, char **argv)
             int p[2];
             /* the lowest free numbers: after "close", p[0] takes the socket's old number */
             printf("%ld\n", rc(pipe(p)) < 0 ? (long)-errno : (long)p[0]);
+        } else if (!strncmp(line, "dup", 3)) {
+            /* keeps the socket open under another number, so "close" + "pipe"/"sock" can reuse
+             * the original number while the socket itself lives on */
+            printf("%ld\n", rc(dup(fd)));
+        } else if (!strncmp(line, "sock", 4)) {
+            /* a new socket connected to the same server, in the lowest free number */
+            int s = socket(AF_INET, SOCK_STREAM, 0);
+            if (s < 0 || connect(s, (struct sockaddr *)&a, sizeof a) != 0)
+                printf("%d\n", -errno);
+            else
+                printf("%d\n", s);
         } else if (!strncmp(line, "exit", 4))
             return 0;
         else

@@ -1,0 +1,69 @@
+using System.Collections.Immutable;
+using Teardown.Doctor.Actions;
+using Teardown.Doctor.Analysis;
+using Teardown.Doctor.Input;
+using Teardown.Linux.Inventory;
+using Teardown.Linux.Namespaces;
+using Teardown.Linux.Netlink;
+using Teardown.Linux.Sockets;
+
+namespace Teardown.Remediation.Tests.Support;
+
+/// <summary>The steps of a release or kill run as the commands take them: look, plan, act — against one namespace.</summary>
+internal static class Remedy
+{
+    /// <summary>A fresh look at <paramref name="ns"/> (sockets and owners), analysed and planned with <paramref name="selection"/>.</summary>
+    internal static ActionPlan Plan(NetNsHandle ns, ActionSelection selection)
+    {
+        var snapshot = ParallelInventory.Take(new InventoryOptions { Namespace = ns, Extensions = DoctorInput.NeededExtensions });
+        var input = DoctorInput.From(snapshot);
+        var report = DoctorAnalysis.Analyze(input);
+        return ActionPlanner.Plan(input, report, selection);
+    }
+
+    /// <summary>Carries out <paramref name="plan"/> in <paramref name="ns"/> with the kernel's hands.</summary>
+    internal static RunSummary Apply(NetNsHandle ns, ActionPlan plan, double rate = 1000, string? ledger = null, CancellationToken cancellation = default, Action<RunProgress>? progress = null) =>
+        ActionRunner.RunAsync([new NamespacePlan(ns.Inode, plan)], new KernelHandsFactory(),
+            new RunOptions { RatePerSecond = rate, LedgerPath = ledger, Progress = progress }, cancellation).GetAwaiter().GetResult();
+
+    /// <summary>Every IPv4 TCP socket sock_diag shows: cookie → (state, local, remote, inode).</summary>
+    internal static ImmutableDictionary<ulong, Seen> Census(SockDiag diag)
+    {
+        var all = new List<SocketRecord>();
+        var dump = diag.Dump(AddressFamilies.Inet, TcpStateMask.All, DiagExtensions.None, all);
+        Assert.True(dump.Error is null, dump.Error?.ToString());
+        return all.ToImmutableDictionary(s => s.Cookie, s => new Seen(s.KernelState, s.Local, s.Remote, s.Inode));
+    }
+
+    /// <summary>
+    /// Asserts that every socket of <paramref name="before"/> outside the acted-on connections (their
+    /// two ends) is still there, unchanged: same cookie, state, tuple and inode.
+    /// </summary>
+    internal static int NoBystanderChanged(ImmutableDictionary<ulong, Seen> before, ImmutableDictionary<ulong, Seen> after, IEnumerable<SocketIdentity> actedOn)
+    {
+        var touched = new HashSet<(InetEndpoint, InetEndpoint)>();
+        foreach (var id in actedOn)
+        {
+            touched.Add((id.Local, id.Remote));
+            touched.Add((id.Remote, id.Local));
+        }
+
+        int bystanders = 0;
+        foreach (var (cookie, seen) in before)
+        {
+            if (touched.Contains((seen.Local, seen.Remote))) continue;
+            bystanders++;
+            Assert.True(after.TryGetValue(cookie, out var now), $"bystander {seen} vanished");
+            Assert.Equal(seen, now);
+        }
+
+        Assert.True(bystanders > 0, "the test must have bystanders to protect");
+        return bystanders;
+    }
+}
+
+/// <summary>One socket as the census saw it.</summary>
+internal readonly record struct Seen(TcpState State, InetEndpoint Local, InetEndpoint Remote, ulong Inode)
+{
+    public override string ToString() => $"{State.ToLinuxName()} {Local} -> {Remote} inode {Inode}";
+}
