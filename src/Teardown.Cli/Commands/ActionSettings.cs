@@ -58,7 +58,7 @@ public abstract class ActionSettings : HostSettings
     public string? Ledger { get; init; }
 
     [CommandOption("--syslog <SOCKET>")]
-    [Description("The syslog socket that gets one audit line per socket (authpriv.notice; journald and rsyslog listen on it). Default /dev/log.")]
+    [Description("The syslog socket that gets one audit line per socket (authpriv.notice; journald and rsyslog listen on it). Default /dev/log; [bold]none[/] for no syslog (the ledger still records).")]
     [DefaultValue(SyslogClient.DefaultPath)]
     public string Syslog { get; init; } = SyslogClient.DefaultPath;
 
