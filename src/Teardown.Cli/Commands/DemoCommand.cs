@@ -2,6 +2,7 @@ using System.ComponentModel;
 using System.Diagnostics;
 using Spectre.Console;
 using Spectre.Console.Cli;
+using Teardown.Doctor.Actions;
 using Teardown.Doctor.Analysis;
 using Teardown.Doctor.Classification;
 using Teardown.Doctor.Input;
@@ -9,6 +10,7 @@ using Teardown.Doctor.Report;
 using Teardown.Cli.Output;
 using Teardown.Lab;
 using Teardown.Lab.Reproduction;
+using Teardown.Remediation;
 
 namespace Teardown.Cli.Commands;
 
@@ -110,6 +112,7 @@ public sealed class DemoCommand(Terminal terminal, StartupWork startup) : AsyncC
                 return ExitCodes.Findings;
             }
 
+            ClearUp(settings, pileUp, input, report, Step);
             return exit;
         }
         catch (OperationCanceledException)
@@ -135,6 +138,47 @@ public sealed class DemoCommand(Terminal terminal, StartupWork startup) : AsyncC
             else console.MarkupLineInterpolated($"[dim]{line}[/]");
         }
     }
+
+    /// <summary>
+    /// The last step: what an SRE does next — release the leak (dry run, then apply), kill the
+    /// orphans no process holds, and look again. The actions are recorded in a ledger of the demo's
+    /// own (deleted afterwards), never in the host's.
+    /// </summary>
+    private void ClearUp(Settings settings, PileUp pileUp, DoctorInput input, DoctorReport report, Action<string> step)
+    {
+        string ledger = Path.Combine(Path.GetTempPath(), $"teardown-demo-{Environment.ProcessId}-{Guid.NewGuid():N}.jsonl");
+        try
+        {
+            var release = ActionPlanner.Plan(input, report, new ActionSelection { Action = ActionKind.Release });
+            var owners = release.Actions.Select(a => a.Command ?? "?").Distinct().ToList();
+            step($"last step: teardown release (dry run) plans {release.Actions.Length} CLOSE_WAIT sockets held by {string.Join(", ", owners)}; " +
+                $"{release.Refused.Length} matched sockets are not for release (orphans: kill; half-closed FIN_WAIT2: only the peer's FIN ends it); nothing changed yet");
+            var released = Apply(release, input.NetNsInode, ledger);
+            step($"teardown release --apply: released {released.Totals.Released}, skipped {released.Totals.Skipped}, refused {released.Totals.Refused} in {released.Elapsed.TotalSeconds:0.00} s — our FIN on each, the peers saw a clean close");
+
+            var middle = DoctorInput.From(pileUp.Snapshot());
+            var kill = ActionPlanner.Plan(middle, DoctorAnalysis.Analyze(middle), new ActionSelection { Action = ActionKind.Kill });
+            var killed = Apply(kill, middle.NetNsInode, ledger);
+            step($"teardown kill --apply: killed {killed.Totals.Killed} sockets no process holds (orphans, never accepted), skipped {killed.Totals.Skipped}, refused {killed.Totals.Refused}");
+
+            var after = DoctorInput.From(pileUp.Snapshot());
+            var final = DoctorAnalysis.Analyze(after);
+            if (!settings.Json)
+            {
+                terminal.Out.MarkupLine("[bold]After release and kill[/] — the doctor again:");
+                DoctorRenderer.Render(terminal.Out, final, settings.Details, showNamespace: true);
+                terminal.Out.MarkupLineInterpolated($"[bold]The leak is cleared[/] without restarting anything; the application still holds the {released.Totals.Released} released descriptors until it closes them (its reads return end of stream).");
+            }
+        }
+        finally
+        {
+            File.Delete(ledger);
+        }
+    }
+
+    private static RunSummary Apply(ActionPlan plan, ulong netns, string ledger) =>
+        ActionRunner.RunAsync([new NamespacePlan(netns, plan)], new KernelHandsFactory(), new RunOptions { LedgerPath = ledger, SelectionText = "demo" })
+            .GetAwaiter().GetResult();
 
     private int Render(Settings settings, DoctorReport report, TimeSpan elapsed)
     {
