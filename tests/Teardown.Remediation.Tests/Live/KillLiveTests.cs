@@ -175,11 +175,14 @@ public sealed class KillLiveTests
         Assert.Equal(HandsLab.Endpoint(remote), planned.Socket.Remote);
         var before = Remedy.Census(lab.Diag);
         lab.Wire(local, remote, settleMs: 0);
+        long resetsBefore = Remedy.OutRsts(lab.Local);
 
         var run = Remedy.Apply(lab.Local, plan);
 
         Assert.Equal(OutcomeKind.Killed, Assert.Single(run.Results).Kind);
         var sent = lab.Wire(local, remote);
+        // The counter agrees with the wire: Tcp OutRsts grows by the RSTs sent, and only by them.
+        Assert.Equal(sent.Count(s => s.Rst), Remedy.OutRsts(lab.Local) - resetsBefore);
         Assert.Null(lab.Find(local, remote));
         Remedy.NoBystanderChanged(before, Remedy.Census(lab.Diag), [planned.Socket]);
         return (planned, sent);

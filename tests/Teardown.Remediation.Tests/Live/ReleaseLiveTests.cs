@@ -44,6 +44,7 @@ public sealed class ReleaseLiveTests
         Assert.Equal((holder.Pid, holder.Fd), (planned.Socket.Pid, planned.Socket.Fd));
         var before = Remedy.Census(lab.Diag);
         lab.Wire(peer.RemoteEndPoint!, peer.LocalEndPoint!, settleMs: 0); // forget the set-up's segments
+        long resetsBefore = Remedy.OutRsts(lab.Local);
 
         var run = Remedy.Apply(lab.Local, plan);
 
@@ -52,6 +53,7 @@ public sealed class ReleaseLiveTests
         var sent = lab.Wire(peer.RemoteEndPoint!, peer.LocalEndPoint!);
         Assert.Contains(sent, s => s.Fin);
         Assert.DoesNotContain(sent, s => s.Rst);
+        Assert.Equal(resetsBefore, Remedy.OutRsts(lab.Local));
         // Our FIN was acknowledged: LAST_ACK ended, the kernel holds nothing for that end.
         Assert.Equal(TcpState.Close, lab.WaitFor(peer.RemoteEndPoint!, peer.LocalEndPoint!, TcpState.Close));
         // The peer reads a clean end of stream.

@@ -26,6 +26,20 @@ internal static class Remedy
         ActionRunner.RunAsync([new NamespacePlan(ns.Inode, plan)], new KernelHandsFactory(),
             new RunOptions { RatePerSecond = rate, LedgerPath = ledger, Progress = progress }, cancellation).GetAwaiter().GetResult();
 
+    /// <summary>
+    /// Tcp OutRsts of <paramref name="ns"/> (/proc/thread-self/net/snmp read from a thread inside it):
+    /// every RST the namespace sent (net/ipv4/tcp_output.c:tcp_send_active_reset and
+    /// tcp_ipv4.c:tcp_v4_send_reset count TCP_MIB_OUTRSTS).
+    /// </summary>
+    internal static long OutRsts(NetNsHandle ns)
+    {
+        var text = NetNs.Run(ns, () => File.ReadAllLines("/proc/thread-self/net/snmp"));
+        Assert.True(text.IsOk, text.Error?.ToString());
+        var tcp = text.Value.Where(l => l.StartsWith("Tcp:", StringComparison.Ordinal)).ToList();
+        int column = Array.IndexOf(tcp[0].Split(' '), "OutRsts");
+        return long.Parse(tcp[1].Split(' ')[column], System.Globalization.CultureInfo.InvariantCulture);
+    }
+
     /// <summary>Every IPv4 TCP socket sock_diag shows: cookie → (state, local, remote, inode).</summary>
     internal static ImmutableDictionary<ulong, Seen> Census(SockDiag diag)
     {
