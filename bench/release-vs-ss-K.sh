@@ -61,10 +61,10 @@ timed() { local start end; start=$(date +%s.%N); "$@" >"$work/out" 2>"$work/err"
 left() { ip netns exec "$1" ss -Htn state "$2" | wc -l; }
 
 populate
-t_release_default=$(timed ip netns exec "$a" "${cli[@]}" release --pid "$crowd_pid" --apply --syslog none --ledger "$work/ledger")
+t_release_default=$(timed ip netns exec "$a" "${cli[@]}" release --pid "$crowd_pid" --older-than 0s --apply --syslog none --ledger "$work/ledger")
 echo "release (1000/s): $(grep -o 'released [0-9]*, killed [0-9]*, skipped [0-9]*, refused [0-9]*' "$work/out"); CLOSE_WAIT left $(left "$a" close-wait)" >&2
 populate
-t_release_max=$(timed ip netns exec "$a" "${cli[@]}" release --pid "$crowd_pid" --apply --rate 1000000/s --syslog none --ledger "$work/ledger")
+t_release_max=$(timed ip netns exec "$a" "${cli[@]}" release --pid "$crowd_pid" --older-than 0s --apply --rate 1000000/s --syslog none --ledger "$work/ledger")
 echo "release (unlimited): $(grep -o 'released [0-9]*, killed [0-9]*, skipped [0-9]*, refused [0-9]*' "$work/out"); CLOSE_WAIT left $(left "$a" close-wait)" >&2
 populate
 t_kill=$(timed ip netns exec "$b" "${cli[@]}" kill --class fin-wait2-orphaned --apply --rate 1000000/s --syslog none --ledger "$work/ledger")

@@ -52,6 +52,7 @@ public static class ActionJson
 
         w.WriteEndArray();
         w.WriteNumber("beyondLimit", plans.Sum(p => p.Plan.BeyondLimit));
+        w.WriteNumber("younger", plans.Sum(p => p.Plan.Younger));
         if (run is not null)
         {
             w.WriteStartArray("results");

@@ -27,8 +27,8 @@ internal static class ActionRenderer
         o.WriteLine();
         if (count == 0)
         {
-            o.WriteLine(notPlanned + beyond == 0
-                ? $"No socket matches{(selection.Length > 0 ? $" {selection}" : " (give a selection: --finding, --class, --pid, --port, --remote)")}."
+            o.WriteLine(notPlanned + beyond + plans.Sum(p => p.Plan.Younger) == 0
+                ? $"No socket matches{(selection.Length > 0 ? $" {selection}" : "")}."
                 : $"No socket to {verb}.");
         }
         else
@@ -71,6 +71,15 @@ internal static class ActionRenderer
         {
             o.WriteLine();
             o.WriteLine($"Left out by --limit: {Sockets(beyond)}.");
+        }
+
+        int younger = plans.Sum(p => p.Plan.Younger);
+        if (younger > 0)
+        {
+            o.WriteLine();
+            o.WriteLine(settings.OlderThan is null
+                ? $"Left out: {Sockets(younger)} that received something in the last {DurationText.Format(ActionSettings.DefaultReleaseAge)} (a young CLOSE_WAIT may be a server still answering); --older-than 0s includes them."
+                : $"Left out by --older-than {settings.OlderThan}: {Sockets(younger)} that received something more recently.");
         }
 
         if (count > 0 && !settings.Apply)

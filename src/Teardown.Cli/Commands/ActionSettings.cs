@@ -29,8 +29,15 @@ public abstract class ActionSettings : HostSettings
     public string? Remote { get; init; }
 
     [CommandOption("--older-than <DUR>")]
-    [Description("Only sockets that have received nothing for at least DUR (30s, 5m, 2h).")]
+    [Description("Only sockets that have received nothing (not even an ACK) for at least DUR (30s, 5m, 2h). release: default 60s, because a younger CLOSE_WAIT may be a server still writing its answer after the client's half-close; 0s for all.")]
     public string? OlderThan { get; init; }
+
+    /// <summary>The age in effect: the option, else release's one-minute guard, else none.</summary>
+    internal TimeSpan? MinimumQuiet => OlderThan is not null && DurationText.TryParse(OlderThan, out var given) ? given
+        : Action == ActionKind.Release ? DefaultReleaseAge : null;
+
+    /// <summary>release leaves CLOSE_WAIT younger than this alone unless --older-than says otherwise.</summary>
+    internal static readonly TimeSpan DefaultReleaseAge = TimeSpan.FromMinutes(1);
 
     [CommandOption("--limit <N>")]
     [Description("At most N sockets (the first N in the kernel's order).")]
@@ -98,7 +105,6 @@ public abstract class ActionSettings : HostSettings
             if (TcpStateNames.TryParse(s, out var state)) states.Add(state);
         }
 
-        DurationText.TryParse(OlderThan, out var older);
         return new ActionSelection
         {
             Action = Action,
@@ -107,7 +113,7 @@ public abstract class ActionSettings : HostSettings
             Pid = Pid,
             Port = Port,
             Remote = Remote,
-            OlderThan = OlderThan is null ? null : older,
+            OlderThan = MinimumQuiet,
             Limit = Limit,
             States = states,
         };

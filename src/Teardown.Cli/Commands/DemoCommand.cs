@@ -149,7 +149,7 @@ public sealed class DemoCommand(Terminal terminal, StartupWork startup) : AsyncC
         string ledger = Path.Combine(Path.GetTempPath(), $"teardown-demo-{Environment.ProcessId}-{Guid.NewGuid():N}.jsonl");
         try
         {
-            var release = ActionPlanner.Plan(input, report, new ActionSelection { Action = ActionKind.Release });
+            var release = ActionPlanner.Plan(input, report, new ActionSelection { Action = ActionKind.Release, OlderThan = TimeSpan.Zero });
             var owners = release.Actions.Select(a => a.Command ?? "?").Distinct().ToList();
             step($"last step: teardown release (dry run) plans {release.Actions.Length} CLOSE_WAIT sockets held by {string.Join(", ", owners)}; " +
                 $"{release.Refused.Length} matched sockets are not for release (orphans: kill; half-closed FIN_WAIT2: only the peer's FIN ends it); nothing changed yet");

@@ -47,4 +47,5 @@ public sealed record NotPlanned(SocketIdentity Socket, SocketClass Class, string
 /// <param name="Actions">Sockets to act on, in table order, at most the selection's limit.</param>
 /// <param name="Refused">Matched sockets the action does not apply to.</param>
 /// <param name="BeyondLimit">Matched sockets left out by the limit.</param>
-public sealed record ActionPlan(ImmutableArray<PlannedAction> Actions, ImmutableArray<NotPlanned> Refused, int BeyondLimit);
+/// <param name="Younger">Matched sockets left out because they were not quiet for the selection's --older-than.</param>
+public sealed record ActionPlan(ImmutableArray<PlannedAction> Actions, ImmutableArray<NotPlanned> Refused, int BeyondLimit, int Younger = 0);

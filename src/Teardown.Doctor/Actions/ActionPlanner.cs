@@ -26,7 +26,7 @@ public static class ActionPlanner
         var index = prebuilt is not null && prebuilt.Sockets == input.Sockets ? prebuilt : SocketIndex.Build(input.Sockets, input.Settings);
         var actions = ImmutableArray.CreateBuilder<PlannedAction>();
         var refused = ImmutableArray.CreateBuilder<NotPlanned>();
-        int beyond = 0;
+        int beyond = 0, younger = 0;
         var sockets = input.Sockets.AsSpan();
         for (int i = 0; i < sockets.Length; i++)
         {
@@ -41,6 +41,12 @@ public static class ActionPlanner
             }
 
             if (!Matches(in s, c, index.Sides[i], pid, selection, finding)) continue;
+            if (!OldEnough(in s, selection))
+            {
+                younger++;
+                continue;
+            }
+
             var identity = new SocketIdentity(s.Cookie, s.Local, s.Remote, s.Inode, s.KernelState, pid, fd);
             string? ownerText = pid is int op ? $"{comm ?? "?"} (pid {op}, fd {fd})" : null;
             var (planned, why) = selection.Action == ActionKind.Kill && pid is not null && !NamesHeldSockets(selection)
@@ -61,7 +67,7 @@ public static class ActionPlanner
             }
         }
 
-        return new ActionPlan(actions.ToImmutable(), refused.ToImmutable(), beyond);
+        return new ActionPlan(actions.ToImmutable(), refused.ToImmutable(), beyond, younger);
     }
 
     private static bool Matches(in SocketRecord s, SocketClass c, Side side, int? pid, ActionSelection sel, Findings.Finding? finding)
@@ -73,7 +79,6 @@ public static class ActionPlanner
         if (sel.Pid is int only && pid != only) return false;
         if (sel.Port is int port && s.Local.Port != port && s.Remote.Port != port) return false;
         if (sel.Remote is string remote && !RemoteMatches(s.Remote, remote)) return false;
-        if (sel.OlderThan is TimeSpan age && (s.TcpInfoLength == 0 || Math.Min(s.LastDataRecvMs, s.LastAckRecvMs) < age.TotalMilliseconds)) return false;
         if (finding is not null)
         {
             var key = GroupKey.Of(c, side, pid ?? 0, in s);
@@ -82,6 +87,11 @@ public static class ActionPlanner
 
         return true;
     }
+
+    /// <summary>Quiet (nothing received, not even an ACK) for at least the selection's age; without tcp_info a socket's age is unknown, so it is not old enough.</summary>
+    private static bool OldEnough(in SocketRecord s, ActionSelection sel) =>
+        sel.OlderThan is not TimeSpan age || age <= TimeSpan.Zero ||
+        (s.TcpInfoLength != 0 && Math.Min(s.LastDataRecvMs, s.LastAckRecvMs) >= age.TotalMilliseconds);
 
     /// <summary>
     /// Kill is for sockets no process holds; a held one is destroyed only when the selection names

@@ -104,6 +104,8 @@ public sealed class ActionPlannerTests
     {
         var old = Plan(new ActionSelection { Action = ActionKind.Release, OlderThan = TimeSpan.FromMinutes(1) });
         Assert.Equal(3, old.Actions.Length); // the unread-data ones are 5 s quiet
+        Assert.Equal(2, old.Younger);
+        Assert.Equal(5, Plan(new ActionSelection { Action = ActionKind.Release, OlderThan = TimeSpan.Zero }).Actions.Length);
         var limited = Plan(new ActionSelection { Action = ActionKind.Release, Limit = 2 });
         Assert.Equal((2, 3), (limited.Actions.Length, limited.BeyondLimit));
     }

@@ -30,17 +30,22 @@ public sealed class CommandLiveTests
         try
         {
             string pid = holder.Pid.ToString(System.Globalization.CultureInfo.InvariantCulture);
-            var (dryCode, dry, _) = Run("release", "--pid", pid, "--ledger", ledger, "--syslog", syslogPath);
+            // By default a CLOSE_WAIT that heard from its peer in the last minute is left alone.
+            var (youngCode, young, _) = Run("release", "--pid", pid);
+            Assert.Equal(0, youngCode);
+            Assert.Contains("Left out: 1 socket that received something in the last 1m", young, StringComparison.Ordinal);
+
+            var (dryCode, dry, _) = Run("release", "--pid", pid, "--older-than", "0s", "--ledger", ledger, "--syslog", syslogPath);
 
             Assert.Equal(0, dryCode);
             Assert.Contains("dry run: nothing is changed without --apply", dry, StringComparison.Ordinal);
             Assert.Contains($"(pid {pid}, fd {holder.Fd})", dry, StringComparison.Ordinal);
             Assert.Contains("close-wait-unread-eof", dry, StringComparison.Ordinal);
-            Assert.Contains($"teardown release --pid {pid} --apply", dry, StringComparison.Ordinal);
+            Assert.Contains($"teardown release --pid {pid} --older-than 0s --apply", dry, StringComparison.Ordinal);
             Assert.Equal(TcpState.CloseWait, lab.Find(local, remote)?.KernelState);
             Assert.False(File.Exists(ledger));
 
-            var (code, json, _) = Run("release", "--pid", pid, "--apply", "--json", "--ledger", ledger, "--syslog", syslogPath);
+            var (code, json, _) = Run("release", "--pid", pid, "--older-than", "0s", "--apply", "--json", "--ledger", ledger, "--syslog", syslogPath);
 
             Assert.Equal(0, code);
             using var doc = JsonDocument.Parse(json);
@@ -77,7 +82,7 @@ public sealed class CommandLiveTests
         AdversarialLiveTests.CloseWaitsHeldBy(lab, crowd, 300);
         string ledger = Path.Combine(Path.GetTempPath(), $"teardown-ledger-{Guid.NewGuid():N}.jsonl");
         var psi = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true };
-        foreach (string a in new[] { Path.Combine(AppContext.BaseDirectory, "teardown.dll"), "release", "--pid", crowd.Pid.ToString(System.Globalization.CultureInfo.InvariantCulture), "--apply", "--rate", "100/s", "--ledger", ledger, "--syslog", "none" })
+        foreach (string a in new[] { Path.Combine(AppContext.BaseDirectory, "teardown.dll"), "release", "--pid", crowd.Pid.ToString(System.Globalization.CultureInfo.InvariantCulture), "--older-than", "0s", "--apply", "--rate", "100/s", "--ledger", ledger, "--syslog", "none" })
         {
             psi.ArgumentList.Add(a);
         }
