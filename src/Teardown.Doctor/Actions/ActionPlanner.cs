@@ -41,11 +41,6 @@ public static class ActionPlanner
             }
 
             if (!Matches(in s, c, index.Sides[i], pid, selection, finding)) continue;
-            if (!OldEnough(in s, selection))
-            {
-                younger++;
-                continue;
-            }
 
             var identity = new SocketIdentity(s.Cookie, s.Local, s.Remote, s.Inode, s.KernelState, pid, fd);
             string? ownerText = pid is int op ? $"{comm ?? "?"} (pid {op}, fd {fd})" : null;
@@ -56,6 +51,10 @@ public static class ActionPlanner
             if (planned is null)
             {
                 refused.Add(new NotPlanned(identity, c, why!));
+            }
+            else if (!OldEnough(in s, selection))
+            {
+                younger++;
             }
             else if (selection.Limit is int limit && actions.Count >= limit)
             {
