@@ -11,7 +11,6 @@ namespace Teardown.Linux.Ledger;
 /// concurrent writers never interleave within a line; readers tolerate a torn last line and lines
 /// they cannot parse (skipped and counted).
 /// </summary>
-[System.Runtime.Versioning.UnsupportedOSPlatform("windows")]
 public static class ActionLedger
 {
     /// <summary>Where the ledger lives unless <c>TEARDOWN_LEDGER</c> names another file.</summary>
@@ -22,6 +21,7 @@ public static class ActionLedger
         Environment.GetEnvironmentVariable("TEARDOWN_LEDGER") is { Length: > 0 } path ? path : DefaultPath;
 
     /// <summary>Appends entries (creating the directory and file, mode 0600, when missing).</summary>
+    [System.Runtime.Versioning.UnsupportedOSPlatform("windows")]
     public static LinuxResult<int> Append(string path, IReadOnlyList<LedgerEntry> entries)
     {
         ArgumentNullException.ThrowIfNull(path);
