@@ -168,4 +168,16 @@ public sealed class RemediationTests
         Assert.Equal("dotnet", held.GetProperty("owner").GetProperty("comm").GetString());
         Assert.Contains(ns.GetProperty("findings").EnumerateArray(), f => f.GetProperty("remediation").GetString() is string c && c.StartsWith("teardown release --pid 30660 ", StringComparison.Ordinal));
     }
+
+    [Fact]
+    public void HeldDescriptors_SurviveACapture_AndTheirProcessIsSaved()
+    {
+        var input = WithHeld([Held(42, 17), Held(42, 18, LedgerAction.Kill)], Process(42, "nginx", 300, 20000));
+        using var buffer = new MemoryStream();
+        using (var w = new Utf8JsonWriter(buffer)) CaptureJson.Write(w, input);
+        var back = CaptureJson.Read(buffer.ToArray());
+        Assert.Equal(input.HeldAfterAction.ToArray(), back.HeldAfterAction.ToArray());
+        Assert.Equal("nginx", back.Processes[42].Comm);
+        Assert.Equal(DoctorAnalysis.Analyze(input).HeldAfterAction.Single().Title, DoctorAnalysis.Analyze(back).HeldAfterAction.Single().Title);
+    }
 }
