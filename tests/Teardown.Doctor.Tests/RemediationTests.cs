@@ -125,8 +125,8 @@ public sealed class RemediationTests
             "13 connections released or killed by teardown are still held by nginx (pid 42): fds 17, 18, 19, 20, 21, 22, 23, 24, … — they count against its " +
             "descriptor limit until the application closes them; only the application (a fix of its close path, or a restart) frees them", nginx.Title);
         Assert.Equal(
-            "1 connection released by teardown is still held by redis (pid 7): fd 5 — they count against its descriptor limit until the application closes them; " +
-            "only the application (a fix of its close path, or a restart) frees them", report.HeldAfterAction[1].Title);
+            "1 connection released by teardown is still held by redis (pid 7): fd 5 — it counts against its descriptor limit until the application closes it; " +
+            "only the application (a fix of its close path, or a restart) frees it", report.HeldAfterAction[1].Title);
         // Healthy except for what only the application can free.
         Assert.False(report.HasFindings);
         Assert.Equal(0, ReportVerdict.ExitCode([report]));

@@ -232,7 +232,9 @@ internal static class DoctorRenderer
     {
         int findings = reports.Sum(r => r.Findings.Count(f => f.Severity >= Severity.Low) + r.HeldAfterAction.Count(h => h.Severity >= Severity.Low));
         int held = reports.Sum(r => r.HeldAfterAction.Sum(h => h.Count));
-        string except = held == 0 ? "" : $" except for {held} {(held == 1 ? "descriptor" : "descriptors")} the application still holds after teardown ended their connections";
+        string except = held == 0 ? "" : held == 1
+            ? " except for 1 descriptor the application still holds after teardown ended its connection"
+            : $" except for {held} descriptors the application still holds after teardown ended their connections";
         string seen = $"{reports.Sum(r => r.Total)} sockets in {reports.Count} namespace(s), {elapsed.TotalMilliseconds:0} ms";
         string hidden = BlindSpotText.Hidden(reports);
         string verdict = exit switch

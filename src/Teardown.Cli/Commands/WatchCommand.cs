@@ -229,7 +229,7 @@ public sealed class WatchCommand(Terminal terminal) : AsyncCommand<WatchCommand.
         if (held > 0)
         {
             string who = string.Join(", ", report.HeldAfterAction.Take(2).Select(h => $"{h.Owner.Comm ?? "?"}/{h.Owner.Pid}")) + (report.HeldAfterAction.Length > 2 ? ", …" : "");
-            parts.Add($"[yellow]{held} fds still held after release[/] by {Markup.Escape(who)}");
+            parts.Add($"[yellow]{held} {(held == 1 ? "fd" : "fds")} still held after release[/] by {Markup.Escape(who)}");
         }
 
         return "[bold]teardown[/]: " + string.Join(" · ", parts);

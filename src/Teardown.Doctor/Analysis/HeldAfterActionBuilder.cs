@@ -44,9 +44,10 @@ public static class HeldAfterActionBuilder
         string verb = released && killed ? "released or killed" : released ? "released" : "killed";
         string noun = sockets.Length == 1 ? "connection" : "connections";
         string fds = string.Join(", ", sockets.Take(FdsInTitle).Select(s => s.Fd.ToString(CultureInfo.InvariantCulture))) + (sockets.Length > FdsInTitle ? ", …" : "");
-        string title = $"{sockets.Length} {noun} {verb} by teardown {(sockets.Length == 1 ? "is" : "are")} still held by {owner.Display}: " +
-            $"{(sockets.Length == 1 ? "fd" : "fds")} {fds} — they count against its descriptor limit until the application closes them; " +
-            "only the application (a fix of its close path, or a restart) frees them";
+        bool one = sockets.Length == 1;
+        string title = $"{sockets.Length} {noun} {verb} by teardown {(one ? "is" : "are")} still held by {owner.Display}: " +
+            $"{(one ? "fd" : "fds")} {fds} — {(one ? "it counts" : "they count")} against its descriptor limit until the application closes {(one ? "it" : "them")}; " +
+            $"only the application (a fix of its close path, or a restart) frees {(one ? "it" : "them")}";
         return new HeldAfterActionFinding
         {
             Severity = SeverityOf(owner),
