@@ -1,6 +1,3 @@
-using System.Globalization;
-using System.Text;
-using System.Text.Json;
 using Teardown.Linux.Interop;
 
 namespace Teardown.Linux.Ledger;
