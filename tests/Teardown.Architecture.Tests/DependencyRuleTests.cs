@@ -59,7 +59,8 @@ public sealed class DependencyRuleTests
     {
         var result = Types.InAssembly(Doctor).ShouldNot()
             .HaveDependencyOnAny([.. SystemCalls, "System.Net.Sockets", "System.Diagnostics.Process", "Teardown.Linux.Inventory.InventoryReader",
-                "Teardown.Linux.Inventory.ParallelInventory", "Teardown.Linux.Inventory.NamespaceSnapshots", "Teardown.Linux.Owners.OwnerScanner", "Teardown.Linux.Owners.ProcFdScanner", "Teardown.Linux.Owners.TaskFileScanner"])
+                "Teardown.Linux.Inventory.ParallelInventory", "Teardown.Linux.Inventory.NamespaceSnapshots", "Teardown.Linux.Owners.OwnerScanner", "Teardown.Linux.Owners.ProcFdScanner", "Teardown.Linux.Owners.TaskFileScanner",
+                "Teardown.Linux.Ledger.ActionLedger", "Teardown.Linux.Ledger.LedgerFollower", "Teardown.Linux.Inventory.HeldDescriptors"])
             .GetResult();
         Assert.True(result.IsSuccessful, Offenders(result));
     }

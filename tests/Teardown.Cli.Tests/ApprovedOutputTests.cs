@@ -62,6 +62,46 @@ public sealed partial class ApprovedOutputTests
         Approvals.Verify(writer.ToString());
     }
 
+    /// <summary>
+    /// The demo's host after <c>teardown release</c> of every CLOSE_WAIT its application held: those sockets
+    /// are gone from the table, and the ledger says the application still holds their descriptors. What is
+    /// left is what release does not apply to, and one finding for the held descriptors.
+    /// </summary>
+    [Fact]
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    public void Doctor_after_release_names_the_descriptors_the_application_still_holds()
+    {
+        var demo = Teardown.Doctor.Input.CaptureJson.Read(File.ReadAllBytes(DemoCapture));
+        // Every CLOSE_WAIT the application held (inode ≠ 0), with its class as the doctor gave it.
+        var stuck = Teardown.Doctor.Analysis.StuckSockets.Of(demo, Teardown.Doctor.Analysis.DoctorAnalysis.Analyze(demo))
+            .Where(s => s.State == "CLOSE-WAIT" && s.Inode != 0 && s.Fd is int).ToDictionary(s => s.Inode);
+        var at = demo.TakenAt.AddSeconds(-5);
+        var released = demo.Sockets.Where(s => stuck.ContainsKey(s.Inode)).ToList();
+        var held = released.Select(s => new Teardown.Linux.Ledger.LedgerEntry(at, Teardown.Linux.Ledger.LedgerAction.Release, Teardown.Linux.Ledger.LedgerOutcome.Released,
+            null, null, demo.NetNsInode, s.Cookie, s.Local.ToString(), s.Remote.ToString(), s.Inode, "CLOSE_WAIT",
+            Teardown.Doctor.Classification.ClassNames.Id(stuck[s.Inode].Class), stuck[s.Inode].Pid, stuck[s.Inode].Fd, "dotnet", 0, 4242)).ToList();
+        Assert.Equal(415, held.Count);
+        var gone = stuck.Keys.ToHashSet();
+        var after = demo with { Sockets = [.. demo.Sockets.Where(s => !gone.Contains(s.Inode))], HeldAfterAction = [.. held] };
+        string path = Path.Combine(Path.GetTempPath(), $"teardown-after-release-{Guid.NewGuid():N}.capture.json");
+        try
+        {
+            using (var file = File.Create(path))
+            using (var w = new System.Text.Json.Utf8JsonWriter(file))
+            {
+                Teardown.Doctor.Input.CaptureJson.Write(w, after);
+            }
+
+            var (code, stdout, stderr) = CliHarness.RunSized(80, 24, ["doctor", "--input", path, "--details", "1"]);
+            Assert.True(code == 1, $"exit {code}: {stderr}");
+            Approvals.Verify(Scrub(stdout));
+        }
+        finally
+        {
+            File.Delete(path);
+        }
+    }
+
     private static string Doctor(int width, params string[] options)
     {
         var (code, stdout, stderr) = CliHarness.RunSized(width, 24, ["doctor", "--input", DemoCapture, .. options]);

@@ -38,6 +38,55 @@ public sealed partial class MetricsTests
         Assert.Equal(1, Exposition.Value(text, "teardown_snapshot_info{socket_source=\"sock_diag\",owner_method=\"bpf\"}"));
         Assert.Equal(1, Exposition.Value(text, "teardown_build_info{version=\"9.9.9\"}"));
         Assert.Equal(1, Exposition.Value(text, "teardown_snapshot_ok"));
+        Assert.Equal(2, Exposition.Value(text, "teardown_actions_total{action=\"release\",outcome=\"released\"}"));
+        Assert.Equal(1, Exposition.Value(text, "teardown_actions_total{action=\"release\",outcome=\"skipped\"}"));
+        Assert.Equal(0, Exposition.Value(text, "teardown_actions_total{action=\"release\",outcome=\"refused\"}"));
+        Assert.Equal(1, Exposition.Value(text, "teardown_actions_total{action=\"kill\",outcome=\"killed\"}"));
+        Assert.Equal(2, Exposition.Value(text, $"teardown_held_after_action_fds{{pid=\"{Hosts.LeakyPid}\",command=\"leaky\"}}"));
+    }
+
+    [Fact]
+    [System.Runtime.Versioning.UnsupportedOSPlatform("windows")]
+    public void Released_and_killed_counters_follow_the_ledger_incrementally_and_never_go_down_when_it_is_replaced()
+    {
+        string dir = Directory.CreateTempSubdirectory("teardown-serve-ledger-").FullName;
+        try
+        {
+            string ledger = Path.Combine(dir, "actions.jsonl");
+            var source = new LedgerSource(ledger, Path.Combine(dir, "proc"));
+            var loop = new SnapshotLoop(source, TimeSpan.FromSeconds(15), 20, "1");
+            double Released() => Exposition.Value(Exposition.Text(loop.Current.Metrics.Text), "teardown_actions_total{action=\"release\",outcome=\"released\"}");
+            double Killed() => Exposition.Value(Exposition.Text(loop.Current.Metrics.Text), "teardown_actions_total{action=\"kill\",outcome=\"killed\"}");
+
+            loop.TakeOnce();
+            Assert.Equal((0, 0), (Released(), Killed())); // no ledger yet: every pair at 0
+            Teardown.Linux.Ledger.ActionLedger.Append(ledger, [Hosts.Acted(1, Teardown.Linux.Ledger.LedgerAction.Release, Teardown.Linux.Ledger.LedgerOutcome.Released),
+                Hosts.Acted(2, Teardown.Linux.Ledger.LedgerAction.Release, Teardown.Linux.Ledger.LedgerOutcome.Released)]);
+            loop.TakeOnce();
+            loop.TakeOnce(); // nothing new: the same lines are not counted twice
+            Assert.Equal(2, Released());
+            // Rotated away and started again with one kill: added, never subtracted.
+            File.Move(ledger, ledger + ".1");
+            Teardown.Linux.Ledger.ActionLedger.Append(ledger, [Hosts.Acted(3, Teardown.Linux.Ledger.LedgerAction.Kill, Teardown.Linux.Ledger.LedgerOutcome.Killed, owned: false)]);
+            loop.TakeOnce();
+            Assert.Equal((2, 1), (Released(), Killed()));
+            // The page's status carries the same totals.
+            string status = System.Text.Encoding.UTF8.GetString(Teardown.Server.Api.ApiJson.Status(loop.Current.Status, loop.Interval, "1", DateTimeOffset.UtcNow, loop.Current.Snapshot!.Actions));
+            Assert.Contains("\"actions\":{\"release\":{\"released\":2,\"killed\":0,\"skipped\":0,\"refused\":0},\"kill\":{\"released\":0,\"killed\":1,", status, StringComparison.Ordinal);
+        }
+        finally
+        {
+            Directory.Delete(dir, recursive: true);
+        }
+    }
+
+    /// <summary>The leak, with the action ledger read by one follower for the loop's life, as <c>serve</c> does (procfs: an empty directory, so nothing is held).</summary>
+    private sealed class LedgerSource(string ledger, string procRoot) : ISnapshotSource
+    {
+        private readonly Teardown.Linux.Ledger.LedgerFollower _follower = new(ledger);
+
+        public IReadOnlyList<Teardown.Linux.Inventory.HostSnapshot> Take() =>
+            Teardown.Linux.Inventory.NamespaceSnapshots.WithLedger([Hosts.Leak(1) with { ActionTotals = null, HeldAfterAction = [] }], _follower, procRoot);
     }
 
     [Fact]

@@ -86,6 +86,8 @@ public sealed class DoctorCommand(Terminal terminal, StartupWork startup) : Comm
                 OwnerMethod = OwnerMethodParser.TryParse(settings.Owners) ?? Teardown.Linux.Owners.OwnerScanMethod.Auto,
                 Extensions = DoctorInput.NeededExtensions,
                 Prefetch = startup.OwnerPrefetch,
+                // Connections release and kill ended whose descriptors the application still holds.
+                Ledger = new Teardown.Linux.Ledger.LedgerFollower(Teardown.Linux.Ledger.ActionLedger.PathInEffect),
             };
             // Classify the first namespace's sockets while its owner scan still runs.
             inputs = [.. NamespaceSnapshots.Take(request, whileScanning: s => early ??= SocketIndex.Build(s.Sockets, s.Settings)).Select(DoctorInput.From)];

@@ -40,7 +40,9 @@ internal static class DoctorRenderer
         else console.Write(new Rule(title).LeftJustified());
         if (report.Findings.Count(f => f.Severity >= Severity.Info) == 0)
         {
-            console.MarkupLine("[green]No stuck connections found.[/]");
+            console.MarkupLine(report.HeldAfterAction.IsEmpty
+                ? "[green]No stuck connections found.[/]"
+                : "[green]No stuck connections found[/], except descriptors the application still holds after teardown ended their connections:");
         }
         else
         {
@@ -56,8 +58,39 @@ internal static class DoctorRenderer
             }
         }
 
+        foreach (var h in report.HeldAfterAction)
+        {
+            Held(console, h);
+        }
+
         Summary(console, report);
         BlindSpots(console, report);
+    }
+
+    /// <summary>
+    /// Descriptors a process still holds after <c>teardown release</c> / <c>kill</c>: a finding of its
+    /// own, after the numbered ones (nothing in it can be released again), laid out as a finding's detail.
+    /// </summary>
+    private static void Held(IAnsiConsole console, HeldAfterActionFinding h)
+    {
+        // The rule holds one line; the whole title (with the descriptor numbers) is the first paragraph.
+        string headline = $"{h.Count} × held after release — {h.Owner.Display}";
+        string title = $"[{Colour(h.Severity)}]{h.Severity.Id()}[/] {Markup.Escape(headline)}";
+        if (IsWide(console)) console.MarkupLine("[dim]──[/] " + title);
+        else console.Write(new Rule(title).LeftJustified().RuleStyle("dim"));
+        var text = new Prose(IsWide(console) ? WideProse : console.Profile.Width, labelWidth: 11);
+        text.Field("held", h.Title);
+        text.Field("why", h.Mechanism);
+        var o = h.Owner;
+        text.Field("owner", $"{o.Display} {o.Executable} cgroup {o.CgroupPath ?? "?"}" +
+            (o.FdCount > 0 ? $": {o.FdCount} descriptors open" + (o.FdLimit is long l ? $" of {l} (soft RLIMIT_NOFILE)" : "") : ""));
+        text.Bullets("fix", h.Fix);
+        text.Lines("sockets", h.Sockets.Take(3).Select(s =>
+            $"fd\u00a0{s.Fd} ino\u00a0{s.Inode}  {s.Local}\u00a0→\u00a0{s.Remote}  {s.Class}, {(s.Action == Teardown.Linux.Ledger.LedgerAction.Release ? "released" : "killed")} " +
+            s.At.UtcDateTime.ToString("yyyy-MM-dd HH:mm:ss 'UTC'", System.Globalization.CultureInfo.InvariantCulture)).ToList(),
+            h.Count > 3 ? $"(3 of {h.Count})" : null);
+        console.Write(new Markup(text.ToMarkup()));
+        console.WriteLine();
     }
 
     /// <summary>Below this width the findings table folds "what", owner and service into one wrapping column.</summary>
@@ -197,7 +230,11 @@ internal static class DoctorRenderer
 
     internal static void Verdict(IAnsiConsole console, IReadOnlyList<DoctorReport> reports, int exit, TimeSpan elapsed)
     {
-        int findings = reports.Sum(r => r.Findings.Count(f => f.Severity >= Severity.Low));
+        int findings = reports.Sum(r => r.Findings.Count(f => f.Severity >= Severity.Low) + r.HeldAfterAction.Count(h => h.Severity >= Severity.Low));
+        int held = reports.Sum(r => r.HeldAfterAction.Sum(h => h.Count));
+        string except = held == 0 ? "" : held == 1
+            ? " except for 1 descriptor the application still holds after teardown ended its connection"
+            : $" except for {held} descriptors the application still holds after teardown ended their connections";
         string seen = $"{reports.Sum(r => r.Total)} sockets in {reports.Count} namespace(s), {elapsed.TotalMilliseconds:0} ms";
         string hidden = BlindSpotText.Hidden(reports);
         string verdict = exit switch
@@ -207,7 +244,7 @@ internal static class DoctorRenderer
                     ? "run as root for the full picture"
                     : "see what could not be seen above"),
             ExitCodes.Findings => $"[red]{findings} findings[/] ({seen})" + (hidden.Length > 0 ? $"; [yellow]not seen:[/] {Markup.Escape(hidden)}" : ""),
-            _ => $"[green]healthy[/] ({seen})",
+            _ => $"[green]healthy[/]{except} ({seen})",
         };
         console.MarkupLine(verdict);
     }

@@ -137,6 +137,8 @@ public sealed class ServeCommand(Terminal terminal) : AsyncCommand<ServeCommand.
             // family, and the bind-hash walk only when asked (measured: bench/serve-vs-ss.sh).
             States = settings.BoundInactive ? TcpStateMask.All : TcpStateMask.All & ~TcpStateMask.BoundInactive,
             SplitDumpAbove = int.MaxValue,
+            // One follower for the server's life: each snapshot reads only the ledger's new lines.
+            Ledger = new Teardown.Linux.Ledger.LedgerFollower(Teardown.Linux.Ledger.ActionLedger.PathInEffect),
         };
         var loop = new SnapshotLoop(new HostSnapshotSource(request), interval, settings.Top, TeardownApp.Version);
         var options = new ServeOptions { Listen = listen, Interval = interval, Top = settings.Top, Version = TeardownApp.Version, WebConfig = web };

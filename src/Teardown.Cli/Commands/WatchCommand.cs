@@ -9,8 +9,14 @@ using Teardown.Doctor.Watch;
 using Teardown.Cli.Output;
 using Teardown.Doctor.Input;
 using Teardown.Linux.Inventory;
+using Teardown.Linux.Ledger;
 
 namespace Teardown.Cli.Commands;
+
+/// <summary>What <c>teardown release</c> / <c>kill</c> did, as <c>watch</c> shows it.</summary>
+/// <param name="SinceStart">Since the watch's first sample.</param>
+/// <param name="SinceBoot">The whole action ledger (it lives on tmpfs: since boot).</param>
+internal sealed record WatchActions(LedgerTotals SinceStart, LedgerTotals SinceBoot);
 
 /// <summary>
 /// <c>teardown watch [--interval 2s] [--count N]</c>: counts per class, growth per minute and
@@ -69,6 +75,10 @@ public sealed class WatchCommand(Terminal terminal) : AsyncCommand<WatchCommand.
         Console.CancelKeyPress += onCancel;
         var history = new WatchHistory();
         var filter = new DoctorFilter(settings.Pid, settings.Port);
+        // One follower for the watch's life: each sample reads only the ledger's new lines.
+        var ledger = new LedgerFollower(ActionLedger.PathInEffect);
+        LedgerTotals? atStart = null;
+        WatchActions Actions() => new(ledger.Totals.Since(atStart ??= ledger.Totals), ledger.Totals);
         bool live = !settings.Plain && terminal.IsInteractive;
         int samples = 0;
         DoctorReport? last = null;
@@ -80,9 +90,9 @@ public sealed class WatchCommand(Terminal terminal) : AsyncCommand<WatchCommand.
                 {
                     while (!linked.IsCancellationRequested && (settings.Count is null || samples < settings.Count))
                     {
-                        last = Sample(settings, filter, history);
+                        last = Sample(settings, filter, history, ledger);
                         samples++;
-                        ctx.UpdateTarget(View(last, history, interval, samples, terminal.Height, terminal.Width));
+                        ctx.UpdateTarget(View(last, history, interval, samples, terminal.Height, terminal.Width, Actions()));
                         ctx.Refresh();
                         terminal.Flush();
                         if (settings.Count is int c && samples >= c) break;
@@ -94,9 +104,9 @@ public sealed class WatchCommand(Terminal terminal) : AsyncCommand<WatchCommand.
             {
                 while (!linked.IsCancellationRequested && (settings.Count is null || samples < settings.Count))
                 {
-                    last = Sample(settings, filter, history);
+                    last = Sample(settings, filter, history, ledger);
                     samples++;
-                    console.Write(View(last, history, interval, samples, int.MaxValue, terminal.Width));
+                    console.Write(View(last, history, interval, samples, int.MaxValue, terminal.Width, Actions()));
                     console.WriteLine();
                     terminal.Flush();
                     if (settings.Count is int c && samples >= c) break;
@@ -119,9 +129,9 @@ public sealed class WatchCommand(Terminal terminal) : AsyncCommand<WatchCommand.
     }
 
     // One sample: a snapshot per namespace, analysed, summed into one report for display.
-    private static DoctorReport Sample(Settings settings, DoctorFilter filter, WatchHistory history)
+    private static DoctorReport Sample(Settings settings, DoctorFilter filter, WatchHistory history, LedgerFollower ledger)
     {
-        var request = new SnapshotRequest { AllNamespaces = settings.AllNetns, NamespaceOfPid = settings.Pid, Extensions = DoctorInput.NeededExtensions };
+        var request = new SnapshotRequest { AllNamespaces = settings.AllNetns, NamespaceOfPid = settings.Pid, Extensions = DoctorInput.NeededExtensions, Ledger = ledger };
         var inputs = NamespaceSnapshots.Take(request).Select(DoctorInput.From).ToList();
         var reports = inputs.Select(i => DoctorAnalysis.Analyze(i, filter)).ToList();
         var merged = reports.Count == 1 ? reports[0] : Merge(reports);
@@ -147,6 +157,7 @@ public sealed class WatchCommand(Terminal terminal) : AsyncCommand<WatchCommand.
             Findings = [.. reports.SelectMany(r => r.Findings).OrderByDescending(f => f.Severity).ThenByDescending(f => f.Count)],
             PortUsage = [.. reports.SelectMany(r => r.PortUsage).OrderByDescending(p => p.InUse).Take(10)],
             BlindSpots = [.. reports.SelectMany(r => r.BlindSpots).DistinctBy(b => b.Kind)],
+            HeldAfterAction = [.. reports.SelectMany(r => r.HeldAfterAction)],
             Total = reports.Sum(r => r.Total),
         };
     }
@@ -156,9 +167,12 @@ public sealed class WatchCommand(Terminal terminal) : AsyncCommand<WatchCommand.
     /// each cut to what <paramref name="height"/> leaves (a live view taller than the terminal
     /// scrolls its header away). In 80×24: header, 6 classes, 5 forecasts, 3 findings.
     /// </summary>
-    internal static IRenderable View(DoctorReport report, WatchHistory history, TimeSpan interval, int samples, int height, int width)
+    internal static IRenderable View(DoctorReport report, WatchHistory history, TimeSpan interval, int samples, int height, int width, WatchActions? actions = null)
     {
-        var (rowsForCounts, rowsForForecasts, rowsForFindings) = RowBudget(height, width);
+        string? acted = ActionsLine(report, actions);
+        // The line of what teardown did takes one line, two where it may wrap.
+        int actedLines = acted is null ? 0 : width < 120 ? 2 : 1;
+        var (rowsForCounts, rowsForForecasts, rowsForFindings) = RowBudget(height == int.MaxValue ? height : height - actedLines, width);
         var trends = history.Trends();
         var window = history.Samples.Count > 1 ? history.Samples[^1].At - history.Samples[0].At : TimeSpan.Zero;
         var counts = new Table().Border(TableBorder.Rounded).Title("sockets by class")
@@ -192,7 +206,33 @@ public sealed class WatchCommand(Terminal terminal) : AsyncCommand<WatchCommand.
         var header = new Markup(Markup.Escape($"{report.TakenAt:HH:mm:ss} sample {samples}, every {DurationText.Format(interval)}, window {window.TotalSeconds:0} s, {report.Total} sockets")
             + (report.IsPartial ? " [yellow](partial view: " + Markup.Escape(string.Join("; ", report.BlindSpots.Select(b => BlindSpotText.Label(b.Kind)).Distinct())) + ")[/]" : "")
             + " [dim]Ctrl-C to stop[/]");
-        return new Rows(header, new Columns(counts, forecasts).Collapse(), top);
+        return acted is null
+            ? new Rows(header, new Columns(counts, forecasts).Collapse(), top)
+            : new Rows(header, new Markup(acted), new Columns(counts, forecasts).Collapse(), top);
+    }
+
+    /// <summary>
+    /// Sockets <c>teardown release</c> / <c>kill</c> ended since the watch started and since boot (the
+    /// action ledger), and the descriptors applications still hold on them; null when there is none of either.
+    /// </summary>
+    internal static string? ActionsLine(DoctorReport report, WatchActions? actions)
+    {
+        int held = report.HeldAfterAction.Sum(h => h.Count);
+        if ((actions is null || actions.SinceBoot.Total == 0) && held == 0) return null;
+        var parts = new List<string>();
+        if (actions is not null && actions.SinceBoot.Total > 0)
+        {
+            var (start, boot) = (actions.SinceStart, actions.SinceBoot);
+            parts.Add($"released {start.Released} · killed {start.Killed} since watch started (since boot: {boot.Released} · {boot.Killed})");
+        }
+
+        if (held > 0)
+        {
+            string who = string.Join(", ", report.HeldAfterAction.Take(2).Select(h => $"{h.Owner.Comm ?? "?"}/{h.Owner.Pid}")) + (report.HeldAfterAction.Length > 2 ? ", …" : "");
+            parts.Add($"[yellow]{held} {(held == 1 ? "fd" : "fds")} still held after release[/] by {Markup.Escape(who)}");
+        }
+
+        return "[bold]teardown[/]: " + string.Join(" · ", parts);
     }
 
     /// <summary>

@@ -159,6 +159,7 @@ public static class DoctorAnalysis
             BlindSpots = input.BlindSpots,
             Filter = filter,
             Cost = input.Cost,
+            HeldAfterAction = HeldAfterActionBuilder.Build(input, filter),
         };
     }
 

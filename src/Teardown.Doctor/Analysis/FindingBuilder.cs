@@ -110,6 +110,7 @@ internal static class FindingBuilder
             figures.Add(new(FigureIds.PairedOnHost, "other end on this host", g.Paired, "sockets", FigureSource.Count, "same 4-tuple reversed in this namespace"));
         }
 
+        string? remediation = RemediationCommand.For(key.Class, key.Side, owner?.Pid, key.Service);
         return new Finding
         {
             Class = key.Class,
@@ -125,7 +126,8 @@ internal static class FindingBuilder
                   "and the queue cannot be sent (net/ipv4/tcp_output.c:tcp_check_probe_timer). Either the peer advertises a zero window (it stopped reading) " +
                   "or there is no route to it (each local send failure re-arms the timer). The kernel gives up after tcp_orphan_retries unanswered probes."
                 : Explanations.Mechanism(key.Class, key.Side),
-            Fix = Explanations.Fix(key.Class, key.Side, peerOnHost: g.Paired == g.Count),
+            Fix = Explanations.Fix(key.Class, key.Side, peerOnHost: g.Paired == g.Count, remediation),
+            Remediation = remediation,
             Reap = reap,
             Figures = figures,
             Examples = Examples(g, ctx),

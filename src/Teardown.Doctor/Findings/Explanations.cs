@@ -100,7 +100,11 @@ public static class Explanations
     /// The other end of every socket was seen on this host, so what the peer does is known, not
     /// assumed (claims about a remote peer are qualified otherwise).
     /// </param>
-    public static IReadOnlyList<string> Fix(SocketClass c, Side side, bool peerOnHost = false) => c switch
+    /// <param name="command">
+    /// The <c>teardown release</c> / <c>kill</c> command for this finding (<see cref="RemediationCommand.For"/>), or null
+    /// when none applies or the owner is unknown.
+    /// </param>
+    public static IReadOnlyList<string> Fix(SocketClass c, Side side, bool peerOnHost = false, string? command = null) => c switch
     {
         SocketClass.CloseWaitUnreadEof or SocketClass.CloseWaitReadNotClosed or SocketClass.CloseWaitUnreadData => side == Side.Client
             ?
@@ -108,7 +112,7 @@ public static class Explanations
                 "Give the pool an idle timeout shorter than the server's keep-alive/idle timeout, and validate or evict connections whose read returns end of stream.",
                 "Read the end of stream and close() on every path, including errors and cancellations.",
                 FinTimeoutNoHelp,
-                "Now: restarting the process (or SOCK_DESTROY, ss -K) frees them; the descriptors stay leaked until the code closes them.",
+                ReleaseNow(command),
             ]
             :
             [
@@ -119,7 +123,7 @@ public static class Explanations
                 peerOnHost
                     ? "Enabling SO_KEEPALIVE does not help either: the peer (on this host) is alive and answers the probes."
                     : "Enabling SO_KEEPALIVE helps only if the peer host is gone or unreachable: a peer that is still up (as one that closed cleanly usually is) answers the probes, and the socket stays.",
-                "Now: restarting the process frees them; SOCK_DESTROY (ss -K) drops the TCP state but leaves the descriptor leaked.",
+                ReleaseNow(command),
             ],
         SocketClass.CloseWaitNeverAccepted =>
         [
@@ -132,16 +136,23 @@ public static class Explanations
             "No action needed on this host: the kernel frees them after tcp_fin_time.",
             "Lowering net.ipv4.tcp_fin_timeout shortens their life; above 60 s the total is 2X−120 s (tcp_keepalive_timer), not X.",
             "Fix the peer that never closes (it holds CLOSE_WAIT sockets).",
+            .. KillNow(command, "If they must go sooner: ",
+                "drops them silently; the peer stays in CLOSE_WAIT and its later FIN is answered by an RST"),
         ],
         SocketClass.FinWait2HalfClosed =>
         [
             "After shutdown(SHUT_WR), read to end of stream with a timeout and then close(); close() turns it into an orphan that the kernel reaps.",
             "tcp_fin_timeout does not apply while the descriptor is open.",
+            "Not `teardown release`: our FIN is already sent, so a shutdown from outside changes nothing on the wire and would turn the peer's " +
+            "later data into a reset (docs/release-and-kill.md); only the application closing them, or its restart, ends them.",
         ],
         SocketClass.FinWait1Orphaned or SocketClass.LastAckOrphaned or SocketClass.ClosingOrphaned =>
         [
             "Check reachability of the peer (routes, firewalls, a dead host).",
             "net.ipv4.tcp_orphan_retries bounds how long the kernel retries (0 means 8: about 102 s from the first retransmission).",
+            .. KillNow(command, "Now: ", c == SocketClass.FinWait1Orphaned
+                ? "frees them at once instead of waiting for the retries to run out (the peer is sent an RST)"
+                : "frees them at once instead of waiting for the retries to run out (no RST: they vanish silently)"),
         ],
         SocketClass.TimeWait => side == Side.Client
             ?
@@ -152,4 +163,15 @@ public static class Explanations
             : ["Nothing to fix; tcp_max_tw_buckets caps their number."],
         _ => [],
     };
+
+    // The "now" line of a CLOSE_WAIT finding: the release command when there is one, else a restart.
+    private static string ReleaseNow(string? command) => command is null
+        ? "Now: restarting the process frees them, descriptors included; SOCK_DESTROY (ss -K) drops the TCP state but leaves the descriptors leaked."
+        : $"Now, without a restart: `{command}` prints what it would do (a dry run); add --apply to act. Each connection gets our FIN as if the " +
+          "application had closed it (no RST, even with unread data); the application's descriptors stay open (its next read returns end of stream) " +
+          "until it closes them or restarts.";
+
+    private static string[] KillNow(string? command, string lead, string effect) => command is null
+        ? []
+        : [$"{lead}`{command}` prints what it would do (a dry run); add --apply to act: SOCK_DESTROY {effect}."];
 }

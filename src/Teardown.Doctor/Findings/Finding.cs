@@ -58,6 +58,8 @@ public sealed record Finding
     public required string Mechanism { get; init; }
     /// <summary>What fixes it, and what does not.</summary>
     public required IReadOnlyList<string> Fix { get; init; }
+    /// <summary>The <c>teardown release</c> / <c>kill</c> command that clears these sockets now (a dry run without --apply), or null when neither applies.</summary>
+    public string? Remediation { get; init; }
     /// <summary>Whether and when the kernel frees them.</summary>
     public required Reap Reap { get; init; }
     /// <summary>Numbers with units and sources.</summary>

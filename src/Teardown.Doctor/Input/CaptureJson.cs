@@ -2,6 +2,7 @@ using System.Collections.Immutable;
 using System.Net;
 using System.Text.Json;
 using Teardown.Linux.Inventory;
+using Teardown.Linux.Ledger;
 using Teardown.Linux.Owners;
 using Teardown.Linux.Proc;
 using Teardown.Linux.Settings;
@@ -76,6 +77,16 @@ public static class CaptureJson
             }
 
             w.WriteEndArray();
+        }
+
+        w.WriteEndArray();
+        // Descriptors still held after a release or kill, as the ledger's own lines (optional: absent in older captures).
+        w.WritePropertyName("heldAfterAction");
+        w.WriteStartArray();
+        foreach (var e in input.HeldAfterAction)
+        {
+            w.WriteStringValue(LedgerLine.Format(e));
+            if (e.Pid is int pid) pids.Add(pid);
         }
 
         w.WriteEndArray();
@@ -154,6 +165,7 @@ public static class CaptureJson
                 BlindSpots = [.. root.GetProperty("blindSpots").EnumerateArray()
                     .Select(b => new BlindSpot(Enum.Parse<BlindSpotKind>(b.GetProperty("kind").GetString()!), b.GetProperty("detail").GetString() ?? ""))],
                 OwnersScanned = root.GetProperty("ownersScanned").GetBoolean(),
+                HeldAfterAction = root.TryGetProperty("heldAfterAction", out var held) ? [.. held.EnumerateArray().Select(Held)] : [],
             };
         }
         catch (Exception e) when (e is JsonException or KeyNotFoundException or InvalidOperationException or FormatException or ArgumentException or IndexOutOfRangeException)
@@ -161,6 +173,11 @@ public static class CaptureJson
             throw new InvalidDataException($"the capture is malformed: {e.Message}", e);
         }
     }
+
+    private static LedgerEntry Held(JsonElement line) =>
+        LedgerLine.TryParse(System.Text.Encoding.UTF8.GetBytes(line.GetString() ?? ""), out var entry)
+            ? entry
+            : throw new InvalidDataException($"heldAfterAction: not a ledger line: {line.GetRawText()}");
 
     private static InetEndpoint Endpoint(string text)
     {

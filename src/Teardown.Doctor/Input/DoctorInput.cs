@@ -1,5 +1,6 @@
 using System.Collections.Immutable;
 using Teardown.Linux.Inventory;
+using Teardown.Linux.Ledger;
 using Teardown.Linux.Proc;
 using Teardown.Linux.Settings;
 using Teardown.Linux.Sockets;
@@ -43,6 +44,12 @@ public sealed record DoctorInput
     /// <summary>What reading this input cost.</summary>
     public ReadCost Cost { get; init; }
 
+    /// <summary>
+    /// Sockets <c>teardown release</c> or <c>kill</c> acted on (ledger entries) whose descriptor the
+    /// application still holds (<see cref="HostSnapshot.HeldAfterAction"/>).
+    /// </summary>
+    public ImmutableArray<LedgerEntry> HeldAfterAction { get; init; } = [];
+
     /// <summary>The tcp_info extension (ages, RTO) is what the doctor needs of sock_diag; not asking for sk_meminfo makes the dump cheaper.</summary>
     public const DiagExtensions NeededExtensions = DiagExtensions.TcpInfo;
 
@@ -61,6 +68,7 @@ public sealed record DoctorInput
             Settings = snapshot.Settings,
             BlindSpots = snapshot.BlindSpots,
             Cost = new ReadCost(snapshot.SocketStats.Elapsed, snapshot.OwnerStats.Elapsed, snapshot.OwnerStats.FdsScanned, snapshot.OwnerStats.ProcessesScanned, snapshot.OwnerStats.Method),
+            HeldAfterAction = snapshot.HeldAfterAction,
             OwnersScanned = !snapshot.BlindSpots.Any(b => b.Kind is BlindSpotKind.OwnersUnavailable or BlindSpotKind.OwnersNotScanned),
         };
     }

@@ -57,8 +57,14 @@ public sealed record DoctorReport
     /// <summary>The filter applied.</summary>
     public required DoctorFilter Filter { get; init; }
 
+    /// <summary>
+    /// Processes still holding descriptors of connections teardown released or killed, one finding
+    /// each (not numbered with <see cref="Findings"/>: nothing in them can be released again).
+    /// </summary>
+    public ImmutableArray<HeldAfterActionFinding> HeldAfterAction { get; init; } = [];
+
     /// <summary>True when some finding is at least <see cref="Severity.Low"/>.</summary>
-    public bool HasFindings => Findings.Any(f => f.Severity >= Severity.Low);
+    public bool HasFindings => Findings.Any(f => f.Severity >= Severity.Low) || HeldAfterAction.Any(f => f.Severity >= Severity.Low);
 
     /// <summary>True when permissions or missing kernel features hid part of the host.</summary>
     public bool IsPartial => BlindSpots.Any(b => b.Kind is BlindSpotKind.NotRoot or BlindSpotKind.ProcPartlyUnreadable

@@ -63,6 +63,15 @@ public static class ReportJson
 
         w.WriteEndArray();
 
+        w.WritePropertyName("heldAfterAction");
+        w.WriteStartArray();
+        foreach (var h in r.HeldAfterAction)
+        {
+            WriteHeld(w, h);
+        }
+
+        w.WriteEndArray();
+
         w.WritePropertyName("summary");
         w.WriteStartObject();
         w.WriteNumber("total", r.Total);
@@ -124,6 +133,57 @@ public static class ReportJson
         w.WriteEndObject();
     }
 
+    private static void WriteHeld(Utf8JsonWriter w, HeldAfterActionFinding h)
+    {
+        w.WriteStartObject();
+        w.WriteString("kind", HeldAfterActionFinding.Kind);
+        w.WriteString("severity", h.Severity.Id());
+        w.WriteString("title", h.Title);
+        w.WriteNumber("count", h.Count);
+        w.WriteNumber("released", h.Released);
+        w.WriteNumber("killed", h.Killed);
+        WriteOwner(w, h.Owner);
+        w.WritePropertyName("fds");
+        w.WriteStartArray();
+        foreach (int fd in h.Fds) w.WriteNumberValue(fd);
+        w.WriteEndArray();
+        w.WriteString("mechanism", h.Mechanism);
+        w.WritePropertyName("fix");
+        w.WriteStartArray();
+        foreach (var line in h.Fix) w.WriteStringValue(line);
+        w.WriteEndArray();
+        w.WritePropertyName("sockets");
+        w.WriteStartArray();
+        foreach (var s in h.Sockets)
+        {
+            w.WriteStartObject();
+            w.WriteNumber("fd", s.Fd);
+            w.WriteNumber("inode", s.Inode);
+            w.WriteString("local", s.Local);
+            w.WriteString("remote", s.Remote);
+            w.WriteString("class", s.Class);
+            w.WriteString("action", s.Action == Teardown.Linux.Ledger.LedgerAction.Release ? "release" : "kill");
+            w.WriteString("at", s.At);
+            w.WriteEndObject();
+        }
+
+        w.WriteEndArray();
+        w.WriteEndObject();
+    }
+
+    private static void WriteOwner(Utf8JsonWriter w, OwnerSummary o)
+    {
+        w.WritePropertyName("owner");
+        w.WriteStartObject();
+        w.WriteNumber("pid", o.Pid);
+        w.WriteString("comm", o.Comm);
+        w.WriteString("executable", o.Executable);
+        w.WriteString("cgroup", o.CgroupPath);
+        w.WriteNumber("fds", o.FdCount);
+        if (o.FdLimit is long l) w.WriteNumber("fdLimit", l); else w.WriteNull("fdLimit");
+        w.WriteEndObject();
+    }
+
     private static void WriteFinding(Utf8JsonWriter w, Finding f)
     {
         w.WriteStartObject();
@@ -135,15 +195,7 @@ public static class ReportJson
         w.WriteString("service", f.Service);
         if (f.Owner is { } o)
         {
-            w.WritePropertyName("owner");
-            w.WriteStartObject();
-            w.WriteNumber("pid", o.Pid);
-            w.WriteString("comm", o.Comm);
-            w.WriteString("executable", o.Executable);
-            w.WriteString("cgroup", o.CgroupPath);
-            w.WriteNumber("fds", o.FdCount);
-            if (o.FdLimit is long l) w.WriteNumber("fdLimit", l); else w.WriteNull("fdLimit");
-            w.WriteEndObject();
+            WriteOwner(w, o);
         }
         else
         {
@@ -156,6 +208,7 @@ public static class ReportJson
         w.WriteStartArray();
         foreach (var line in f.Fix) w.WriteStringValue(line);
         w.WriteEndArray();
+        if (f.Remediation is string command) w.WriteString("remediation", command); else w.WriteNull("remediation");
         w.WritePropertyName("reap");
         w.WriteStartObject();
         w.WriteBoolean("never", f.Reap.Never);

@@ -1,4 +1,5 @@
 using System.Collections.Immutable;
+using Teardown.Linux.Ledger;
 using Teardown.Linux.Owners;
 using Teardown.Linux.Proc;
 using Teardown.Linux.Settings;
@@ -60,4 +61,14 @@ public sealed record HostSnapshot
 
     /// <summary>Cost and races of the owner scan.</summary>
     public OwnerScanStats OwnerStats { get; init; }
+
+    /// <summary>
+    /// Sockets of this namespace that <c>teardown release</c> or <c>kill</c> acted on (action ledger)
+    /// whose descriptor the application still holds: <c>/proc/PID/fd/FD</c> still links to
+    /// <c>socket:[INODE]</c>. Empty when the ledger was not read (<see cref="SnapshotRequest.Ledger"/>).
+    /// </summary>
+    public ImmutableArray<LedgerEntry> HeldAfterAction { get; init; } = [];
+
+    /// <summary>The action ledger's totals (host-wide, the same in every namespace's snapshot), or null when it was not read.</summary>
+    public LedgerTotals? ActionTotals { get; init; }
 }

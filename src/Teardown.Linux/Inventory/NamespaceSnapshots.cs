@@ -1,3 +1,4 @@
+using Teardown.Linux.Ledger;
 using Teardown.Linux.Namespaces;
 using Teardown.Linux.Owners;
 using Teardown.Linux.Sockets;
@@ -33,6 +34,13 @@ public sealed record SnapshotRequest
 
     /// <summary>An owner scan already running, for the first namespace read to use.</summary>
     public OwnerPrefetch? Prefetch { get; init; }
+
+    /// <summary>
+    /// The action ledger to read after the sockets (null: not read): its totals and, per namespace,
+    /// the released or killed sockets whose descriptor is still held. A long-lived caller (serve,
+    /// watch) passes the same follower every time, so each snapshot reads only the new lines.
+    /// </summary>
+    public LedgerFollower? Ledger { get; init; }
 }
 
 /// <summary>
@@ -49,6 +57,51 @@ public static class NamespaceSnapshots
     public static IReadOnlyList<HostSnapshot> Take(SnapshotRequest request, Action<HostSnapshot>? whileScanning = null)
     {
         ArgumentNullException.ThrowIfNull(request);
+        var snapshots = TakeSockets(request, whileScanning);
+        return request.Ledger is { } ledger ? WithLedger(snapshots, ledger) : snapshots;
+    }
+
+    /// <summary>
+    /// Polls the ledger, checks which released or killed descriptors are still held and gives each
+    /// snapshot those of its namespace (entries of an unknown namespace, 0, go to the first) and the
+    /// ledger's totals. Descriptors found closed are forgotten: a closed descriptor never comes back.
+    /// </summary>
+    public static IReadOnlyList<HostSnapshot> WithLedger(IReadOnlyList<HostSnapshot> snapshots, LedgerFollower ledger, string procRoot = "/proc")
+    {
+        ArgumentNullException.ThrowIfNull(snapshots);
+        ArgumentNullException.ThrowIfNull(ledger);
+        ledger.Poll();
+        var check = HeldDescriptors.Check(ledger.HeldCandidates, procRoot);
+        ledger.Forget(check.Closed);
+        var result = new List<HostSnapshot>(snapshots.Count);
+        for (int i = 0; i < snapshots.Count; i++)
+        {
+            var s = snapshots[i];
+            var blind = s.BlindSpots;
+            if (i == 0 && ledger.LastError is string error)
+            {
+                blind = blind.Add(new BlindSpot(BlindSpotKind.CountersUnreadable, $"action ledger unreadable ({error}): released and killed sockets are not counted"));
+            }
+
+            if (i == 0 && check.Unreadable.Length > 0)
+            {
+                blind = blind.Add(new BlindSpot(BlindSpotKind.CountersUnreadable,
+                    $"{check.Unreadable.Length} descriptors released or killed by teardown could not be checked (/proc/PID/fd unreadable): whether the application still holds them is unknown"));
+            }
+
+            result.Add(s with
+            {
+                HeldAfterAction = [.. check.Held.Where(e => e.NetnsInode == s.NetNsInode || (i == 0 && e.NetnsInode == 0))],
+                ActionTotals = ledger.Totals,
+                BlindSpots = blind,
+            });
+        }
+
+        return result;
+    }
+
+    private static IReadOnlyList<HostSnapshot> TakeSockets(SnapshotRequest request, Action<HostSnapshot>? whileScanning)
+    {
         var options = new InventoryOptions
         {
             Source = request.Source, OwnerMethod = request.OwnerMethod, Extensions = request.Extensions, States = request.States, SplitDumpAbove = request.SplitDumpAbove,

@@ -79,7 +79,12 @@ public static class ApiJson
     }
 
     /// <summary><c>/api/status</c>: whether a fresh snapshot is being served.</summary>
-    public static byte[] Status(SnapshotStatus status, TimeSpan interval, string version, DateTimeOffset now)
+    /// <param name="status">How the loop is doing.</param>
+    /// <param name="interval">Between snapshots.</param>
+    /// <param name="version">teardown's version.</param>
+    /// <param name="now">The time of the answer.</param>
+    /// <param name="actions">The action ledger's totals as of the snapshot served, or null when it was not read.</param>
+    public static byte[] Status(SnapshotStatus status, TimeSpan interval, string version, DateTimeOffset now, Teardown.Linux.Ledger.LedgerTotals? actions = null)
     {
         ArgumentNullException.ThrowIfNull(status);
         return Write(w =>
@@ -94,6 +99,24 @@ public static class ApiJson
             if (status.LastError is string e) w.WriteString("lastError", e); else w.WriteNull("lastError");
             // Stale: the last attempt failed, or no snapshot for three intervals (a stuck read).
             w.WriteBoolean("stale", !status.LastOk || status.LastSuccess is not DateTimeOffset last || now - last > 3 * interval);
+            // Sockets release and kill acted on since boot (the action ledger), by action then outcome.
+            if (actions is null)
+            {
+                w.WriteNull("actions");
+            }
+            else
+            {
+                w.WriteStartObject("actions");
+                foreach (var group in Teardown.Linux.Ledger.LedgerTotals.Pairs.GroupBy(p => p.Action))
+                {
+                    w.WriteStartObject(group.Key == Teardown.Linux.Ledger.LedgerAction.Release ? "release" : "kill");
+                    foreach (var (action, outcome) in group) w.WriteNumber(outcome.ToString().ToLowerInvariant(), actions.Count(action, outcome));
+                    w.WriteEndObject();
+                }
+
+                w.WriteEndObject();
+            }
+
             w.WriteEndObject();
         });
     }

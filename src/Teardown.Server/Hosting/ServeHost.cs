@@ -136,7 +136,7 @@ public static class ServeHost
         app.MapGet("/api/report", (HttpContext context) => loop.Current.Snapshot is { } s ? Json(context, s.ReportJson) : NotYet(context));
         app.MapGet("/api/owners", (HttpContext context) => loop.Current.Snapshot is { } s ? Json(context, s.OwnersJson) : NotYet(context));
         app.MapGet("/api/history", (HttpContext context) => Json(context, ApiJson.History(loop.History.Points(), loop.Interval)));
-        app.MapGet("/api/status", (HttpContext context) => Json(context, ApiJson.Status(loop.Current.Status, loop.Interval, loop.Version, DateTimeOffset.UtcNow)));
+        app.MapGet("/api/status", (HttpContext context) => Json(context, ApiJson.Status(loop.Current.Status, loop.Interval, loop.Version, DateTimeOffset.UtcNow, loop.Current.Snapshot?.Actions)));
         // Liveness: the process answers. Readiness: a snapshot is served and the last attempt succeeded.
         app.MapGet("/healthz", () => Results.Text("ok\n"));
         app.MapGet("/readyz", () =>

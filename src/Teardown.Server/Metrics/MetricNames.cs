@@ -14,6 +14,7 @@ public static class MetricNames
         PortRangeSize, PortsInUse, PortsHeld, PortsTimeWait,
         Aborts, TimeWaitOverflow, Orphans, MaxOrphans, MaxTwBuckets, FinTimeout,
         Findings, FindingSockets,
+        Actions, HeldAfterAction,
         BuildInfo, Snapshots, SnapshotOk, SnapshotLastSuccess, SnapshotDuration, SnapshotStage, SnapshotCpu, SnapshotSockets, SnapshotFds, SnapshotNamespaces, SnapshotInfo, BlindSpots,
     ];
 
@@ -37,6 +38,8 @@ public static class MetricNames
     public const string FinTimeout = "teardown_tcp_fin_timeout_seconds";
     public const string Findings = "teardown_findings";
     public const string FindingSockets = "teardown_finding_sockets";
+    public const string Actions = "teardown_actions_total";
+    public const string HeldAfterAction = "teardown_held_after_action_fds";
     public const string BuildInfo = "teardown_build_info";
     public const string Snapshots = "teardown_snapshots_total";
     public const string SnapshotOk = "teardown_snapshot_ok";

@@ -4,6 +4,7 @@ using Teardown.Doctor.Classification;
 using Teardown.Doctor.Export;
 using Teardown.Doctor.Findings;
 using Teardown.Doctor.Report;
+using Teardown.Linux.Ledger;
 using Teardown.Server.Snapshots;
 
 namespace Teardown.Server.Metrics;
@@ -35,6 +36,7 @@ public static class MetricsRenderer
             Ports(f, snapshot.View);
             Kernel(f, snapshot);
             Findings(f, snapshot.View);
+            Actions(f, snapshot);
         }
 
         Server(f, snapshot, status, version);
@@ -155,6 +157,37 @@ public static class MetricsRenderer
         {
             findings.WithLabels(t.Severity.Id(), t.Class.Id()).Set(t.Findings);
             sockets.WithLabels(t.Severity.Id(), t.Class.Id()).Set(t.Sockets);
+        }
+    }
+
+    /// <summary>Processes with their own series of descriptors held after release or kill; the rest are summed as pid "other".</summary>
+    internal const int HeldProcesses = 20;
+
+    private static void Actions(IMetricFactory f, ServedSnapshot snapshot)
+    {
+        if (snapshot.Actions is { } totals)
+        {
+            var actions = f.CreateCounter(MetricNames.Actions,
+                "Sockets teardown release and teardown kill acted on, by action and outcome (the action ledger, since boot; a replaced ledger is added, never subtracted).",
+                ["action", "outcome"]);
+            foreach (var (action, outcome) in LedgerTotals.Pairs)
+            {
+                actions.WithLabels(action == LedgerAction.Release ? "release" : "kill", outcome.ToString().ToLowerInvariant()).IncTo(totals.Count(action, outcome));
+            }
+        }
+
+        var held = f.CreateGauge(MetricNames.HeldAfterAction,
+            "Descriptors a process still holds on connections teardown released or killed: closed, but counted against its RLIMIT_NOFILE until the application closes them.",
+            ["pid", "command"]);
+        var byProcess = snapshot.Reports.SelectMany(r => r.HeldAfterAction).OrderByDescending(h => h.Count).ThenBy(h => h.Owner.Pid).ToList();
+        foreach (var h in byProcess.Take(HeldProcesses))
+        {
+            held.WithLabels(h.Owner.Pid.ToString(CultureInfo.InvariantCulture), h.Owner.Comm ?? "unknown").Inc(h.Count);
+        }
+
+        if (byProcess.Count > HeldProcesses)
+        {
+            held.WithLabels("other", "other").Set(byProcess.Skip(HeldProcesses).Sum(h => h.Count));
         }
     }
 

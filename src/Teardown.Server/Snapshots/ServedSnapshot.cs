@@ -49,6 +49,9 @@ public sealed record ServedSnapshot
 
     /// <summary>The top owners as JSON, UTF-8.</summary>
     public required ReadOnlyMemory<byte> OwnersJson { get; init; }
+
+    /// <summary>Sockets <c>teardown release</c> / <c>kill</c> acted on, by action and outcome (the action ledger, since boot), or null when it was not read.</summary>
+    public Teardown.Linux.Ledger.LedgerTotals? Actions { get; init; }
 }
 
 /// <summary>Wall time of a snapshot's stages (the socket dump and the owner scan run side by side).</summary>

@@ -161,6 +161,7 @@ public sealed class SnapshotLoop
             OwnerMethod = OwnerMethodLabel(first.OwnerStats.Method),
             ReportJson = ApiJson.Report(reports, duration),
             OwnersJson = ApiJson.Owners(view),
+            Actions = first.ActionTotals,
         };
     }
 }

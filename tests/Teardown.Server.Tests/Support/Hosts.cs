@@ -1,6 +1,7 @@
 using System.Collections.Immutable;
 using System.Net;
 using Teardown.Linux.Inventory;
+using Teardown.Linux.Ledger;
 using Teardown.Linux.Owners;
 using Teardown.Linux.Proc;
 using Teardown.Linux.Settings;
@@ -60,8 +61,18 @@ internal static class Hosts
                 new Dictionary<string, long> { ["TCP.orphan"] = 0, ["TCP.tw"] = 3 }, []),
             BlindSpots = [],
             OwnerStats = new OwnerScanStats(TimeSpan.FromMilliseconds(3), 1, 20 + closeWait, 0, 0, 0, "BPF task_file iterator"),
+            // Earlier, teardown released two of leaky's connections (it still holds both descriptors), killed one orphan and skipped one.
+            ActionTotals = LedgerTotals.Empty.Add([Acted(1, LedgerAction.Release, LedgerOutcome.Released), Acted(2, LedgerAction.Release, LedgerOutcome.Released),
+                Acted(3, LedgerAction.Kill, LedgerOutcome.Killed, owned: false), Acted(4, LedgerAction.Release, LedgerOutcome.Skipped)]),
+            HeldAfterAction = [Acted(1, LedgerAction.Release, LedgerOutcome.Released), Acted(2, LedgerAction.Release, LedgerOutcome.Released)],
         };
     }
+
+    /// <summary>A ledger line: a socket of leaky's (fd 900 + n) or an orphan acted on.</summary>
+    internal static LedgerEntry Acted(int n, LedgerAction action, LedgerOutcome outcome, bool owned = true) =>
+        new(new DateTimeOffset(2026, 12, 6, 19, 0, n, TimeSpan.Zero), action, outcome, outcome == LedgerOutcome.Skipped ? "state moved on" : null, null,
+            4026531840, 0x5000 + (ulong)n, "10.0.0.1:8080", $"10.0.0.2:{39000 + n}", owned ? 5000 + (ulong)n : 0, "CLOSE_WAIT", "close-wait-unread-eof",
+            owned ? LeakyPid : null, owned ? 900 + n : null, owned ? "leaky" : null, 0, 77);
 }
 
 /// <summary>A snapshot source that serves what a test sets, or fails when told to; counts the reads.</summary>

@@ -34,11 +34,30 @@ function renderHealth(status, report) {
       healthy ? "Healthy" : `${count(actionable)} ${actionable === 1 ? "finding needs" : "findings need"} attention`),
     h("span", { class: "severity-chips", "aria-label": "Findings by severity" },
       bySeverity.map(([sev, n]) => h("span", { class: ["badge", `sev-${sev}`] }, `${count(n)} ${sev}`))),
+    actionsChip(status),
+    heldChip(report),
     takenAt && h("span", { class: "taken-at", testid: "last-snapshot" },
       "Snapshot ",
       h("time", { datetime: takenAt.toISOString(), title: dateTime(takenAt) }, clock(takenAt)),
       ago(takenAt) ? ` (${ago(takenAt)})` : ""),
   );
+}
+
+// Sockets `teardown release` / `teardown kill` ended since boot (the action ledger, via /api/status).
+function actionsChip(status) {
+  const acts = status?.actions;
+  if (!acts || acts.release.released + acts.kill.killed === 0) return null;
+  return h("span", { class: "actions", testid: "actions", title: "Sockets teardown release and teardown kill ended since boot (action ledger)" },
+    `Released ${count(acts.release.released)} · killed ${count(acts.kill.killed)} by teardown`);
+}
+
+// Descriptors applications still hold on connections teardown ended: only the application frees them.
+function heldChip(report) {
+  const held = report.namespaces.flatMap((ns) => ns.heldAfterAction ?? []);
+  const fds = held.reduce((n, x) => n + x.count, 0);
+  if (fds === 0) return null;
+  return h("span", { class: ["badge", "sev-info"], testid: "held-after-release", title: held.map((x) => x.title).join("\n") },
+    `${count(fds)} ${fds === 1 ? "descriptor" : "descriptors"} still held after release`);
 }
 
 function latestTakenAt(report) {
