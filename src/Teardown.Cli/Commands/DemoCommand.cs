@@ -10,6 +10,8 @@ using Teardown.Doctor.Report;
 using Teardown.Cli.Output;
 using Teardown.Lab;
 using Teardown.Lab.Reproduction;
+using Teardown.Linux.Inventory;
+using Teardown.Linux.Ledger;
 using Teardown.Remediation;
 
 namespace Teardown.Cli.Commands;
@@ -161,13 +163,14 @@ public sealed class DemoCommand(Terminal terminal, StartupWork startup) : AsyncC
             var killed = Apply(kill, middle.NetNsInode, ledger);
             step($"teardown kill --apply: killed {killed.Totals.Killed} sockets no process holds (orphans, never accepted), skipped {killed.Totals.Skipped}, refused {killed.Totals.Refused}");
 
-            var after = DoctorInput.From(pileUp.Snapshot());
+            // The doctor reads the demo's own ledger, as it reads the host's, to name what is still held.
+            var after = DoctorInput.From(NamespaceSnapshots.WithLedger([pileUp.Snapshot()], new LedgerFollower(ledger))[0]);
             var final = DoctorAnalysis.Analyze(after);
             if (!settings.Json)
             {
                 terminal.Out.MarkupLine("[bold]After release and kill[/] — the doctor again:");
                 DoctorRenderer.Render(terminal.Out, final, settings.Details, showNamespace: true);
-                terminal.Out.MarkupLineInterpolated($"[bold]The leak is cleared[/] without restarting anything; the application still holds the {released.Totals.Released} released descriptors until it closes them (its reads return end of stream).");
+                terminal.Out.MarkupLineInterpolated($"[bold]The leak is cleared[/] without restarting anything; the application still holds the {released.Totals.Released} released descriptors until it closes them (its reads return end of stream) — the held-after-release finding above.");
             }
         }
         finally
