@@ -261,23 +261,25 @@ internal sealed class ScenarioPlayer
     {
         LabHost host = _session.Hosts[hostName];
         long s = MonotonicClock.NowNs();
-        if (!host.IsUp)
-        {
-            Note(s, $"{line.Where}: {hostName} is crashed; the call was not performed");
-            return;
-        }
-
         Errno errno;
         switch (st)
         {
             case ReleaseCall r:
             {
-                AgentClient? agent = host.Agent;
+                // A crashed host has no process (EBADF) and no sockets (ENOENT): the answers another process gets.
+                AgentClient? agent = host.IsUp ? host.Agent : null;
                 errno = Errno.EBADF;
                 if (agent is not null)
                 {
-                    AgentResponse info = await agent.CallAsync(new AgentRequest { Op = AgentOp.Info, Socket = r.Socket }, _options.CallTimeout, ct).ConfigureAwait(false);
-                    if (info.Held) errno = OutsideProcess.ReleaseWrite(agent.Pid, info.Fd);
+                    try
+                    {
+                        AgentResponse info = await agent.CallAsync(new AgentRequest { Op = AgentOp.Info, Socket = r.Socket }, _options.CallTimeout, ct).ConfigureAwait(false);
+                        if (info.Held) errno = OutsideProcess.ReleaseWrite(agent.Pid, info.Fd);
+                    }
+                    catch (AgentExitedException)
+                    {
+                        // The process is gone: nothing to duplicate (pidfd_open would say ESRCH, a descriptor table gone EBADF).
+                    }
                 }
 
                 break;
@@ -285,7 +287,7 @@ internal sealed class ScenarioPlayer
 
             case DestroyCall d:
                 KnownEnd? end = _ends.Get(d.Socket);
-                errno = end is { Local: { } local, Remote: { } remote } ? host.DestroyEnd(local, remote) : Errno.ENOENT;
+                errno = host.IsUp && end is { Local: { } local, Remote: { } remote } ? host.DestroyEnd(local, remote) : Errno.ENOENT;
                 break;
             default:
                 throw new LabRunException("unsupported statement " + st.GetType().Name);
