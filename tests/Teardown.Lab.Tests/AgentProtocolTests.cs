@@ -77,7 +77,9 @@ public sealed class AgentProtocolTests : IDisposable
         AgentResponse info = Call(AgentOp.Info, "S");
         Assert.True(info.Held);
         Assert.Equal(TcpState.Established, info.State);
+        Assert.True(info.Fd >= 1000, $"fd {info.Fd}"); // the placed descriptor, which `release` duplicates with pidfd_getfd
         Assert.False(Call(AgentOp.Info, "nobody").Held);
+        Assert.Equal(0, Call(AgentOp.Info, "nobody").Fd);
         Assert.Equal(0, Call(AgentOp.SetSockOpt, "S", q => { q.Option = SocketOption.TcpLinger2; q.N = 5; }).Value);
         Assert.Equal(0, Call(AgentOp.Error, "S").Value);
 

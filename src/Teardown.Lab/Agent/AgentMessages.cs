@@ -62,6 +62,9 @@ public sealed class AgentResponse
     /// <summary>For <c>info</c>: whether the agent holds a descriptor for the name.</summary>
     [JsonPropertyName("held")] public bool Held { get; set; }
 
+    /// <summary>For <c>info</c>: the descriptor number holding the name, when held (what another process duplicates with pidfd_getfd).</summary>
+    [JsonPropertyName("fd")] public int Fd { get; set; }
+
     /// <summary>For <c>info</c>: tcpi_state from TCP_INFO (a number on the wire), 0 when not held.</summary>
     [JsonPropertyName("state")] public TcpState State { get; set; }
 

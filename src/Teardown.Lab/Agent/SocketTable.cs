@@ -51,6 +51,7 @@ internal sealed class SocketTable
         {
             if (q.Socket is null || !_fds.TryGetValue(q.Socket, out int fd)) return;
             r.Held = true;
+            r.Fd = fd;
             TcpInfo info = default;
             uint len = (uint)sizeof(TcpInfo);
             if (Libc.getsockopt(fd, IPPROTO_TCP, TCP_INFO, &info, &len) == 0)

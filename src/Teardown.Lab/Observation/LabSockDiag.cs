@@ -1,4 +1,5 @@
 using System.Net;
+using Teardown.Linux.Interop;
 using Teardown.Linux.Netlink;
 using Teardown.Linux.Sockets;
 using LinuxSockDiag = Teardown.Linux.Netlink.SockDiag;
@@ -41,6 +42,34 @@ internal sealed class LabSockDiag : IDisposable
         DumpResult d = _diag.Dump(AddressFamilies.Inet, TcpStateMask.All, DiagExtensions.None, _buffer);
         if (!d.IsComplete) throw new IOException("sock_diag dump: " + d.Status + " " + d.Error);
         return _buffer.Select(r => DiagSocket.From(r)).ToList();
+    }
+
+    /// <summary>
+    /// <c>HOST destroy S</c>: SOCK_DESTROY of the connection end with exactly this local/remote pair, by the cookie
+    /// an exact lookup just returned (never without one: the kernel's lookup falls back to the listener). Returns
+    /// the kernel's answer: <see cref="Errno.None"/> when acknowledged, ENOENT when nothing (or only a listener) is
+    /// there, or when the socket went away between the lookup and the destroy.
+    /// </summary>
+    public Errno DestroyEnd(IPEndPoint local, IPEndPoint remote)
+    {
+        var tuple = new SocketTuple(AddressFamilies.Inet, Endpoint(local), Endpoint(remote));
+        switch (_diag.Lookup(tuple, out SocketRecord rec, out LinuxError? lookupError, LinuxSockDiag.NoCookie, DiagExtensions.None))
+        {
+            case LookupStatus.Found:
+                break;
+            case LookupStatus.NotFound:
+                return Errno.ENOENT;
+            default:
+                throw new IOException("sock_diag lookup: " + lookupError?.ToString());
+        }
+
+        DestroyResult d = _diag.Destroy(tuple, rec.Cookie);
+        return d.Status switch
+        {
+            DestroyStatus.Destroyed => Errno.None,
+            _ when d.Error is { } e && d.Status != DestroyStatus.Failed => e.Errno,
+            _ => throw new IOException("SOCK_DESTROY: " + d.Error),
+        };
     }
 
     /// <summary>SOCK_DESTROY by cookie (tcp_diag.c:tcp_diag_destroy → tcp_abort).</summary>

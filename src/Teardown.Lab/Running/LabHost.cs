@@ -113,6 +113,12 @@ internal sealed class LabHost : IAsyncDisposable
         lock (_diagLock) return _diag?.Lookup(local, remote);
     }
 
+    /// <summary><c>HOST destroy S</c>: SOCK_DESTROY of one connection end, by 4-tuple and cookie (see <see cref="LabSockDiag.DestroyEnd"/>).</summary>
+    public Errno DestroyEnd(IPEndPoint local, IPEndPoint remote)
+    {
+        lock (_diagLock) return _diag is null ? Errno.ENOENT : _diag.DestroyEnd(local, remote);
+    }
+
     /// <summary>Every TCP socket of the host's kernel (empty while crashed).</summary>
     public IReadOnlyList<DiagSocket> Dump()
     {

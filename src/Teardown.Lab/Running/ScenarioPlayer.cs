@@ -127,6 +127,11 @@ internal sealed class ScenarioPlayer
                     // A kill is a signal from outside: it does not wait for the host's blocked call, it ends it.
                     Perform(kill.Host, line, kill, ct).GetAwaiter().GetResult();
                     break;
+                case HostStatement { FromOutside: true } outside:
+                    // Release and destroy are another process's doing: at their time, whatever the host's process is
+                    // blocked in; done here (tens of microseconds) so that file order within an instant holds.
+                    PerformOutside(outside.Host, line, outside, ct).GetAwaiter().GetResult();
+                    break;
                 case HostStatement hs:
                     var done = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
                     sameInstant.Add(done.Task);
@@ -243,6 +248,53 @@ internal sealed class ScenarioPlayer
         UpdateEndpoints(hostName, st, r);
         CallOutcome outcome = Outcome(st, r);
         if (record) Record(r.StartNs, new CallTraced(At(r.StartNs), line, hostName, At(r.EndNs), outcome));
+    }
+
+    /// <summary>
+    /// <c>HOST release S</c> and <c>HOST destroy S</c>, from the lab process. Release: the descriptor number the
+    /// agent holds for S (an info query, answered at once even while the agent is blocked), then pidfd_getfd and
+    /// shutdown(SHUT_WR) on the duplicate; a name the agent no longer holds is EBADF, as pidfd_getfd answers for
+    /// a closed descriptor. Destroy: SOCK_DESTROY of S's 4-tuple in the host's namespace (ENOENT when the kernel
+    /// holds nothing for it).
+    /// </summary>
+    private async Task PerformOutside(string hostName, TimedLine line, HostStatement st, CancellationToken ct)
+    {
+        LabHost host = _session.Hosts[hostName];
+        long s = MonotonicClock.NowNs();
+        Errno errno;
+        switch (st)
+        {
+            case ReleaseCall r:
+            {
+                // A crashed host has no process (EBADF) and no sockets (ENOENT): the answers another process gets.
+                AgentClient? agent = host.IsUp ? host.Agent : null;
+                errno = Errno.EBADF;
+                if (agent is not null)
+                {
+                    try
+                    {
+                        AgentResponse info = await agent.CallAsync(new AgentRequest { Op = AgentOp.Info, Socket = r.Socket }, _options.CallTimeout, ct).ConfigureAwait(false);
+                        if (info.Held) errno = OutsideProcess.ReleaseWrite(agent.Pid, info.Fd);
+                    }
+                    catch (AgentExitedException)
+                    {
+                        // The process is gone: nothing to duplicate (pidfd_open would say ESRCH, a descriptor table gone EBADF).
+                    }
+                }
+
+                break;
+            }
+
+            case DestroyCall d:
+                KnownEnd? end = _ends.Get(d.Socket);
+                errno = host.IsUp && end is { Local: { } local, Remote: { } remote } ? host.DestroyEnd(local, remote) : Errno.ENOENT;
+                break;
+            default:
+                throw new LabRunException("unsupported statement " + st.GetType().Name);
+        }
+
+        long e = MonotonicClock.NowNs();
+        Record(s, new CallTraced(At(s), line, hostName, At(e), errno == Errno.None ? CallOutcome.Ok() : CallOutcome.Fail(errno)));
     }
 
     private (AgentRequest, KnownEnd?) BuildRequest(string host, HostStatement st)

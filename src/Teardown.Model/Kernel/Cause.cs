@@ -50,5 +50,9 @@ public static class Causes
     public static readonly Cause ListenerClosed = new("listener closed: queued child reset", "inet_connection_sock.c:inet_csk_listen_stop");
     public static readonly Cause ConnectFailed = new("a failed connect() disconnects its socket", "af_inet.c:__inet_stream_connect, tcp.c:tcp_disconnect");
     public static readonly Cause ShutdownSynSent = new("shutdown() in SYN_SENT aborts connect", "tcp.c:tcp_disconnect");
+    public static readonly Cause ReleaseShutdownWrite = new("release: shutdown(SHUT_WR) on a pidfd_getfd duplicate: FIN queued", "pid.c:pidfd_getfd, tcp.c:tcp_shutdown");
+    public static readonly Cause SockDestroy = new("SOCK_DESTROY: aborted (ECONNABORTED)", "tcp_diag.c:tcp_diag_destroy, tcp.c:tcp_abort");
+    public static readonly Cause DestroyTimewait = new("SOCK_DESTROY of a timewait socket: descheduled silently", "tcp.c:tcp_abort, inet_timewait_sock.c:inet_twsk_deschedule_put");
+    public static readonly Cause DestroyRequest = new("SOCK_DESTROY of a request socket: dropped", "tcp.c:tcp_abort, inet_connection_sock.c:inet_csk_reqsk_queue_drop");
     public static readonly Cause SynAckGiveUp = new("SYN-ACK retransmissions exhausted", "inet_connection_sock.c:reqsk_timer_handler");
 }

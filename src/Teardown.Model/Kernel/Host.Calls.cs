@@ -218,6 +218,12 @@ public sealed partial class Host
     {
         var s = ByFd(fd);
         if (s is null) return SyscallResult.Fail(Errno.EBADF);
+        return ShutdownSocket(s, how, Causes.ShutdownWrite);
+    }
+
+    /// <summary>af_inet.c:inet_shutdown on the socket itself, whichever descriptor reached it; <paramref name="finCause"/> names the FIN's origin.</summary>
+    private SyscallResult ShutdownSocket(TcpSocket s, ShutdownFlags how, Cause finCause)
+    {
         if (how == ShutdownFlags.None) return SyscallResult.Fail(Errno.EINVAL);
         switch (s.State)
         {
@@ -235,7 +241,7 @@ public sealed partial class Host
         s.Shutdown |= how;
         if ((how & ShutdownFlags.Send) != 0 && s.State is TcpState.Established or TcpState.SynRecv or TcpState.CloseWait)
         {
-            if (CloseState(s, Causes.ShutdownWrite)) SendFin(s);
+            if (CloseState(s, finCause)) SendFin(s);
         }
 
         return SyscallResult.Ok();

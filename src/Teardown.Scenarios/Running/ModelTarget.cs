@@ -37,7 +37,7 @@ internal sealed class ModelRun
     private readonly ModelTraceRecorder _recorder = new();
     private readonly Simulator _sim;
     private readonly Dictionary<string, Host> _hosts = [];
-    private readonly Dictionary<string, (string Host, int Fd, FourTuple Tuple)> _sockets = [];
+    private readonly Dictionary<string, (string Host, int Fd, FourTuple Tuple, TcpSocket? Socket)> _sockets = [];
     private readonly Dictionary<(string Host, FourTuple Tuple), string> _names = [];
     private readonly Dictionary<string, Queue<TimedLine>> _deferred = [];
     private readonly Dictionary<PendingCall, TimedLine> _blockedLines = [];
@@ -83,8 +83,9 @@ internal sealed class ModelRun
         {
             cancellationToken.ThrowIfCancellationRequested();
             AdvanceTo(SimTime.FromTimeSpan(line.At));
-            // A kill is a signal from outside: it does not wait for a blocked call, it ends it.
-            if (line.Statement is HostStatement hs and not KillCall && (_hosts[hs.Host].Blocked is not null || _deferred[hs.Host].Count > 0))
+            // A kill is a signal from outside: it does not wait for a blocked call, it ends it. Release and destroy
+            // come from another process: they do not wait either.
+            if (line.Statement is HostStatement { FromOutside: false } hs && (_hosts[hs.Host].Blocked is not null || _deferred[hs.Host].Count > 0))
             {
                 _deferred[hs.Host].Enqueue(line);
                 continue;
@@ -248,6 +249,12 @@ internal sealed class ModelRun
                 host.Kill();
                 result = SyscallResult.Ok();
                 break;
+            case ReleaseCall rl:
+                result = host.ReleaseWrite(FdOf(rl.Socket));
+                break;
+            case DestroyCall d:
+                result = _sockets.TryGetValue(d.Socket, out var end) ? host.SockDestroy(end.Tuple) : SyscallResult.Fail(Errno.ENOENT);
+                break;
             default:
                 throw new InvalidOperationException($"unknown statement {statement.GetType().Name}");
         }
@@ -325,11 +332,16 @@ internal sealed class ModelRun
     private void Bind(string name, Host host, int fd)
     {
         FourTuple tuple = host.TupleOf(fd) ?? default;
-        _sockets[name] = (host.Name, fd, tuple);
+        _sockets[name] = (host.Name, fd, tuple, host.SocketOf(fd));
         _names[(host.Name, tuple)] = name;
     }
 
-    private int FdOf(string socketName) => _sockets.TryGetValue(socketName, out var s) ? s.Fd : -1;
+    /// <summary>
+    /// The descriptor that holds the named socket, or -1 once the process no longer holds it: after close the
+    /// number may serve a later socket, which a call on the old name must not reach (the agent answers EBADF).
+    /// </summary>
+    private int FdOf(string socketName) =>
+        _sockets.TryGetValue(socketName, out var s) && ReferenceEquals(_hosts[s.Host].SocketOf(s.Fd), s.Socket) ? s.Fd : -1;
 
     private string NameOf(string host, FourTuple tuple) =>
         _names.TryGetValue((host, tuple), out string? name) ? name : tuple.ToString();

@@ -5,8 +5,19 @@ namespace Teardown.Scenarios.Syntax;
 /// <summary>Any statement of the timeline.</summary>
 public abstract record Statement;
 
-/// <summary>A statement performed by one host (socket calls, kill); it waits while that host is blocked.</summary>
-public abstract record HostStatement(string Host) : Statement;
+/// <summary>
+/// A statement performed by one host (socket calls, kill); it waits while that host is blocked, unless it comes
+/// from outside the host's process (<see cref="FromOutside"/>).
+/// </summary>
+public abstract record HostStatement(string Host) : Statement
+{
+    /// <summary>
+    /// True for what is done to the host's process or sockets from outside it — a signal (<c>kill</c>), another
+    /// process (<c>release</c>, <c>destroy</c>): it happens at its time, neither waiting for a call the process is
+    /// blocked in nor for the host's earlier lines still waiting.
+    /// </summary>
+    public virtual bool FromOutside => false;
+}
 
 public sealed record ListenCall(string Host, string Listener, int Port, int? Backlog) : HostStatement(Host);
 
@@ -55,7 +66,29 @@ public enum SocketOption
 public sealed record SetSockOptCall(string Host, string Socket, SocketOption Option, bool On, long Value) : HostStatement(Host);
 
 /// <summary><c>HOST kill</c>: SIGKILL of the host's process; every descriptor is closed as on exit.</summary>
-public sealed record KillCall(string Host) : HostStatement(Host);
+public sealed record KillCall(string Host) : HostStatement(Host)
+{
+    public override bool FromOutside => true;
+}
+
+/// <summary>
+/// <c>HOST release S</c> (extension): another process duplicates the descriptor the host's process holds for
+/// <c>S</c> (pidfd_open + pidfd_getfd) and calls shutdown(SHUT_WR) on the duplicate, then closes the duplicate;
+/// the process's own descriptor stays open. What <c>teardown release</c> does.
+/// </summary>
+public sealed record ReleaseCall(string Host, string Socket) : HostStatement(Host)
+{
+    public override bool FromOutside => true;
+}
+
+/// <summary>
+/// <c>HOST destroy S</c> (extension): netlink SOCK_DESTROY, in the host's namespace, of the connection end
+/// <c>S</c> (held, orphaned, or a timewait socket), found by its 4-tuple and cookie. What <c>teardown kill</c> does.
+/// </summary>
+public sealed record DestroyCall(string Host, string Socket) : HostStatement(Host)
+{
+    public override bool FromOutside => true;
+}
 
 /// <summary>Network events, which never wait for a host.</summary>
 public abstract record NetworkStatement : Statement;

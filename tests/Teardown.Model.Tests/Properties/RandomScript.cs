@@ -14,12 +14,12 @@ public enum OpKind
 {
     SendLocal, SendPeer, RecvLocal, RecvPeer, ShutdownLocal, ShutdownPeer, CloseLocal, ClosePeer,
     LingerLocal, LingerPeer, Linger2Local, Linger2Peer, DropLocalToPeer, DropPeerToLocal, RunShort, RunLong,
-    KeepaliveLocal, Count,
+    KeepaliveLocal, ReleaseLocal, ReleasePeer, DestroyLocal, DestroyPeer, Count,
 }
 
 /// <summary>
 /// Random scripts over one connection between two hosts: sends, reads, shutdowns, closes, SO_LINGER, TCP_LINGER2,
-/// keepalive, loss in either direction and the passage of time. Invariants are checked after every step.
+/// keepalive, release and SOCK_DESTROY from outside, loss in either direction and the passage of time. Invariants are checked after every step.
 /// </summary>
 public static class RandomScript
 {
@@ -72,6 +72,10 @@ public static class RandomScript
             case OpKind.DropPeerToLocal: t.Sim.Network.SetDropping(TcpScript.PeerAddr, TcpScript.LocalAddr, op.A % 2 == 0); break;
             case OpKind.RunShort: t.Run(op.A % 500); break;
             case OpKind.RunLong: t.RunSeconds(op.A / 10.0); break;
+            case OpKind.ReleaseLocal: l.ReleaseWrite(lf); break;
+            case OpKind.ReleasePeer: p.ReleaseWrite(pf); break;
+            case OpKind.DestroyLocal: l.SockDestroy(t.Tuple); break;
+            case OpKind.DestroyPeer: p.SockDestroy(t.Tuple.Reversed); break;
             case OpKind.KeepaliveLocal:
                 l.SetKeepalive(lf, true);
                 l.SetKeepaliveParameter(lf, "TCP_KEEPIDLE", op.A % 20 + 1);

@@ -131,7 +131,7 @@ public class DiagnosticTests
 
     [Fact]
     public void Unknown_call() =>
-        Assert.Equal("t.scn:3:10: expected a call (listen, connect, accept, send, recv, shutdown, close, error, setsockopt, kill, crash, reboot), found 'lisen'",
+        Assert.Equal("t.scn:3:10: expected a call (listen, connect, accept, send, recv, shutdown, close, error, setsockopt, kill, release, destroy, crash, reboot), found 'lisen'",
             ParseAssert.FailsOnce(H + "0 server lisen L 1").ToString());
 
     [Fact]

@@ -9,7 +9,7 @@ public class GarbagePropertyTests
     private static readonly string[] s_vocabulary =
     [
         "host", "sysctl", "link", "tolerance", "scenario", "net", "expect", "packets", "counter", "drop", "pass", "delay",
-        "listen", "connect", "accept", "send", "recv", "shutdown", "close", "error", "setsockopt", "kill", "crash", "reboot",
+        "listen", "connect", "accept", "send", "recv", "shutdown", "close", "error", "setsockopt", "kill", "release", "destroy", "crash", "reboot",
         "a", "b", "C", "L", "a:1", "b:80", "a->b", "a<->b", "->", "<->", "=", "-1", "0", "1.5", "+0.1", "200ms", "1...2", "3...1",
         "EPIPE", "FIN_WAIT2", "GONE", "timer=none", "expires=1", "recvq=1", "orphan=yes", "S.", "F.", "R", ".", "SO_LINGER", "on",
         "TCP_LINGER2", "WR", "\"", "\"x y\"", "#", "addr=1.2.3.4", "delay=1ms", "5%", "tcp_fin_timeout=3", "ip_local_port_range=\"1 2\"",

@@ -64,7 +64,7 @@ internal static class ResultParser
                 throw TokenCursor.Fail(token, "0 or an errno name (error reports the pending error, e.g. ECONNRESET)");
             case ListenCall or ConnectCall or AcceptCall when value != 0:
                 throw TokenCursor.Fail(token, "0 or -1 ERRNO (calls that create a descriptor report 0, never the descriptor number)");
-            case ShutdownCall or CloseCall or SetSockOptCall when value != 0:
+            case ShutdownCall or CloseCall or SetSockOptCall or ReleaseCall or DestroyCall when value != 0:
                 throw TokenCursor.Fail(token, "0 or -1 ERRNO");
         }
     }

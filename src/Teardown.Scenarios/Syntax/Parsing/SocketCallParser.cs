@@ -6,7 +6,7 @@ namespace Teardown.Scenarios.Syntax.Parsing;
 /// </summary>
 internal sealed class SocketCallParser
 {
-    public const string Verbs = "listen, connect, accept, send, recv, shutdown, close, error, setsockopt, kill, crash, reboot";
+    public const string Verbs = "listen, connect, accept, send, recv, shutdown, close, error, setsockopt, kill, release, destroy, crash, reboot";
 
     private readonly NameScope _scope;
 
@@ -28,6 +28,8 @@ internal sealed class SocketCallParser
             "error" => new ErrorCall(host, Socket(host, cursor)),
             "setsockopt" => SetSockOptParser.Parse(host, Socket(host, cursor), cursor),
             "kill" => new KillCall(host),
+            "release" => new ReleaseCall(host, Socket(host, cursor)),
+            "destroy" => new DestroyCall(host, Connection(host, cursor)),
             "crash" => Crash(host),
             "reboot" => Reboot(host, verb),
             _ => throw TokenCursor.Fail(verb, $"a call ({Verbs})"),
@@ -91,6 +93,20 @@ internal sealed class SocketCallParser
     }
 
     private string Socket(string host, TokenCursor cursor) => _scope.Socket(cursor.Next("a socket name"), host).Name;
+
+    /// <summary>A socket of <paramref name="host"/> that is a connection end (SOCK_DESTROY is given a 4-tuple, which a listener has not).</summary>
+    private string Connection(string host, TokenCursor cursor)
+    {
+        Token token = cursor.Next("a socket name");
+        SocketDecl socket = _scope.Socket(token, host);
+        if (socket.Role == SocketRole.Listener)
+        {
+            throw new LineSyntaxException(token.Column,
+                $"expected a connection made by connect or accept, found {socket.Name}, a listener created at line {socket.DeclaredAt.Line} (destroy names a connection end by its 4-tuple)");
+        }
+
+        return socket.Name;
+    }
 
     private static int Bytes(TokenCursor cursor) => (int)NumberSyntax.Integer(cursor.Next("a byte count"), "a byte count", 0, int.MaxValue);
 
