@@ -259,6 +259,29 @@ public static class InventoryReader
         int calls = 0;
         long bytes = 0;
         var sink = new SocketRecordBuffer.Sink(into);
+        if (families.Length > 1)
+        {
+            // Both families in one walk of the hash tables (the compat request,
+            // net/ipv4/inet_diag.c:inet_diag_dump_compat): a per-family dump walks the whole shared
+            // established hash for each family, which on a large table is most of its cost.
+            var both = diag.Dump(AddressFamilies.Unspecified, states, extensions, ref sink);
+            if (both.IsComplete)
+            {
+                if (both.Interrupted) blind.Add(new BlindSpot(BlindSpotKind.DumpInconsistent, "the kernel flagged the dump as interrupted (NLM_F_DUMP_INTR)"));
+                return (both.ReceiveCalls, both.Bytes);
+            }
+
+            if (both.Records > 0)
+            {
+                blind.Add(new BlindSpot(BlindSpotKind.SockDiagUnavailable, $"sock_diag dump ended with {both.Status}; fell back to /proc/net/tcp", both.Error));
+                return null;
+            }
+
+            // A kernel without the compat request: one dump per family.
+            calls += both.ReceiveCalls;
+            bytes += both.Bytes;
+        }
+
         foreach (byte family in families)
         {
             var result = diag.Dump(family, states, extensions, ref sink);

@@ -92,7 +92,10 @@ public static class InetDiagParser
                 case NLMSG_OVERRUN:
                     return new(NetlinkParseStatus.KernelError, Errno.ENOBUFS, records, next, skipped, interrupted);
 
+                // A compat dump is answered with its own request type (the kernel copies the request's
+                // nlmsg_type into each reply: net/ipv4/inet_diag.c:inet_sk_diag_fill); the body is the same.
                 case SOCK_DIAG_BY_FAMILY:
+                case TCPDIAG_GETSOCK:
                     if (!TryParseSocket(payload, out var record))
                     {
                         return new(NetlinkParseStatus.Malformed, Errno.None, records, offset, skipped, interrupted);

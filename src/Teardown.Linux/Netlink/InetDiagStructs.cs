@@ -45,6 +45,31 @@ public struct InetDiagReqV2
 }
 
 /// <summary>
+/// <c>struct inet_diag_req</c> (include/uapi/linux/inet_diag.h), 60 bytes: the body of the original
+/// TCPDIAG_GETSOCK request, kept by the kernel for compatibility. Its dump covers both address
+/// families in one walk (net/ipv4/inet_diag.c:inet_diag_dump_compat sets AF_UNSPEC); the reply
+/// messages are the same <see cref="InetDiagMsg"/> as for <see cref="InetDiagReqV2"/>.
+/// </summary>
+[StructLayout(LayoutKind.Sequential)]
+public struct InetDiagReq
+{
+    /// <summary>Ignored by a dump (the compat dump asks for every family).</summary>
+    public byte idiag_family;
+    /// <summary>Unused by a dump.</summary>
+    public byte idiag_src_len;
+    /// <summary>Unused by a dump.</summary>
+    public byte idiag_dst_len;
+    /// <summary>Extension bitmask, as in <see cref="InetDiagReqV2.idiag_ext"/>.</summary>
+    public byte idiag_ext;
+    /// <summary>Zero for a dump.</summary>
+    public InetDiagSockId id;
+    /// <summary>State bitmask: <c>1 &lt;&lt; state</c>.</summary>
+    public uint idiag_states;
+    /// <summary>Unused (tables to dump; the kernel ignores it).</summary>
+    public uint idiag_dbs;
+}
+
+/// <summary>
 /// <c>struct inet_diag_msg</c> (include/uapi/linux/inet_diag.h), 72 bytes: one socket in a reply;
 /// attributes follow at <c>NLMSG_ALIGN(sizeof)</c>.
 /// </summary>

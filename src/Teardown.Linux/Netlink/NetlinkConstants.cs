@@ -20,6 +20,12 @@ internal static class NetlinkConstants
 
     // sock_diag.h
     internal const ushort SOCK_DIAG_BY_FAMILY = 20;
+    /// <summary>
+    /// The original inet_diag request type (include/uapi/linux/inet_diag.h): its dump sets the family
+    /// to AF_UNSPEC (net/ipv4/inet_diag.c:inet_diag_dump_compat), so one walk of the hash tables
+    /// answers for IPv4 and IPv6 together.
+    /// </summary>
+    internal const ushort TCPDIAG_GETSOCK = 18;
     internal const ushort SOCK_DESTROY = 21;
 
     // inet_diag.h: response attributes (enum { INET_DIAG_NONE, ... })

@@ -60,8 +60,19 @@ public sealed class SockDiag : IDisposable
         where TSink : ISocketRecordSink
     {
         uint sequence = ++_sequence;
-        var request = SockDiagRequest.Dump(family, states, extensions);
-        var sent = Send(SOCK_DIAG_BY_FAMILY, SockDiagRequest.DumpFlags, sequence, request);
+        LinuxError? sent;
+        if (family == AddressFamilies.Unspecified)
+        {
+            var both = SockDiagRequest.DumpBothFamilies(states, extensions);
+            Span<byte> message = stackalloc byte[SockDiagRequest.CompatSize];
+            sent = SendBytes(message[..SockDiagRequest.Write(message, TCPDIAG_GETSOCK, SockDiagRequest.DumpFlags, sequence, both)]);
+        }
+        else
+        {
+            var request = SockDiagRequest.Dump(family, states, extensions);
+            sent = Send(SOCK_DIAG_BY_FAMILY, SockDiagRequest.DumpFlags, sequence, request);
+        }
+
         if (sent is LinuxError sendError)
         {
             return new(DumpStatus.SyscallError, sendError, 0, 0, 0, false);
@@ -214,10 +225,16 @@ public sealed class SockDiag : IDisposable
         }
     }
 
-    private unsafe LinuxError? Send(ushort type, ushort flags, uint sequence, in InetDiagReqV2 request)
+    private LinuxError? Send(ushort type, ushort flags, uint sequence, in InetDiagReqV2 request)
     {
         Span<byte> message = stackalloc byte[SockDiagRequest.Size];
         int length = SockDiagRequest.Write(message, type, flags, sequence, request);
+        return SendBytes(message[..length]);
+    }
+
+    private unsafe LinuxError? SendBytes(ReadOnlySpan<byte> message)
+    {
+        int length = message.Length;
         var kernel = new SockaddrNl { nl_family = Interop.LinuxConstants.AF_NETLINK };
         fixed (byte* p = message)
         {

@@ -22,6 +22,33 @@ public static class SockDiagRequest
         idiag_states = (uint)states,
     };
 
+    /// <summary>Size of a compat dump request: 16 + 60 = 76 bytes.</summary>
+    public static readonly int CompatSize = Unsafe.SizeOf<NlMsgHdr>() + Unsafe.SizeOf<InetDiagReq>();
+
+    /// <summary>A dump of every TCP socket of both families in <paramref name="states"/>, in one walk (TCPDIAG_GETSOCK).</summary>
+    public static InetDiagReq DumpBothFamilies(TcpStateMask states, DiagExtensions extensions) => new()
+    {
+        idiag_family = AF_INET,
+        idiag_ext = (byte)extensions,
+        idiag_states = (uint)states,
+    };
+
+    /// <summary>Writes header + compat body into <paramref name="destination"/> and returns the length.</summary>
+    public static int Write(Span<byte> destination, ushort type, ushort flags, uint sequence, in InetDiagReq body)
+    {
+        var header = new NlMsgHdr
+        {
+            nlmsg_len = (uint)CompatSize,
+            nlmsg_type = type,
+            nlmsg_flags = flags,
+            nlmsg_seq = sequence,
+            nlmsg_pid = 0,
+        };
+        MemoryMarshal.Write(destination, in header);
+        MemoryMarshal.Write(destination[Unsafe.SizeOf<NlMsgHdr>()..], in body);
+        return CompatSize;
+    }
+
     /// <summary>
     /// An exact request for one connection. With <paramref name="cookie"/> = <see cref="SockDiag.NoCookie"/>
     /// the kernel matches the 4-tuple only (net/core/sock_diag.c:sock_diag_check_cookie).

@@ -101,4 +101,7 @@ public static class AddressFamilies
     public const byte Inet = 2;
     /// <summary>AF_INET6.</summary>
     public const byte Inet6 = 10;
+
+    /// <summary>AF_UNSPEC: to <see cref="Netlink.SockDiag.Dump(byte, TcpStateMask, Netlink.DiagExtensions, List{SocketRecord})"/>, both families in one walk.</summary>
+    public const byte Unspecified = 0;
 }

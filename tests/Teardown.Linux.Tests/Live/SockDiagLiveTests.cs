@@ -126,6 +126,29 @@ public sealed class SockDiagLiveTests
     }
 
     [SkippableFact]
+    public void One_dump_of_both_families_returns_exactly_what_the_two_per_family_dumps_return()
+    {
+        Require.RootOrSkip();
+        using var zoo = SocketZoo.Create();
+
+        var (both, v4, v6) = zoo.WithSockDiag(d =>
+        {
+            var all = new List<SocketRecord>();
+            var four = new List<SocketRecord>();
+            var six = new List<SocketRecord>();
+            Assert.True(d.Dump(AddressFamilies.Unspecified, TcpStateMask.All, DiagExtensions.TcpInfo, all).IsComplete);
+            Assert.True(d.Dump(AddressFamilies.Inet, TcpStateMask.All, DiagExtensions.TcpInfo, four).IsComplete);
+            Assert.True(d.Dump(AddressFamilies.Inet6, TcpStateMask.All, DiagExtensions.TcpInfo, six).IsComplete);
+            return (all, four, six);
+        });
+
+        Assert.Contains(both, r => r.Family == AddressFamilies.Inet);
+        Assert.Contains(both, r => r.Family == AddressFamilies.Inet6);
+        Assert.Equal(v4.Concat(v6).Select(r => (r.Cookie, r.KernelState)).Order(), both.Select(r => (r.Cookie, r.KernelState)).Order());
+        Assert.All(both.Where(r => r.Inode == SocketZoo.InodeOf(zoo.EstablishedServer)), r => Assert.True(r.Known.HasFlag(SocketFields.TcpInfo)));
+    }
+
+    [SkippableFact]
     public void Dump_StateMask_SelectsOnlyRequestedStates()
     {
         Require.RootOrSkip();

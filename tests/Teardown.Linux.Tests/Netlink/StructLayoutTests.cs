@@ -22,6 +22,7 @@ public sealed class StructLayoutTests
         (typeof(SockaddrNl), "struct sockaddr_nl", []),
         (typeof(InetDiagSockId), "struct inet_diag_sockid", []),
         (typeof(InetDiagReqV2), "struct inet_diag_req_v2", []),
+        (typeof(InetDiagReq), "struct inet_diag_req", []),
         (typeof(InetDiagMsg), "struct inet_diag_msg", []),
         // The two bitfield bytes cannot be named by offsetof; the 6.2+/6.7+ tail is newer than the headers.
         (typeof(TcpInfo), "struct tcp_info",
@@ -39,6 +40,7 @@ public sealed class StructLayoutTests
     [
         ("SOCK_DIAG_BY_FAMILY", NetlinkConstants.SOCK_DIAG_BY_FAMILY),
         ("SOCK_DESTROY", NetlinkConstants.SOCK_DESTROY),
+        ("TCPDIAG_GETSOCK", NetlinkConstants.TCPDIAG_GETSOCK),
         ("NLMSG_DONE", NetlinkConstants.NLMSG_DONE),
         ("NLMSG_ERROR", NetlinkConstants.NLMSG_ERROR),
         ("NLM_F_DUMP", NetlinkConstants.NLM_F_DUMP),
