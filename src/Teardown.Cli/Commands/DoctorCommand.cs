@@ -85,6 +85,7 @@ public sealed class DoctorCommand(Terminal terminal, StartupWork startup) : Comm
                 Source = settings.Source == "proc" ? SocketSourcePreference.ProcNetTcp : SocketSourcePreference.SockDiag,
                 OwnerMethod = OwnerMethodParser.TryParse(settings.Owners) ?? Teardown.Linux.Owners.OwnerScanMethod.Auto,
                 Extensions = DoctorInput.NeededExtensions,
+                DetailStates = DoctorInput.DetailStates,
                 Prefetch = startup.OwnerPrefetch,
                 // Connections release and kill ended whose descriptors the application still holds.
                 Ledger = new Teardown.Linux.Ledger.LedgerFollower(Teardown.Linux.Ledger.ActionLedger.PathInEffect),

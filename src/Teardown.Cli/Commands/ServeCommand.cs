@@ -133,6 +133,7 @@ public sealed class ServeCommand(Terminal terminal) : AsyncCommand<ServeCommand.
             AllNamespaces = settings.AllNetns,
             OwnerMethod = OwnerMethodParser.TryParse(settings.Owners) ?? Teardown.Linux.Owners.OwnerScanMethod.Auto,
             Extensions = Teardown.Doctor.Input.DoctorInput.NeededExtensions,
+            DetailStates = Teardown.Doctor.Input.DoctorInput.DetailStates,
             // A server pays CPU every interval, not wall time once: one walk of the kernel's tables per
             // family, and the bind-hash walk only when asked (measured: bench/serve-vs-ss.sh).
             States = settings.BoundInactive ? TcpStateMask.All : TcpStateMask.All & ~TcpStateMask.BoundInactive,

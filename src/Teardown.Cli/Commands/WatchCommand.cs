@@ -131,7 +131,7 @@ public sealed class WatchCommand(Terminal terminal) : AsyncCommand<WatchCommand.
     // One sample: a snapshot per namespace, analysed, summed into one report for display.
     private static DoctorReport Sample(Settings settings, DoctorFilter filter, WatchHistory history, LedgerFollower ledger)
     {
-        var request = new SnapshotRequest { AllNamespaces = settings.AllNetns, NamespaceOfPid = settings.Pid, Extensions = DoctorInput.NeededExtensions, Ledger = ledger };
+        var request = new SnapshotRequest { AllNamespaces = settings.AllNetns, NamespaceOfPid = settings.Pid, Extensions = DoctorInput.NeededExtensions, DetailStates = DoctorInput.DetailStates, Ledger = ledger };
         var inputs = NamespaceSnapshots.Take(request).Select(DoctorInput.From).ToList();
         var reports = inputs.Select(i => DoctorAnalysis.Analyze(i, filter)).ToList();
         var merged = reports.Count == 1 ? reports[0] : Merge(reports);

@@ -53,6 +53,16 @@ public sealed record DoctorInput
     /// <summary>The tcp_info extension (ages, RTO) is what the doctor needs of sock_diag; not asking for sk_meminfo makes the dump cheaper.</summary>
     public const DiagExtensions NeededExtensions = DiagExtensions.TcpInfo;
 
+    /// <summary>
+    /// The states whose tcp_info the analysis reads: the teardown states, grouped into findings with
+    /// their quiet time and RTO (Analysis/GroupAccumulator, Export/ExportViewBuilder). ESTABLISHED,
+    /// LISTEN and opening sockets are counted, never timed, and TIME_WAIT and orphaned FIN_WAIT2
+    /// mini-sockets have no tcp_info; so a snapshot for the doctor asks the kernel for tcp_info on these
+    /// states only (Linux/Inventory/InventoryOptions.DetailStates).
+    /// </summary>
+    public const TcpStateMask DetailStates =
+        TcpStateMask.CloseWait | TcpStateMask.FinWait1 | TcpStateMask.FinWait2 | TcpStateMask.LastAck | TcpStateMask.Closing;
+
     /// <summary>The view of a live snapshot.</summary>
     public static DoctorInput From(HostSnapshot snapshot)
     {

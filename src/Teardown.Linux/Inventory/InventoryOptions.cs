@@ -24,6 +24,15 @@ public sealed record InventoryOptions
     /// <summary>Netlink extensions (default tcp_info + skmeminfo).</summary>
     public DiagExtensions Extensions { get; init; } = DiagExtensions.TcpInfo | DiagExtensions.SkMemInfo;
 
+    /// <summary>
+    /// States whose sockets get <see cref="Extensions"/>; the others are dumped bare (default all).
+    /// Filling tcp_info is most of what a dump costs the kernel (net/ipv4/tcp.c:tcp_get_info under
+    /// net/ipv4/inet_diag.c:inet_sk_diag_fill), so a caller that reads it only for some states —
+    /// the doctor, for the teardown states — saves it on the many ESTABLISHED sockets of a busy host,
+    /// for the price of a second, cheap walk of the hash tables.
+    /// </summary>
+    public TcpStateMask DetailStates { get; init; } = TcpStateMask.All;
+
     /// <summary>Read IPv6 sockets too (default true).</summary>
     public bool IncludeIPv6 { get; init; } = true;
 

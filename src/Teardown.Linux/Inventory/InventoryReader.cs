@@ -205,11 +205,13 @@ public static class InventoryReader
 
     private static (int Calls, long Bytes)? TryDumpAll(InventoryOptions options, byte[] families, SocketRecordBuffer into, List<BlindSpot> blind)
     {
-        TcpStateMask second = options.States & SecondDumpStates;
-        TcpStateMask first = options.States & ~SecondDumpStates;
-        if (second == TcpStateMask.None || first == TcpStateMask.None || into.Capacity < options.SplitDumpAbove)
+        // Two dumps when only some states need the extensions (the rest bare), or when a large table
+        // is split over two threads; otherwise one.
+        bool large = into.Capacity >= options.SplitDumpAbove;
+        var (first, firstExtensions, second, secondExtensions) = Partition(options, large);
+        if (second == TcpStateMask.None)
         {
-            return TryDump(options.States, options.Extensions, families, into, blind);
+            return TryDump(first, firstExtensions, families, into, blind);
         }
 
         // The netlink socket is opened here, so it belongs to this thread's namespace; the second thread
@@ -221,24 +223,54 @@ public static class InventoryReader
             return null;
         }
 
+        using var diag = opened.Value;
+        if (!large)
+        {
+            // One thread, two dumps (the first the detailed one): cheaper than a detailed dump of everything.
+            var one = TryDump(diag, first, firstExtensions, families, into, blind);
+            if (one is null) return null;
+            var two = TryDump(diag, second, secondExtensions, families, into, blind);
+            if (two is null) return null;
+            return (one.Value.Calls + two.Value.Calls, one.Value.Bytes + two.Value.Bytes);
+        }
+
         var secondBuffer = new SocketRecordBuffer(into.Capacity / 2);
         var secondBlind = new List<BlindSpot>();
         (int Calls, long Bytes)? secondResult = null;
-        using (var secondDiag = opened.Value)
+        var worker = new Thread(() => secondResult = TryDump(diag, second, secondExtensions, families, secondBuffer, secondBlind))
         {
-            var worker = new Thread(() => secondResult = TryDump(secondDiag, second, options.Extensions, families, secondBuffer, secondBlind))
-            {
-                IsBackground = true,
-                Name = "sock_diag dump (passive-close states)",
-            };
-            worker.Start();
-            var firstResult = TryDump(first, options.Extensions, families, into, blind);
-            worker.Join();
-            blind.AddRange(secondBlind);
-            if (firstResult is null || secondResult is null) return null;
-            into.AddRange(secondBuffer);
-            return (firstResult.Value.Calls + secondResult.Value.Calls, firstResult.Value.Bytes + secondResult.Value.Bytes);
+            IsBackground = true,
+            Name = "sock_diag dump (second half)",
+        };
+        worker.Start();
+        var firstResult = TryDump(first, firstExtensions, families, into, blind);
+        worker.Join();
+        blind.AddRange(secondBlind);
+        if (firstResult is null || secondResult is null) return null;
+        into.AddRange(secondBuffer);
+        return (firstResult.Value.Calls + secondResult.Value.Calls, firstResult.Value.Bytes + secondResult.Value.Bytes);
+    }
+
+    /// <summary>
+    /// How the states are dumped: the detailed states with the extensions and the rest bare when the
+    /// caller wants detail for some states only; else, on a table large enough to split, the
+    /// passive-close states apart from the rest (both detailed); else everything in one dump.
+    /// </summary>
+    internal static (TcpStateMask First, DiagExtensions FirstExtensions, TcpStateMask Second, DiagExtensions SecondExtensions) Partition(InventoryOptions options, bool large)
+    {
+        var detailed = options.States & options.DetailStates;
+        var bare = options.States & ~options.DetailStates;
+        if (options.Extensions != DiagExtensions.None && detailed != TcpStateMask.None && bare != TcpStateMask.None)
+        {
+            return (detailed, options.Extensions, bare, DiagExtensions.None);
         }
+
+        var extensions = detailed == TcpStateMask.None ? DiagExtensions.None : options.Extensions;
+        var second = options.States & SecondDumpStates;
+        var first = options.States & ~SecondDumpStates;
+        return !large || second == TcpStateMask.None || first == TcpStateMask.None
+            ? (options.States, extensions, TcpStateMask.None, DiagExtensions.None)
+            : (first, extensions, second, extensions);
     }
 
     private static (int Calls, long Bytes)? TryDump(TcpStateMask states, DiagExtensions extensions, byte[] families, SocketRecordBuffer into, List<BlindSpot> blind)

@@ -26,6 +26,9 @@ public sealed record SnapshotRequest
     /// <summary>States to dump (default all, bound-inactive sockets included).</summary>
     public TcpStateMask States { get; init; } = TcpStateMask.All;
 
+    /// <summary>States whose sockets get the extensions (see <see cref="InventoryOptions.DetailStates"/>; default all).</summary>
+    public TcpStateMask DetailStates { get; init; } = TcpStateMask.All;
+
     /// <summary>
     /// From how many sockets the dump is split in two threads (see <see cref="InventoryOptions.SplitDumpAbove"/>):
     /// shorter wall time for a one-shot command, at the price of a second walk of the kernel's hash tables.
@@ -105,6 +108,7 @@ public static class NamespaceSnapshots
         var options = new InventoryOptions
         {
             Source = request.Source, OwnerMethod = request.OwnerMethod, Extensions = request.Extensions, States = request.States, SplitDumpAbove = request.SplitDumpAbove,
+            DetailStates = request.DetailStates,
         };
         if (request.AllNamespaces) return TakeAll(options, request.Prefetch, whileScanning);
         if (request.NamespaceOfPid is not int pid) return [ParallelInventory.Take(options, prefetch: request.Prefetch, whileScanning: whileScanning)];

@@ -71,6 +71,27 @@ public sealed class InventoryLiveTests(ITestOutputHelper output)
             two.Sockets.Select(r => $"{r.Local} {r.Remote} {r.State} {r.Inode}").Order(StringComparer.Ordinal));
     }
 
+    [SkippableTheory]
+    [InlineData(int.MaxValue)]
+    [InlineData(0)]
+    public void Take_WithDetailForTeardownStatesOnly_GivesTheSameSockets_WithTcpInfoOnlyWhereAsked(int splitAbove)
+    {
+        Require.RootOrSkip();
+        using var zoo = SocketZoo.Create();
+        zoo.DumpSettled();
+        const TcpStateMask teardown = TcpStateMask.CloseWait | TcpStateMask.FinWait1 | TcpStateMask.FinWait2 | TcpStateMask.LastAck | TcpStateMask.Closing;
+
+        var all = InventoryReader.Take(new InventoryOptions { Namespace = zoo.Namespace, ScanOwners = false, Extensions = DiagExtensions.TcpInfo });
+        var some = InventoryReader.Take(new InventoryOptions { Namespace = zoo.Namespace, ScanOwners = false, Extensions = DiagExtensions.TcpInfo, DetailStates = teardown, SplitDumpAbove = splitAbove });
+
+        Assert.Equal(
+            all.Sockets.Select(r => $"{r.Local} {r.Remote} {r.State} {r.Inode}").Order(StringComparer.Ordinal),
+            some.Sockets.Select(r => $"{r.Local} {r.Remote} {r.State} {r.Inode}").Order(StringComparer.Ordinal));
+        Assert.Contains(some.Sockets, r => r.KernelState == TcpState.CloseWait && r.TcpInfoLength > 0);
+        Assert.Contains(some.Sockets, r => r.KernelState == TcpState.Established);
+        Assert.All(some.Sockets.Where(r => r.KernelState is TcpState.Established or TcpState.Listen), r => Assert.Equal(0, r.TcpInfoLength));
+    }
+
     [SkippableFact]
     public void Take_ForcedProcNetTcp_GivesSameSockets_AndSaysWhatIsMissing()
     {
