@@ -24,6 +24,14 @@ public sealed class RunCommand(Terminal terminal) : AsyncCommand<RunCommand.Sett
         [Description("Write the trace and verdicts as JSON lines (one object per line) instead of a timeline.")]
         public bool Json { get; init; }
 
+        [CommandOption("--svg <FILE>")]
+        [Description("Also draw the run as a ladder diagram (SVG): one line per host, an arrow per segment, states, timers as brackets, calls. One scenario only.")]
+        public string? Svg { get; init; }
+
+        [CommandOption("--html <FILE>")]
+        [Description("Also write the ladder diagram as a self-contained, printable HTML page. One scenario only.")]
+        public string? Html { get; init; }
+
         [CommandOption("-q|--quiet")]
         [Description("Print only failed expectations and the summary, not the timeline.")]
         public bool Quiet { get; init; }
@@ -39,6 +47,11 @@ public sealed class RunCommand(Terminal terminal) : AsyncCommand<RunCommand.Sett
     {
         if (!ScenarioFiles.TryLoad(terminal, settings.Files, out var scenarios)) return ExitCodes.Usage;
         var console = terminal.Out;
+        if ((settings.Svg ?? settings.Html) is not null && scenarios.Count != 1)
+        {
+            terminal.Fail($"--svg and --html draw one scenario; {scenarios.Count} were given");
+            return ExitCodes.Usage;
+        }
 
         IScenarioTarget target = TargetFactory.Create(settings.Target, settings.Seed);
         int failedScenarios = 0, failedChecks = 0, passedChecks = 0;
@@ -48,6 +61,11 @@ public sealed class RunCommand(Terminal terminal) : AsyncCommand<RunCommand.Sett
             ScenarioTrace trace = await target.PlayAsync(scenario, cancellationToken).ConfigureAwait(false);
             IReadOnlyList<Verdict> verdicts = ExpectationChecker.Check(trace);
             int failed = verdicts.Count(v => !v.Passed);
+            if (!Pictures.TryWrite(terminal, settings.Svg, () => LadderSvg.Render(trace)) || !Pictures.TryWrite(terminal, settings.Html, () => LadderHtml.Render(trace)))
+            {
+                return ExitCodes.Usage;
+            }
+
             failedChecks += failed;
             passedChecks += verdicts.Count - failed;
             if (failed > 0) failedScenarios++;
