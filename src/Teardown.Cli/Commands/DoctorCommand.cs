@@ -4,6 +4,7 @@ using Spectre.Console;
 using Spectre.Console.Cli;
 using Teardown.Cli.Output;
 using Teardown.Doctor.Analysis;
+using Teardown.Doctor.Classification;
 using Teardown.Doctor.Input;
 using Teardown.Doctor.Report;
 using Teardown.Linux.Inventory;
@@ -33,6 +34,10 @@ public sealed class DoctorCommand(Terminal terminal, StartupWork startup) : Comm
         [DefaultValue("auto")]
         public string Owners { get; init; } = "auto";
 
+        [CommandOption("--scenario <N>")]
+        [Description("Write finding N as a runnable .scn scenario that reproduces its mechanism (two hosts, the calls, this host's settings, the expected states): [bold]teardown doctor --scenario 1 > finding.scn[/], then [bold]teardown run finding.scn[/] or [bold]teardown diff finding.scn[/].")]
+        public int? Scenario { get; init; }
+
         [CommandOption("--input <FILE>")]
         [Description("Analyse a capture saved with --save instead of this host.")]
         public string? Input { get; init; }
@@ -42,7 +47,8 @@ public sealed class DoctorCommand(Terminal terminal, StartupWork startup) : Comm
             if (Source is not ("sock_diag" or "proc")) return ValidationResult.Error($"--source must be sock_diag or proc, not '{Source}'");
             if (OwnerMethodParser.TryParse(Owners) is null) return ValidationResult.Error($"--owners must be auto, bpf or proc, not '{Owners}'");
             if (Input is not null && (AllNetns || Save is not null)) return ValidationResult.Error("--input analyses a saved capture; it cannot be combined with --all-netns or --save");
-            if ((Json ? 1 : 0) + (Brief ? 1 : 0) + (Sockets ? 1 : 0) > 1) return ValidationResult.Error("choose one of --json, --brief and --sockets");
+            if ((Json ? 1 : 0) + (Brief ? 1 : 0) + (Sockets ? 1 : 0) + (Scenario is null ? 0 : 1) > 1) return ValidationResult.Error("choose one of --json, --brief, --sockets and --scenario");
+            if (Scenario is <= 0) return ValidationResult.Error("--scenario must be a finding number from 1 on, as the doctor printed it");
             return base.Validate();
         }
     }
@@ -106,6 +112,11 @@ public sealed class DoctorCommand(Terminal terminal, StartupWork startup) : Comm
         int exit = ExitCode(reports);
         if (Environment.GetEnvironmentVariable("TEARDOWN_TIMING") is "1") Timing(inputs[0].Cost, read, analysed);
 
+        if (settings.Scenario is int wanted)
+        {
+            return WriteScenario(reports, inputs, wanted);
+        }
+
         if (settings.Json)
         {
             // elapsedMs covers the whole run, from the process's start to the report.
@@ -131,6 +142,30 @@ public sealed class DoctorCommand(Terminal terminal, StartupWork startup) : Comm
 
         if (Environment.GetEnvironmentVariable("TEARDOWN_TIMING") is "1") terminal.Note($"timing: render {(startup.Elapsed - analysed).TotalMilliseconds:0} ms");
         return exit;
+    }
+
+    /// <summary><c>--scenario N</c>: finding N (numbered across namespaces, as printed) as a .scn file on stdout.</summary>
+    private int WriteScenario(IReadOnlyList<DoctorReport> reports, IReadOnlyList<DoctorInput> inputs, int wanted)
+    {
+        int n = 0;
+        for (int r = 0; r < reports.Count; r++)
+        {
+            foreach (var finding in reports[r].Findings)
+            {
+                if (++n != wanted) continue;
+                if (Teardown.Doctor.Reproduce.FindingScenario.For(finding, n, inputs[r].Settings) is not string scenario)
+                {
+                    terminal.Fail($"finding {n} ({finding.Class.Id()}) has no two-host reproduction; these classes have one: {string.Join(", ", Teardown.Doctor.Reproduce.FindingScenario.Reproducible.Select(c => c.Id()))}");
+                    return ExitCodes.Usage;
+                }
+
+                terminal.Text.Write(scenario);
+                return ExitCodes.Ok;
+            }
+        }
+
+        terminal.Fail(n == 0 ? $"--scenario {wanted}: the doctor finds nothing here" : $"--scenario {wanted}: there are {n} findings");
+        return ExitCodes.Usage;
     }
 
     private void Timing(ReadCost cost, TimeSpan read, TimeSpan analysed) =>
