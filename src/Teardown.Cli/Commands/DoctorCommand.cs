@@ -34,6 +34,10 @@ public sealed class DoctorCommand(Terminal terminal, StartupWork startup) : Comm
         [DefaultValue("auto")]
         public string Owners { get; init; } = "auto";
 
+        [CommandOption("--html <FILE>")]
+        [Description("Also write the report as one self-contained, printable HTML page: the findings with their explanations, the ages of CLOSE_WAIT and FIN_WAIT2 sockets, owners by descriptor headroom, ports per destination.")]
+        public string? Html { get; init; }
+
         [CommandOption("--scenario <N>")]
         [Description("Write finding N as a runnable .scn scenario that reproduces its mechanism (two hosts, the calls, this host's settings, the expected states): [bold]teardown doctor --scenario 1 > finding.scn[/], then [bold]teardown run finding.scn[/] or [bold]teardown diff finding.scn[/].")]
         public int? Scenario { get; init; }
@@ -111,6 +115,13 @@ public sealed class DoctorCommand(Terminal terminal, StartupWork startup) : Comm
         var analysed = startup.Elapsed;
         int exit = ExitCode(reports);
         if (Environment.GetEnvironmentVariable("TEARDOWN_TIMING") is "1") Timing(inputs[0].Cost, read, analysed);
+
+        if (settings.Html is string html)
+        {
+            var namespaces = inputs.Select((input, i) => new Teardown.Doctor.Export.AnalysedNamespace(input, SocketIndex.Build(input.Sockets, input.Settings), reports[i])).ToList();
+            var view = Teardown.Doctor.Export.ExportViewBuilder.Build(namespaces);
+            if (!Pictures.TryWrite(terminal, html, () => DoctorHtml.Render(reports, view, inputs[0].TakenAt))) return ExitCodes.Usage;
+        }
 
         if (settings.Scenario is int wanted)
         {
