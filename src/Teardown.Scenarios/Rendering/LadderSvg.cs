@@ -19,8 +19,8 @@ public static class LadderSvg
     private const double HostSpacing = 420;
     private const double Side = 300;
 
-    /// <summary>The SVG document for <paramref name="trace"/>.</summary>
-    public static string Render(ScenarioTrace trace)
+    /// <summary>The SVG document for <paramref name="trace"/>; rows <paramref name="highlight"/> selects get a yellow band (a diff's divergences).</summary>
+    public static string Render(ScenarioTrace trace, Func<TraceEntry, bool>? highlight = null)
     {
         ArgumentNullException.ThrowIfNull(trace);
         var layout = LadderLayout.Of(trace);
@@ -67,6 +67,11 @@ public static class LadderSvg
         foreach (var row in layout.Rows)
         {
             double y = Top + row.Y;
+            if (highlight?.Invoke(row.Entry) == true)
+            {
+                svg.Append(Inv($"<rect data-role=\"divergence\" x=\"4\" y=\"{y - 12:0.#}\" width=\"{width - 8:0}\" height=\"{LadderLayout.RowHeight:0}\" fill=\"#fff59d\" opacity=\"0.8\"/>\n"));
+            }
+
             if (lastTime != row.Entry.At)
             {
                 svg.Append(Inv($"<text x=\"12\" y=\"{y + 4:0.#}\" fill=\"#555555\" data-role=\"time\">{Escape(TimeText.Seconds(row.Entry.At))}</text>\n"));
