@@ -17,33 +17,16 @@ public static class ActionLedger
     public static string PathInEffect =>
         Environment.GetEnvironmentVariable("TEARDOWN_LEDGER") is { Length: > 0 } path ? path : DefaultPath;
 
-    /// <summary>Appends entries (creating the directory and file, mode 0600, when missing).</summary>
-    [System.Runtime.Versioning.UnsupportedOSPlatform("windows")]
+    /// <summary>Appends entries in one write (creating the directory and file, mode 0600, when missing).</summary>
     public static LinuxResult<int> Append(string path, IReadOnlyList<LedgerEntry> entries)
     {
         ArgumentNullException.ThrowIfNull(path);
         ArgumentNullException.ThrowIfNull(entries);
         if (entries.Count == 0) return 0;
-        try
-        {
-            if (System.IO.Path.GetDirectoryName(path) is { Length: > 0 } dir) Directory.CreateDirectory(dir);
-            var options = new FileStreamOptions
-            {
-                Mode = FileMode.Append,
-                Access = FileAccess.Write,
-                Share = FileShare.ReadWrite,
-            };
-            if (!OperatingSystem.IsWindows()) options.UnixCreateMode = UnixFileMode.UserRead | UnixFileMode.UserWrite;
-            using var stream = new FileStream(path, options);
-            var buffer = new MemoryStream();
-            foreach (var entry in entries) LedgerLine.WriteLine(buffer, entry);
-            stream.Write(buffer.GetBuffer(), 0, (int)buffer.Length);
-            return entries.Count;
-        }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
-        {
-            return new LinuxError(Errno.EIO, $"append to {path}: {e.Message}");
-        }
+        var opened = LedgerWriter.Open(path);
+        if (!opened.IsOk) return opened.Error!.Value;
+        using var writer = opened.Value;
+        return writer.WriteAll(entries) is LinuxError failed ? failed : entries.Count;
     }
 
     /// <summary>

@@ -48,9 +48,18 @@ public sealed class LedgerWriter : IDisposable
     public LinuxError? Write(LedgerEntry entry)
     {
         ArgumentNullException.ThrowIfNull(entry);
+        return WriteAll([entry]);
+    }
+
+    /// <summary>Appends several entries as one write (whole lines, so a concurrent reader never sees them interleaved).</summary>
+    public LinuxError? WriteAll(IReadOnlyList<LedgerEntry> entries)
+    {
+        ArgumentNullException.ThrowIfNull(entries);
+        var buffer = new MemoryStream();
+        foreach (var entry in entries) LedgerLine.WriteLine(buffer, entry);
         try
         {
-            _stream.Write(Encoding.UTF8.GetBytes(ActionLedger.Format(entry) + "\n"));
+            _stream.Write(buffer.GetBuffer(), 0, (int)buffer.Length);
             return null;
         }
         catch (IOException e)

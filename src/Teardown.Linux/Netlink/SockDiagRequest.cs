@@ -34,20 +34,8 @@ public static class SockDiagRequest
     };
 
     /// <summary>Writes header + compat body into <paramref name="destination"/> and returns the length.</summary>
-    public static int Write(Span<byte> destination, ushort type, ushort flags, uint sequence, in InetDiagReq body)
-    {
-        var header = new NlMsgHdr
-        {
-            nlmsg_len = (uint)CompatSize,
-            nlmsg_type = type,
-            nlmsg_flags = flags,
-            nlmsg_seq = sequence,
-            nlmsg_pid = 0,
-        };
-        MemoryMarshal.Write(destination, in header);
-        MemoryMarshal.Write(destination[Unsafe.SizeOf<NlMsgHdr>()..], in body);
-        return CompatSize;
-    }
+    public static int Write(Span<byte> destination, ushort type, ushort flags, uint sequence, in InetDiagReq body) =>
+        WriteMessage(destination, type, flags, sequence, in body);
 
     /// <summary>
     /// An exact request for one connection. With <paramref name="cookie"/> = <see cref="SockDiag.NoCookie"/>
@@ -70,11 +58,17 @@ public static class SockDiagRequest
     }
 
     /// <summary>Writes header + body into <paramref name="destination"/> and returns the length.</summary>
-    public static int Write(Span<byte> destination, ushort type, ushort flags, uint sequence, in InetDiagReqV2 body)
+    public static int Write(Span<byte> destination, ushort type, ushort flags, uint sequence, in InetDiagReqV2 body) =>
+        WriteMessage(destination, type, flags, sequence, in body);
+
+    // One netlink message: the header, then the request body right after it (both naturally aligned).
+    private static int WriteMessage<TBody>(Span<byte> destination, ushort type, ushort flags, uint sequence, in TBody body)
+        where TBody : unmanaged
     {
+        int length = Unsafe.SizeOf<NlMsgHdr>() + Unsafe.SizeOf<TBody>();
         var header = new NlMsgHdr
         {
-            nlmsg_len = (uint)Size,
+            nlmsg_len = (uint)length,
             nlmsg_type = type,
             nlmsg_flags = flags,
             nlmsg_seq = sequence,
@@ -82,7 +76,7 @@ public static class SockDiagRequest
         };
         MemoryMarshal.Write(destination, in header);
         MemoryMarshal.Write(destination[Unsafe.SizeOf<NlMsgHdr>()..], in body);
-        return Size;
+        return length;
     }
 
     /// <summary>Flags for a dump: NLM_F_REQUEST | NLM_F_DUMP.</summary>

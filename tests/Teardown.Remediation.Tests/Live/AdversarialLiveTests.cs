@@ -22,11 +22,7 @@ public sealed class AdversarialLiveTests(ITestOutputHelper output)
     {
         Require.RootOrSkip();
         using var lab = HandsLab.DeadPeer();
-        var (holder, peer) = lab.Held();
-        _ = lab.Pair();
-        peer.Shutdown(SocketShutdown.Send);
-        var (local, remote) = ((IPEndPoint)peer.RemoteEndPoint!, (IPEndPoint)peer.LocalEndPoint!);
-        Assert.Equal(TcpState.CloseWait, lab.WaitFor(local, remote, TcpState.CloseWait));
+        var (holder, peer, local, remote) = Remedy.HeldCloseWait(lab);
         var plan = Remedy.Plan(lab.Local, new ActionSelection { Action = ActionKind.Release, Pid = holder.Pid });
         Assert.Single(plan.Actions);
 
@@ -61,11 +57,7 @@ public sealed class AdversarialLiveTests(ITestOutputHelper output)
     {
         Require.RootOrSkip();
         using var lab = HandsLab.DeadPeer();
-        var (holder, peer) = lab.Held();
-        _ = lab.Pair();
-        peer.Shutdown(SocketShutdown.Send);
-        var (local, remote) = (peer.RemoteEndPoint!, peer.LocalEndPoint!);
-        Assert.Equal(TcpState.CloseWait, lab.WaitFor(local, remote, TcpState.CloseWait));
+        var (holder, peer, local, remote) = Remedy.HeldCloseWait(lab);
         var plan = Remedy.Plan(lab.Local, new ActionSelection { Action = ActionKind.Release, Pid = holder.Pid });
         Assert.Equal(holder.Fd, Assert.Single(plan.Actions).Socket.Fd);
 
@@ -89,11 +81,7 @@ public sealed class AdversarialLiveTests(ITestOutputHelper output)
     {
         Require.RootOrSkip();
         using var lab = HandsLab.DeadPeer();
-        var (holder, peer) = lab.Held();
-        _ = lab.Pair();
-        peer.Shutdown(SocketShutdown.Send);
-        var (local, remote) = (peer.RemoteEndPoint!, peer.LocalEndPoint!);
-        Assert.Equal(TcpState.CloseWait, lab.WaitFor(local, remote, TcpState.CloseWait));
+        var (holder, peer, local, remote) = Remedy.HeldCloseWait(lab);
         var plan = Remedy.Plan(lab.Local, new ActionSelection { Action = ActionKind.Release, Pid = holder.Pid });
         lab.SilencePeer();
         Assert.Equal(0, holder.Call("close")); // our FIN goes unanswered: LAST_ACK, same cookie
@@ -111,11 +99,7 @@ public sealed class AdversarialLiveTests(ITestOutputHelper output)
     {
         Require.RootOrSkip();
         using var lab = HandsLab.DeadPeer();
-        var (holder, peer) = lab.Held(uid: 65534);
-        _ = lab.Pair();
-        peer.Shutdown(SocketShutdown.Send);
-        var (local, remote) = (peer.RemoteEndPoint!, peer.LocalEndPoint!);
-        Assert.Equal(TcpState.CloseWait, lab.WaitFor(local, remote, TcpState.CloseWait));
+        var (holder, peer, local, remote) = Remedy.HeldCloseWait(lab, uid: 65534);
         var planned = Assert.Single(Remedy.Plan(lab.Local, new ActionSelection { Action = ActionKind.Release, Pid = holder.Pid }).Actions);
         var before = Remedy.Census(lab.Diag);
         var opened = new KernelHandsFactory().Open(lab.Local.Inode);

@@ -18,11 +18,7 @@ public sealed class CommandLiveTests
     {
         Require.RootOrSkip();
         using var lab = HandsLab.DeadPeer();
-        var (holder, peer) = lab.Held();
-        _ = lab.Pair();
-        peer.Shutdown(SocketShutdown.Send);
-        var (local, remote) = (peer.RemoteEndPoint!, peer.LocalEndPoint!);
-        Assert.Equal(TcpState.CloseWait, lab.WaitFor(local, remote, TcpState.CloseWait));
+        var (holder, peer, local, remote) = Remedy.HeldCloseWait(lab);
         string ledger = Path.Combine(Path.GetTempPath(), $"teardown-ledger-{Guid.NewGuid():N}.jsonl");
         string syslogPath = Path.Combine(Path.GetTempPath(), $"teardown-log-{Guid.NewGuid():N}.sock");
         using var syslog = new Socket(AddressFamily.Unix, SocketType.Dgram, ProtocolType.Unspecified);

@@ -128,11 +128,7 @@ public sealed class KillLiveTests
     {
         Require.RootOrSkip();
         using var lab = HandsLab.DeadPeer();
-        var (holder, peer) = lab.Held();
-        _ = lab.Pair();
-        peer.Shutdown(SocketShutdown.Send);
-        var (local, remote) = (peer.RemoteEndPoint!, peer.LocalEndPoint!);
-        Assert.Equal(TcpState.CloseWait, lab.WaitFor(local, remote, TcpState.CloseWait));
+        var (holder, peer, local, remote) = Remedy.HeldCloseWait(lab);
         // Not named: kill leaves a held socket alone and says to release it.
         var unnamed = Remedy.Plan(lab.Local, new ActionSelection { Action = ActionKind.Kill, Port = ((IPEndPoint)remote).Port });
         Assert.Empty(unnamed.Actions);

@@ -6,6 +6,7 @@ using Teardown.Linux.Inventory;
 using Teardown.Linux.Namespaces;
 using Teardown.Linux.Netlink;
 using Teardown.Linux.Sockets;
+using Teardown.Linux.Tests.Support;
 
 namespace Teardown.Remediation.Tests.Support;
 
@@ -25,6 +26,20 @@ internal static class Remedy
     internal static RunSummary Apply(NetNsHandle ns, ActionPlan plan, double rate = 1000, string? ledger = null, CancellationToken cancellation = default, Action<RunProgress>? progress = null) =>
         ActionRunner.RunAsync([new NamespacePlan(ns.Inode, plan)], new KernelHandsFactory(),
             new RunOptions { RatePerSecond = rate, LedgerPath = ledger, Progress = progress }, cancellation).GetAwaiter().GetResult();
+
+    /// <summary>
+    /// A CLOSE_WAIT held by a <see cref="Holder"/> process (its peer half-closed), with an ESTABLISHED
+    /// pair beside it as a bystander; returns the holder, the peer socket and the held end's endpoints.
+    /// </summary>
+    internal static (Holder Holder, System.Net.Sockets.Socket Peer, System.Net.IPEndPoint Local, System.Net.IPEndPoint Remote) HeldCloseWait(HandsLab lab, int? uid = null)
+    {
+        var (holder, peer) = lab.Held(uid);
+        _ = lab.Pair();
+        peer.Shutdown(System.Net.Sockets.SocketShutdown.Send);
+        var (local, remote) = ((System.Net.IPEndPoint)peer.RemoteEndPoint!, (System.Net.IPEndPoint)peer.LocalEndPoint!);
+        Assert.Equal(TcpState.CloseWait, lab.WaitFor(local, remote, TcpState.CloseWait));
+        return (holder, peer, local, remote);
+    }
 
     /// <summary>
     /// Tcp OutRsts of <paramref name="ns"/> (/proc/thread-self/net/snmp read from a thread inside it):
