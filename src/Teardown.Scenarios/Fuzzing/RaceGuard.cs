@@ -27,19 +27,27 @@ public static class RaceGuard
     private const string FileName = "fuzz.scn";
 
     /// <summary>The settled draft, or null when it still raced after <paramref name="rounds"/> rounds or ran past the options' duration.</summary>
-    public static ScenarioDraft? Settle(ScenarioDraft draft, FuzzOptions options, ulong modelSeed = 1, int rounds = 12)
+    public static ScenarioDraft? Settle(ScenarioDraft draft, FuzzOptions options, ulong modelSeed = 1, int rounds = 16)
     {
         ArgumentNullException.ThrowIfNull(draft);
         ArgumentNullException.ThrowIfNull(options);
         var model = new ModelTarget(modelSeed);
+        var conflicts = new Dictionary<int, int>();
         for (int round = 0; round < rounds; round++)
         {
             Scenario? scenario = draft.TryParse(FileName);
             if (scenario is null) return null;
             ScenarioTrace trace = model.Play(scenario);
-            (int group, TimeSpan shift)? race = FirstRace(draft, trace, model, options);
+            (int group, TimeSpan shift, string why)? race = FirstRace(draft, trace, model, options);
             if (race is null) return draft;
-            draft = ShiftFrom(draft, race.Value.group, race.Value.shift);
+            int group = race.Value.group;
+
+            // Which neighbour a line races with is not known: alternate between widening the gap before it
+            // (it and every later line move) and the gap after it (only the later lines move), so that two
+            // lines bound to each other — a connect and the accept after it — are pulled apart too.
+            int seen = conflicts[group] = conflicts.GetValueOrDefault(group) + 1;
+            int from = seen % 2 == 0 ? NextGroup(draft, group) : group;
+            draft = ShiftFrom(draft, from, race.Value.shift);
             if (draft.Duration > options.MaxDuration + TimeSpan.FromSeconds(5)) return null;
         }
 
@@ -47,7 +55,7 @@ public static class RaceGuard
     }
 
     /// <summary>The index of the first line of the first racing instant, and how far to move it and what follows.</summary>
-    private static (int, TimeSpan)? FirstRace(ScenarioDraft draft, ScenarioTrace trace, ModelTarget model, FuzzOptions options)
+    private static (int, TimeSpan, string)? FirstRace(ScenarioDraft draft, ScenarioTrace trace, ModelTarget model, FuzzOptions options)
     {
         TimeSpan half = options.Resolution / 2;
         List<(TimeSpan From, TimeSpan To)> late = LateTimerWindows(trace);
@@ -56,7 +64,7 @@ public static class RaceGuard
             TimeSpan t = draft.Lines[start].At;
             foreach (var (from, to) in late)
             {
-                if (t > from && t < to + options.Resolution) return (start, Round(to + options.Resolution - t, options.Resolution));
+                if (t > from && t < to + options.Resolution) return (start, Round(to + options.Resolution - t, options.Resolution), $"timer {from}..{to}");
             }
 
             foreach (TimeSpan delta in new[] { half, -half })
@@ -64,7 +72,8 @@ public static class RaceGuard
                 if (t + delta < TimeSpan.Zero) continue;
                 Scenario? moved = ShiftGroup(draft, start, delta).TryParse(FileName);
                 if (moved is null) continue;
-                if (!TraceComparer.Compare(trace, model.Play(moved)).Agrees) return (start, options.Resolution);
+                var cmp = TraceComparer.Compare(trace, model.Play(moved));
+                if (!cmp.Agrees) return (start, options.Resolution, $"moved {delta}: {cmp.Divergences[0].Aspect} {cmp.Divergences[0].Model} / {cmp.Divergences[0].Kernel}");
             }
         }
 
@@ -105,6 +114,13 @@ public static class RaceGuard
         {
             if (i == 0 || draft.Lines[i].At != draft.Lines[i - 1].At) yield return i;
         }
+    }
+
+    private static int NextGroup(ScenarioDraft draft, int start)
+    {
+        int i = start;
+        while (i < draft.Lines.Count && draft.Lines[i].At == draft.Lines[start].At) i++;
+        return i;
     }
 
     private static ScenarioDraft ShiftGroup(ScenarioDraft draft, int start, TimeSpan delta)

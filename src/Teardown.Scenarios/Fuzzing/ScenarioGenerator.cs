@@ -249,6 +249,7 @@ internal sealed class GeneratorRun(Draw draw, FuzzOptions options, ulong seed)
             case "drop":
             {
                 var (from, to) = Pair();
+                if (_dropping.Contains((from, to))) goto case "sweep";
                 bool both = draw.Chance(40);
                 Add($"net drop {from}{(both ? "<->" : "->")}{to}");
                 _dropping.Add((from, to));

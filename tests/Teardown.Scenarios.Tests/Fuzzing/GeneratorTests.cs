@@ -1,12 +1,11 @@
 using CsCheck;
 using Teardown.Scenarios.Fuzzing;
 using Teardown.Scenarios.Syntax;
-using Xunit.Abstractions;
 
 namespace Teardown.Scenarios.Tests.Fuzzing;
 
 /// <summary>The generator writes valid scenarios of the promised shape, the same ones for the same seed.</summary>
-public sealed class GeneratorTests(ITestOutputHelper output)
+public sealed class GeneratorTests
 {
     private static readonly Gen<ulong> Seeds = Gen.ULong;
 
@@ -49,16 +48,4 @@ public sealed class GeneratorTests(ITestOutputHelper output)
                     $"line {i}: {d.Lines[i - 1].Statement} then {d.Lines[i].Statement} {gap.TotalMilliseconds} ms later");
             }
         }, iter: 500, print: s => $"seed={s}");
-
-    [Fact]
-    public void Samples()
-    {
-        foreach (ulong seed in new ulong[] { 1, 2, 3 })
-        {
-            ScenarioDraft d = ScenarioGenerator.Generate(seed, FuzzOptions.Short);
-            output.WriteLine(d.Render());
-            ScenarioDraft? settled = RaceGuard.Settle(d, FuzzOptions.Short);
-            output.WriteLine(settled is null ? "(unsettled)" : ModelAnnotator.Annotate(settled).Render());
-        }
-    }
 }
