@@ -99,8 +99,12 @@ public sealed class FuzzCommand(Terminal terminal) : AsyncCommand<FuzzCommand.Se
         terminal.Note(string.Create(CultureInfo.InvariantCulture,
             $"teardown fuzz: {settings.Count} scenarios from seed {seed} ({(modelOnly ? "model properties" : $"model against kernel, {settings.Jobs} at once")}); repeat with --seed {seed}"));
 
-        FuzzReport report = await new FuzzCampaign(plan, terminal.Note).RunAsync(cancellationToken).ConfigureAwait(false);
-        IReadOnlyList<string> written = Write(report, settings);
+        var written = new List<string>();
+        FuzzReport report = await new FuzzCampaign(plan, terminal.Note, f =>
+        {
+            written.Add(Write(f, settings));
+            terminal.Note($"{f.Seed}: written to {written[^1]}");
+        }).RunAsync(cancellationToken).ConfigureAwait(false);
         Render(report, written, modelOnly);
         return report.Findings.Count > 0 ? ExitCodes.Findings : ExitCodes.Ok;
     }
@@ -123,29 +127,22 @@ public sealed class FuzzCommand(Terminal terminal) : AsyncCommand<FuzzCommand.Se
         return ExitCodes.Ok;
     }
 
-    /// <summary>Each finding as DIR/fuzz-SEED.scn (minimal, with the divergence in its comments) and DIR/fuzz-SEED.original.scn.</summary>
-    private static List<string> Write(FuzzReport report, Settings settings)
+    /// <summary>A finding as DIR/fuzz-SEED.scn (minimal, with the divergence in its comments) and DIR/fuzz-SEED.original.scn.</summary>
+    private static string Write(FuzzFinding f, Settings settings)
     {
-        var written = new List<string>();
-        if (report.Findings.Count == 0) return written;
         Directory.CreateDirectory(settings.Out);
-        foreach (FuzzFinding f in report.Findings)
-        {
-            string name = Path.Combine(settings.Out, Path.GetFileNameWithoutExtension(FuzzCase.FileName(f.Seed)));
-            string again = string.Create(CultureInfo.InvariantCulture,
-                $"teardown fuzz --seed {f.Seed} --count 1 --target {settings.Target} --resolution {settings.Resolution} --max-duration {settings.MaxDuration}");
-            string[] comments =
-            [
-                $"Found by teardown fuzz ({again}), confirmed by playing it again alone, then shrunk ({f.Original.Lines.Count} lines to {f.Minimal.Lines.Count}, {f.ShrinkTries} candidates).",
-                "Results and expectations below are the model's answers; the kernel differs:",
-                f.Description,
-            ];
-            File.WriteAllText(name + ".scn", f.Minimal.Render(comments));
-            File.WriteAllText(name + ".original.scn", f.Original.Render([$"The scenario {name}.scn was shrunk from.", .. comments[1..]]));
-            written.Add(name + ".scn");
-        }
-
-        return written;
+        string name = Path.Combine(settings.Out, Path.GetFileNameWithoutExtension(FuzzCase.FileName(f.Seed)));
+        string again = string.Create(CultureInfo.InvariantCulture,
+            $"teardown fuzz --seed {f.Seed} --count 1 --target {settings.Target} --resolution {settings.Resolution} --max-duration {settings.MaxDuration}");
+        string[] comments =
+        [
+            $"Found by teardown fuzz ({again}), confirmed by playing it again alone, then shrunk ({f.Original.Lines.Count} lines to {f.Minimal.Lines.Count}, {f.ShrinkTries} candidates).",
+            "Results and expectations below are the model's answers; the kernel differs:",
+            f.Description,
+        ];
+        File.WriteAllText(name + ".scn", f.Minimal.Render(comments));
+        File.WriteAllText(name + ".original.scn", f.Original.Render([$"The scenario {name}.scn was shrunk from.", .. comments[1..]]));
+        return name + ".scn";
     }
 
     private void Render(FuzzReport report, IReadOnlyList<string> written, bool modelOnly)

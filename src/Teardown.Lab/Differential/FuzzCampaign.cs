@@ -44,7 +44,7 @@ public sealed record FuzzReport(
 /// minimal scenario. With <see cref="FuzzPlan.ModelOnly"/> no kernel is needed: each scenario is checked for
 /// the model's own properties, and a failure is shrunk the same way, on the model alone.
 /// </summary>
-public sealed class FuzzCampaign(FuzzPlan plan, Action<string>? progress = null)
+public sealed class FuzzCampaign(FuzzPlan plan, Action<string>? progress = null, Action<FuzzFinding>? found = null)
 {
     private const ulong ModelSeed = 1;
     private readonly Dictionary<string, (int Compared, int Diverged)> _aspects = Scenarios.Checking.Aspects.All.ToDictionary(a => a, _ => (0, 0), StringComparer.Ordinal);
@@ -122,26 +122,30 @@ public sealed class FuzzCampaign(FuzzPlan plan, Action<string>? progress = null)
 
         progress?.Invoke($"{c.Scenario.FileName}: {aspect} divergence confirmed alone; shrinking (at most {plan.ShrinkTries} kernel runs)…");
         Divergence last = again.Comparison!.Divergences[0];
+        int tried = 0;
         async Task<bool> StillDiverges(ScenarioDraft candidate, CancellationToken ct)
         {
             Scenario? s = candidate.TryParse(c.Scenario.FileName);
             if (s is null || RaceGuard.Settle(candidate, plan.Generation, ModelSeed, rounds: 1) is null) return false;
             ScenarioDiff d = await PlayAloneAsync(s, ct).ConfigureAwait(false);
-            if (!DivergesIn(d, aspect)) return false;
+            bool still = DivergesIn(d, aspect);
+            progress?.Invoke(FormattableString.Invariant(
+                $"  shrink {++tried}/{plan.ShrinkTries}: {candidate.Lines.Count} lines, {candidate.Duration.TotalSeconds:F2} s: {(still ? "still diverges" : "agrees, undone")}"));
+            if (!still) return false;
             last = d.Comparison!.Divergences.First(x => x.Aspect == aspect);
             return true;
         }
 
         ShrinkResult shrunk = await new Shrinker(StillDiverges, plan.ShrinkTries, plan.Generation.Resolution)
             .ShrinkAsync(c.Draft, last.At, cancellationToken).ConfigureAwait(false);
-        _findings.Add(new FuzzFinding(c.Seed, aspect, Describe(last), c.Draft, ModelAnnotator.Annotate(shrunk.Draft, ModelSeed), shrunk.Tried));
+        Add(new FuzzFinding(c.Seed, aspect, Describe(last), c.Draft, ModelAnnotator.Annotate(shrunk.Draft, ModelSeed), shrunk.Tried));
     }
 
     private async Task CheckModelAsync(FuzzCase c, CancellationToken cancellationToken)
     {
         int n = ++_played;
         IReadOnlyList<string> problems = ModelChecks.Check(c.Draft, ModelSeed);
-        if (n % 50 == 0 || problems.Count > 0) progress?.Invoke(FormattableString.Invariant($"[{n}/{plan.Count}] {(problems.Count == 0 ? "holds" : "FAILS"),-6} {c.Scenario.FileName}"));
+        if (n % 50 == 0 || n == plan.Count || problems.Count > 0) progress?.Invoke(FormattableString.Invariant($"[{n}/{plan.Count}] {(problems.Count == 0 ? "holds" : "FAILS"),-6} {c.Scenario.FileName}"));
         if (problems.Count == 0)
         {
             _agreed++;
@@ -159,7 +163,14 @@ public sealed class FuzzCampaign(FuzzPlan plan, Action<string>? progress = null)
         }
 
         ShrinkResult shrunk = await new Shrinker(StillFails, 400, plan.Generation.Resolution).ShrinkAsync(c.Draft, null, cancellationToken).ConfigureAwait(false);
-        _findings.Add(new FuzzFinding(c.Seed, "property " + property, last, c.Draft, ModelAnnotator.Annotate(shrunk.Draft, ModelSeed), shrunk.Tried));
+        Add(new FuzzFinding(c.Seed, "property " + property, last, c.Draft, ModelAnnotator.Annotate(shrunk.Draft, ModelSeed), shrunk.Tried));
+    }
+
+    /// <summary>Keeps a finding and hands it out at once: a long campaign's findings are on disk before it ends.</summary>
+    private void Add(FuzzFinding finding)
+    {
+        _findings.Add(finding);
+        found?.Invoke(finding);
     }
 
     private static async Task<ScenarioDiff> PlayAloneAsync(Scenario scenario, CancellationToken cancellationToken) =>
