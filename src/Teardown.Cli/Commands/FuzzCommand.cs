@@ -151,8 +151,9 @@ public sealed class FuzzCommand(Terminal terminal) : AsyncCommand<FuzzCommand.Se
         for (int i = 0; i < report.Findings.Count; i++)
         {
             FuzzFinding f = report.Findings[i];
-            console.MarkupLineInterpolated($"[red]{(modelOnly ? "property fails" : "divergence")}[/] seed {f.Seed}: {f.Description}");
-            console.MarkupLineInterpolated($"  minimal scenario ({f.Minimal.Lines.Count} lines): {written[i]}");
+            // Plain text, never wrapped: a divergence is one line for grep, however wide.
+            terminal.Text.WriteLine(string.Create(CultureInfo.InvariantCulture, $"{(modelOnly ? "property fails" : "divergence")} seed {f.Seed}: {f.Description}"));
+            terminal.Text.WriteLine($"  minimal scenario ({N(f.Minimal.Lines.Count)} lines): {written[i]}");
         }
 
         if (!modelOnly)
@@ -170,12 +171,13 @@ public sealed class FuzzCommand(Terminal terminal) : AsyncCommand<FuzzCommand.Se
         }
 
         string verdict = modelOnly
-            ? $"{report.Agreed} of {report.Played} scenarios: every model property holds"
-            : $"{report.Agreed} of {report.Played} scenarios: model and kernel agree";
+            ? $"{N(report.Agreed)} of {N(report.Played)} scenarios: every model property holds"
+            : $"{N(report.Agreed + report.NotReproduced)} of {N(report.Played)} scenarios: model and kernel agree";
         string tail = (modelOnly ? "" : $", {N(report.NotReproduced)} not reproduced alone (lab timing), {N(report.LabErrors)} lab errors")
             + $", {N(report.Unsettled)} generated scenarios skipped as racy.";
-        console.MarkupLineInterpolated($"{verdict}. {report.Findings.Count} confirmed {(modelOnly ? "failures" : "divergences")}{tail}");
-        console.MarkupLineInterpolated(
+        // Plain text, never wrapped: ./run-tests reads these lines with grep and awk.
+        terminal.Text.WriteLine($"{verdict}. {N(report.Findings.Count)} confirmed {(modelOnly ? "failures" : "divergences")}{tail}");
+        terminal.Text.WriteLine(
             $"Wall time {report.Elapsed.TotalSeconds.ToString("F1", CultureInfo.InvariantCulture)} s, {report.PerMinute.ToString("F1", CultureInfo.InvariantCulture)} scenarios/min.");
     }
 
