@@ -16,6 +16,12 @@ public sealed record FuzzOptions
     /// </summary>
     public TimeSpan SlowEventGap { get; init; } = TimeSpan.FromMilliseconds(200);
 
+    /// <summary>
+    /// Nothing the counters count may happen this long after the last line (<see cref="RaceGuard"/>): the lab
+    /// reads the kernel's counters after letting it settle, the model's stop at the last line.
+    /// </summary>
+    public TimeSpan EndQuiet { get; init; } = TimeSpan.FromMilliseconds(500);
+
     /// <summary>The timeline ends by then (the final observations included); long timers (TIME_WAIT's 60 s) fit only when it allows.</summary>
     public TimeSpan MaxDuration { get; init; } = TimeSpan.FromSeconds(90);
 

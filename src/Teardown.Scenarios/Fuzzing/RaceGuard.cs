@@ -67,6 +67,11 @@ public static class RaceGuard
                 if (t > from && t < to + options.Resolution) return (start, Round(to + options.Resolution - t, options.Resolution), $"timer {from}..{to}");
             }
 
+            if (start == LastGroup(draft) && CounterChangesAfterTheEnd(draft, model, options) is { } change)
+            {
+                return (start, Round(change - t + options.Resolution, options.Resolution), "a counter changes just after the last line");
+            }
+
             foreach (TimeSpan delta in new[] { half, -half })
             {
                 if (t + delta < TimeSpan.Zero) continue;
@@ -106,6 +111,26 @@ public static class RaceGuard
 
         return windows;
     }
+
+    /// <summary>
+    /// The last counter change (of those the comparison checks) within <see cref="FuzzOptions.EndQuiet"/> after
+    /// the last line, or null. The lab reads the kernel's counters once, a little after the last line (it lets
+    /// the kernel settle); the model's stop at the last line. A retransmission timer firing in between is
+    /// counted by one side only, so the last line must not come just before one.
+    /// </summary>
+    private static TimeSpan? CounterChangesAfterTheEnd(ScenarioDraft draft, ModelTarget model, FuzzOptions options)
+    {
+        TimeSpan end = draft.Duration;
+        string host = draft.Header.First(h => h.StartsWith("host ", StringComparison.Ordinal)).Split(' ')[1];
+        var probe = draft with { Lines = [.. draft.Lines, new DraftLine(end + options.EndQuiet, $"expect {host} counter TW 0")] };
+        Scenario? scenario = probe.TryParse(FileName);
+        if (scenario is null) return null;
+        var changes = model.Play(scenario).OfType<CounterTraced>()
+            .Where(c => c.At > end && c.At <= end + options.EndQuiet && CounterComparer.Compared.Contains(c.Counter)).ToList();
+        return changes.Count == 0 ? null : changes.Max(c => c.At);
+    }
+
+    private static int LastGroup(ScenarioDraft draft) => GroupStarts(draft).LastOrDefault();
 
     /// <summary>The first line of each instant of the timeline (observations may share one).</summary>
     internal static IEnumerable<int> GroupStarts(ScenarioDraft draft)
