@@ -80,13 +80,20 @@ public sealed class FuzzCampaign(FuzzPlan plan, Action<string>? progress = null,
 
     private async Task DiffAsync(List<FuzzCase> batch, Stopwatch clock, CancellationToken cancellationToken)
     {
-        var results = await DiffRunner.RunAsync(batch.Select(c => c.Scenario).ToList(), ModelSeed, plan.Jobs, (_, r) =>
+        int playedBefore = _played;
+        IReadOnlyList<ScenarioDiff> results;
+        try
         {
-            int n = Interlocked.Increment(ref _played);
-            string verdict = r.Error is not null ? "lab error" : r.Agrees ? "agrees" : "DIVERGES";
-            progress?.Invoke(FormattableString.Invariant(
-                $"[{n}/{plan.Count}] {verdict,-9} {r.Scenario.FileName} ({r.Elapsed.TotalSeconds:F1} s; {n / Math.Max(clock.Elapsed.TotalMinutes, 1e-9):F1} scenarios/min)"));
-        }, cancellationToken).ConfigureAwait(false);
+            results = await PlayBatchAsync(batch, clock, cancellationToken).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException ex) when (!cancellationToken.IsCancellationRequested)
+        {
+            // A timeout inside the lab (not the user's Ctrl-C) ends the whole batch: count it as lab errors and go on.
+            _played = playedBefore + batch.Count;
+            _labErrors += batch.Count;
+            progress?.Invoke($"lab error on a batch of {batch.Count} ({string.Join(", ", batch.Select(c => c.Scenario.FileName))}): {ex.Message}");
+            return;
+        }
 
         for (int i = 0; i < results.Count; i++)
         {
@@ -108,6 +115,15 @@ public sealed class FuzzCampaign(FuzzPlan plan, Action<string>? progress = null,
             await ConfirmAndShrinkAsync(batch[i], r.Comparison!, cancellationToken).ConfigureAwait(false);
         }
     }
+
+    private Task<IReadOnlyList<ScenarioDiff>> PlayBatchAsync(List<FuzzCase> batch, Stopwatch clock, CancellationToken cancellationToken) =>
+        DiffRunner.RunAsync(batch.Select(c => c.Scenario).ToList(), ModelSeed, plan.Jobs, (_, r) =>
+        {
+            int n = Interlocked.Increment(ref _played);
+            string verdict = r.Error is not null ? "lab error" : r.Agrees ? "agrees" : "DIVERGES";
+            progress?.Invoke(FormattableString.Invariant(
+                $"[{n}/{plan.Count}] {verdict,-9} {r.Scenario.FileName} ({r.Elapsed.TotalSeconds:F1} s; {n / Math.Max(clock.Elapsed.TotalMinutes, 1e-9):F1} scenarios/min)"));
+        }, cancellationToken);
 
     private async Task ConfirmAndShrinkAsync(FuzzCase c, Comparison first, CancellationToken cancellationToken)
     {
@@ -173,8 +189,17 @@ public sealed class FuzzCampaign(FuzzPlan plan, Action<string>? progress = null,
         found?.Invoke(finding);
     }
 
-    private static async Task<ScenarioDiff> PlayAloneAsync(Scenario scenario, CancellationToken cancellationToken) =>
-        (await DiffRunner.RunAsync([scenario], ModelSeed, 1, cancellationToken: cancellationToken).ConfigureAwait(false))[0];
+    private static async Task<ScenarioDiff> PlayAloneAsync(Scenario scenario, CancellationToken cancellationToken)
+    {
+        try
+        {
+            return (await DiffRunner.RunAsync([scenario], ModelSeed, 1, cancellationToken: cancellationToken).ConfigureAwait(false))[0];
+        }
+        catch (OperationCanceledException ex) when (!cancellationToken.IsCancellationRequested)
+        {
+            return new ScenarioDiff(scenario, null, 0, TimeSpan.Zero, "the lab timed out: " + ex.Message);
+        }
+    }
 
     private static bool DivergesIn(ScenarioDiff d, string aspect) =>
         d.Error is null && d.Comparison is { Agrees: false } cmp && cmp.Divergences.Any(x => x.Aspect == aspect);
