@@ -136,6 +136,13 @@ public sealed class FuzzCampaign(FuzzPlan plan, Action<string>? progress = null,
             return;
         }
 
+        if (!await LabHealthyAsync(cancellationToken).ConfigureAwait(false))
+        {
+            _notReproduced++;
+            progress?.Invoke($"{c.Scenario.FileName}: the {aspect} divergence repeated, but the lab then failed its canary (a plain connect and close): not counted");
+            return;
+        }
+
         progress?.Invoke($"{c.Scenario.FileName}: {aspect} divergence confirmed alone; shrinking (at most {plan.ShrinkTries} kernel runs)…");
         Divergence last = again.Comparison!.Divergences[0];
         int tried = 0;
@@ -180,6 +187,32 @@ public sealed class FuzzCampaign(FuzzPlan plan, Action<string>? progress = null,
 
         ShrinkResult shrunk = await new Shrinker(StillFails, 400, plan.Generation.Resolution).ShrinkAsync(c.Draft, null, cancellationToken).ConfigureAwait(false);
         Add(new FuzzFinding(c.Seed, "property " + property, last, c.Draft, ModelAnnotator.Annotate(shrunk.Draft, ModelSeed), shrunk.Tried));
+    }
+
+    /// <summary>
+    /// A scenario every lab must get right: a connection made, one send, both ends closed. Played after a
+    /// divergence repeated: on a machine overloaded for minutes (namespaces slow to create, agents late) a
+    /// divergence repeats for the lab's reasons, and then the canary diverges too.
+    /// </summary>
+    private const string Canary = """
+        scenario "fuzz canary: the lab plays a plain connection correctly"
+        host a
+        host b
+        0       b listen L 8080
+        0.05    a connect C b:8080
+        0.1     b accept S L
+        0.15    a send C 10
+        0.2     b recv S 10
+        0.25    a close C
+        0.3     b close S
+        0.4     expect C TIME_WAIT
+        0.4     expect S GONE
+        """;
+
+    private static async Task<bool> LabHealthyAsync(CancellationToken cancellationToken)
+    {
+        Scenario canary = ScenarioParser.Parse(Canary, "fuzz-canary.scn").Scenario!;
+        return (await PlayAloneAsync(canary, cancellationToken).ConfigureAwait(false)).Agrees;
     }
 
     /// <summary>Keeps a finding and hands it out at once: a long campaign's findings are on disk before it ends.</summary>

@@ -23,20 +23,7 @@ public sealed record FuzzCase(ulong Seed, ScenarioDraft Draft, Scenario Scenario
         if (settled is null) return null;
         ScenarioDraft annotated = ModelAnnotator.Annotate(settled, modelSeed);
         Scenario? scenario = annotated.TryParse(FileName(seed));
-        if (scenario is null || LinesThatNeverRan(new ModelTarget(modelSeed).Play(scenario)).Any()) return null;
+        if (scenario is null || LabLimits.Reached(new ModelTarget(modelSeed).Play(scenario)).Any()) return null;
         return new FuzzCase(seed, annotated, scenario);
-    }
-
-    /// <summary>
-    /// Calls that never started: the host was blocked (a lingering close, a connect to a silent peer) when it was
-    /// killed or crashed, and its later lines were dropped with the process. The model drops them; the lab does
-    /// not yet (it reports "no agent for host" — a lab limit, docs/fuzzing.md), so such scenarios are skipped.
-    /// </summary>
-    public static IEnumerable<TimedLine> LinesThatNeverRan(ScenarioTrace trace)
-    {
-        ArgumentNullException.ThrowIfNull(trace);
-        var ran = trace.OfType<CallTraced>().Select(c => c.Line.Where)
-            .Concat(trace.OfType<CallBlockedTraced>().Select(c => c.Line.Where)).ToHashSet();
-        return trace.Scenario.Timeline.Where(l => l.Statement is HostStatement && !ran.Contains(l.Where));
     }
 }
