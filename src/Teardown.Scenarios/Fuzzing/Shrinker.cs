@@ -152,8 +152,9 @@ public sealed partial class Shrinker(ShrinkPredicate stillFails, int maxTries = 
 
     /// <summary>Whether a line names a host: as its first word, in <c>A-&gt;B</c>/<c>A&lt;-&gt;B</c>, <c>HOST:PORT</c>, or a header's argument.</summary>
     private static bool Names(string line, string host) =>
-        line.Split(' ').Any(word => word == host || word.StartsWith(host + ":", StringComparison.Ordinal)
-            || word.Split(["->", "<->", "<-"], StringSplitOptions.None).Length > 1 && word.Split(["<->", "->"], StringSplitOptions.None).Contains(host));
+        line.Split(' ').Any(word => word == host
+            || word.StartsWith(host + ":", StringComparison.Ordinal)
+            || word.Split(["<->", "->"], StringSplitOptions.None) is { Length: 2 } ends && ends.Contains(host));
 
     private static string WithoutResult(string statement)
     {

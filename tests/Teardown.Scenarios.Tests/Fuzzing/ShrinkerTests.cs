@@ -67,4 +67,27 @@ public sealed class ShrinkerTests
         Assert.Equal(["server listen L 8080", "client connect C server:8080", "server accept S L", "client send C 1", "server close S"],
             shrunk.Draft.Lines.Select(l => l.Statement));
     }
+
+    [Fact]
+    public async Task A_host_the_failure_does_not_need_goes_with_every_line_naming_it()
+    {
+        const string text = """
+            host client
+            host server
+            host bystander
+            sysctl bystander net.ipv4.tcp_fin_timeout=5
+            link server bystander delay=10ms
+            0       server listen L 8080
+            0.05    bystander connect B server:8080
+            0.1     client connect C server:8080
+            0.15    server accept S L
+            0.2     client send C 100
+            0.25    net drop bystander->server
+            0.3     server close S
+            """;
+        ShrinkResult shrunk = await new Shrinker(SendsAReset).ShrinkAsync(ScenarioDraft.From(ScenarioParser.Parse(text, "f.scn").Scenario!));
+        Assert.DoesNotContain(shrunk.Draft.Header, h => h.Contains("bystander", StringComparison.Ordinal));
+        Assert.DoesNotContain(shrunk.Draft.Lines, l => l.Statement.Contains("bystander", StringComparison.Ordinal));
+        Assert.True(await SendsAReset(shrunk.Draft, default));
+    }
 }
