@@ -71,6 +71,12 @@ public static class TeardownApp
                 .WithExample("run", "scenarios/seed/*.scn", "--quiet")
                 .WithExample("run", "scenarios/seed/08-orphan-fin-wait2-reaped.scn", "--json")
                 .WithExample("run", "scenarios/seed/01-normal-close.scn", "--target", "kernel");
+            config.AddCommand<FuzzCommand>("fuzz")
+                .WithDescription("Differential testing at scale: random valid scenarios on the model and the kernel (root); each divergence confirmed alone, shrunk, written as a minimal .scn.")
+                .WithExample("fuzz", "--count", "100", "--seed", "1", "--jobs", "1")
+                .WithExample("fuzz", "--budget", "1h", "--out", "findings/")
+                .WithExample("fuzz", "--target", "model", "--count", "10000")
+                .WithExample("fuzz", "--emit", "/tmp/generated", "--count", "20", "--seed", "5");
             config.AddCommand<DiffCommand>("diff")
                 .WithDescription("Play scenarios on the model and on the real kernel (private namespaces, needs root) and report every divergence.")
                 .WithExample("diff", "scenarios/")

@@ -18,6 +18,16 @@ public sealed class PrivilegeTests
         Assert.DoesNotContain("   at ", output + error, StringComparison.Ordinal);
     }
 
+    [Fact]
+    public void Fuzzing_against_the_kernel_without_privilege_exits_3_before_generating_anything()
+    {
+        var (code, output, error) = RunUnprivileged(["fuzz", "--count", "1", "--seed", "1"]);
+        Assert.Equal(3, code);
+        string line = Assert.Single(error.Split('\n', StringSplitOptions.RemoveEmptyEntries));
+        Assert.Contains("needs root", line, StringComparison.Ordinal);
+        Assert.Empty(output);
+    }
+
     /// <summary>Runs the CLI as uid/gid 65534 (via setpriv when we are root; directly otherwise).</summary>
     private static (int Code, string Output, string Error) RunUnprivileged(string[] args)
     {

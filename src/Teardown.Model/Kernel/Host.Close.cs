@@ -265,7 +265,9 @@ public sealed partial class Host
 
         foreach (int fd in _fds.Keys.OrderDescending().ToList())
         {
-            if (_fds.ContainsKey(fd)) Close(fd, exiting: true);
+            if (!_fds.ContainsKey(fd)) continue;
+            Close(fd, exiting: true);
+            _sim.DeliverLoopback(this);
         }
     }
 }

@@ -529,7 +529,11 @@ public sealed partial class Host
 
         if (fin)
         {
-            s.FinWithData = newBytes > 0;
+            // The FIN shares an skb with data the application has not read yet: it came in the same segment,
+            // or it came alone and tcp_input.c:tcp_queue_rcv coalesced it into the receive queue's tail skb
+            // (tcp_try_coalesce ORs its flags in). Either way, a read that empties the queue passes the FIN
+            // (tcp.c:tcp_recvmsg_locked, found_fin_ok) and Recv-Q drops to 0 (fuzz seed 4).
+            s.FinWithData = newBytes > 0 || s.UnreadBytes > 0;
             Fin(s);
         }
     }

@@ -84,11 +84,7 @@ public sealed class Simulator
         switch (e.Kind)
         {
             case EventKind.SegmentArrival:
-                var host = (Host)e.Target;
-                Lateness = new SimDuration(e.Lateness);
-
-                // A segment in flight to a host that crashed (or crashed and rebooted since) is lost with it.
-                if (!host.Crashed && host.Incarnation == e.Generation) host.Receive(e.Segment);
+                Arrive(in e);
                 break;
             case EventKind.Timer:
                 var sock = (SocketBase)e.Target;
@@ -110,6 +106,44 @@ public sealed class Simulator
         }
 
         return true;
+    }
+
+    private void Arrive(in ScheduledEvent e)
+    {
+        var host = (Host)e.Target;
+        Lateness = new SimDuration(e.Lateness);
+
+        // A segment in flight to a host that crashed (or crashed and rebooted since) is lost with it.
+        if (!host.Crashed && host.Incarnation == e.Generation) host.Receive(e.Segment);
+    }
+
+    /// <summary>
+    /// Delivers at once the segments <paramref name="host"/> has just sent itself over loopback, and their answers.
+    /// Linux runs them before the sending call goes on: dev.c:__dev_queue_xmit → loopback.c:loopback_xmit →
+    /// __netif_rx queues the skb on this CPU's backlog and raises NET_RX, which runs at the local_bh_enable that
+    /// ends the transmit. It matters where one call sends several times: an exiting process closes its
+    /// descriptors one after another (<see cref="Host.Kill"/>), and a loopback peer has taken the first FIN
+    /// (it is CLOSE_WAIT) before its own descriptor is closed (fuzz seed 20261239). Other events due now wait.
+    /// </summary>
+    internal void DeliverLoopback(Host host)
+    {
+        var others = new List<ScheduledEvent>();
+        while (_queue.Count > 0 && _queue.PeekTime <= Now.Microseconds)
+        {
+            _queue.Pop(out ScheduledEvent e);
+            if (e.Kind == EventKind.SegmentArrival && ReferenceEquals(e.Target, host) && e.Segment.SrcAddr == host.Address)
+            {
+                EventsProcessed++;
+                Arrive(in e);
+            }
+            else
+            {
+                others.Add(e);
+            }
+        }
+
+        foreach (ScheduledEvent e in others) _queue.Push(e, 0);
+        Lateness = SimDuration.Zero;
     }
 
     /// <summary>Puts a segment on the wire: recorded, then dropped or delivered after the link's delay.</summary>

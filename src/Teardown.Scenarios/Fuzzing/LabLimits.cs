@@ -1,0 +1,54 @@
+using Teardown.Scenarios.Syntax;
+using Teardown.Scenarios.Tracing;
+
+namespace Teardown.Scenarios.Fuzzing;
+
+/// <summary>
+/// What the kernel lab cannot play or trace yet, told from the model's trace of a scenario (docs/fuzzing.md,
+/// "Lab limits"). The fuzzer skips such scenarios: a divergence there would be the lab's, not the model's.
+/// </summary>
+public static class LabLimits
+{
+    /// <summary>Each limit the scenario reaches, in words; empty when the lab can play it faithfully.</summary>
+    public static IEnumerable<string> Reached(ScenarioTrace trace)
+    {
+        ArgumentNullException.ThrowIfNull(trace);
+        foreach (TimedLine line in LinesThatNeverRan(trace))
+        {
+            yield return $"line {line.Where.Line} never runs (its host was killed or crashed while blocked): the lab reports no agent";
+        }
+
+        foreach (TransitionTraced t in HeldCloseSocketsFreedByKillOrCrash(trace))
+        {
+            yield return $"{t.End} is freed in CLOSE by a kill or crash at {t.At}: the lab traces that GONE only for close()";
+        }
+    }
+
+    /// <summary>
+    /// Calls that never started: the host was blocked (a lingering close, a connect to a silent peer) when it was
+    /// killed or crashed, and its later lines went with the process. The model drops them; the lab gives the
+    /// scenario up ("no agent for host").
+    /// </summary>
+    public static IEnumerable<TimedLine> LinesThatNeverRan(ScenarioTrace trace)
+    {
+        ArgumentNullException.ThrowIfNull(trace);
+        var ran = trace.OfType<CallTraced>().Select(c => c.Line.Where)
+            .Concat(trace.OfType<CallBlockedTraced>().Select(c => c.Line.Where)).ToHashSet();
+        return trace.Scenario.Timeline.Where(l => l.Statement is HostStatement && !ran.Contains(l.Where));
+    }
+
+    /// <summary>
+    /// A held socket already in CLOSE (after a reset, a refused connect or SOCK_DESTROY) that a kill or a crash
+    /// frees. No tracepoint fires (the state does not change), and the lab's trace adds the GONE only when close()
+    /// returns (Lab/Running/TraceAssembler), so the kernel's state sequence stops at CLOSE where the model's goes
+    /// on to GONE, though both observe GONE afterwards (fuzz seeds 20261210, 20261245, 20261237).
+    /// </summary>
+    public static IEnumerable<TransitionTraced> HeldCloseSocketsFreedByKillOrCrash(ScenarioTrace trace)
+    {
+        ArgumentNullException.ThrowIfNull(trace);
+        var kills = trace.OfType<CallTraced>().Where(c => c.Line.Statement is KillCall).Select(c => (c.Host, c.At))
+            .Concat(trace.OfType<NetworkEventTraced>().Where(n => n.Line.Statement is CrashHost).Select(n => (((CrashHost)n.Line.Statement).Host, n.At)))
+            .ToHashSet();
+        return trace.OfType<TransitionTraced>().Where(t => t.From == TcpState.Close && t.To is null && kills.Contains((t.Host, t.At)));
+    }
+}
