@@ -22,6 +22,9 @@ public static class AgentProgram
         ArgumentNullException.ThrowIfNull(args);
         using Stream input = Console.OpenStandardInput();
         using Stream output = Console.OpenStandardOutput();
+
+        // This thread reads requests: real-time, so that a request reaches the call thread the moment it arrives.
+        SchedulingBoost.RealTime(SchedulingBoost.CallPriority);
         return await RunAsync(input, output, CancellationToken.None).ConfigureAwait(false);
     }
 
@@ -34,7 +37,6 @@ public static class AgentProgram
     {
         ArgumentNullException.ThrowIfNull(input);
         ArgumentNullException.ThrowIfNull(output);
-        SchedulingBoost.Boost();
         var table = new SocketTable();
         var writer = new ResponseWriter(output);
         using var calls = new BlockingCollection<AgentRequest>();
@@ -118,7 +120,7 @@ public static class AgentProgram
 
     private static void RunCalls(BlockingCollection<AgentRequest> calls, SocketTable table, ResponseWriter writer)
     {
-        SchedulingBoost.Boost();
+        SchedulingBoost.RealTime(SchedulingBoost.CallPriority);
         {
             foreach (AgentRequest q in calls.GetConsumingEnumerable())
             {

@@ -40,6 +40,7 @@ internal sealed class LabSession : IAsyncDisposable
         string runId = Convert.ToHexStringLower(System.Security.Cryptography.RandomNumberGenerator.GetBytes(3));
         int low = PortWindows.Take();
         var ctx = new LabContext(runId, new UserspaceWire(), options.AgentCommand ?? AgentCommand.Default(), options.AgentStartTimeout, low, low + 999);
+        ctx.Wire.WarmUp();
         var session = new LabSession(ctx);
         var setup = System.Diagnostics.Stopwatch.StartNew();
         try
@@ -47,7 +48,8 @@ internal sealed class LabSession : IAsyncDisposable
             foreach (HostDecl h in scenario.Hosts)
             {
                 var sysctls = scenario.Sysctls.Where(s => s.Host == h.Name).Select(s => KeyValuePair.Create(s.Key, s.Value)).ToList();
-                session._hosts[h.Name] = new LabHost(ctx, h.Name, h.Address, sysctls);
+                int kills = scenario.Timeline.Count(t => t.Statement is KillCall k && k.Host == h.Name);
+                session._hosts[h.Name] = new LabHost(ctx, h.Name, h.Address, sysctls, kills);
             }
 
             foreach (LinkDecl l in scenario.Links)

@@ -25,7 +25,7 @@ internal sealed class TunDevice : IWirePort, IDisposable
     private TunDevice(int fd, string host, UserspaceWire wire)
     {
         _fd = fd;
-        _reader = new Thread(() => ReadLoop(host, wire)) { IsBackground = true, Name = "tun " + host, Priority = ThreadPriority.AboveNormal };
+        _reader = new Thread(() => ReadLoop(host, wire)) { IsBackground = true, Name = "tun " + host };
     }
 
     /// <summary>Creates the device inside the namespace of <paramref name="ns"/> and starts feeding <paramref name="wire"/>.</summary>
@@ -65,7 +65,7 @@ internal sealed class TunDevice : IWirePort, IDisposable
 
     private unsafe void ReadLoop(string host, UserspaceWire wire)
     {
-        SchedulingBoost.Boost();
+        SchedulingBoost.RealTime(SchedulingBoost.WirePriority);
         var buf = new byte[65536];
         var pfd = new PollFd { fd = _fd, events = POLLIN };
         while (!_stopping)
