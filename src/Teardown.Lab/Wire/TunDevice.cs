@@ -49,6 +49,9 @@ internal sealed class TunDevice : IWirePort, IDisposable
             return f;
         });
         var dev = new TunDevice(fd, host, wire);
+
+        // An empty write (the device refuses it: EINVAL) compiles the delivery path now, not at the first SYN.
+        dev.Deliver([]);
         dev._reader.Start();
         return dev;
     }
