@@ -71,7 +71,8 @@ internal sealed class LabHost : IAsyncDisposable
         string ns = LabNamespaces.NameFor(Environment.ProcessId, _ctx.RunId, Name, _generation);
         IpCommand.Run("netns", "add", ns);
         Namespace = ns;
-        var entered = NetNsThread.Start("/run/netns/" + ns);
+        // Real-time: counters are read on it when an `expect … counter` line is due.
+        var entered = NetNsThread.Start("/run/netns/" + ns, realTime: true);
         _nsThread = entered.IsOk ? entered.Value : throw new IOException($"/run/netns/{ns}: {entered.Error}");
         _tun = TunDevice.Open(_nsThread, Name, _ctx.Wire);
         IpCommand.Run("-n", ns, "link", "set", "lo", "up");

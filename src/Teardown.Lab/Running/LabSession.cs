@@ -74,8 +74,10 @@ internal sealed class LabSession : IAsyncDisposable
                 session.TracerUnavailable = "tracepoint disabled by options";
             }
 
+            // A crashed host is polled until its namespace is gone: its sockets die during the teardown that
+            // follows the crash (off the timeline's path), and timewait sockets' deaths are only seen by polling.
             session.Poller = new SocketPoller(
-                () => session._hosts.Values.Where(h => h.IsUp).Select(h => (h.Name, (Func<IReadOnlyList<Observation.DiagSocket>>)h.Dump)).ToList(),
+                () => session._hosts.Values.Where(h => h.Namespace is not null).Select(h => (h.Name, (Func<IReadOnlyList<Observation.DiagSocket>>)h.Dump)).ToList(),
                 options.PollInterval);
             session.SetupTime = setup.Elapsed;
             session.PollInterval = options.PollInterval;

@@ -16,18 +16,22 @@ public sealed class UserspaceWire : IDisposable
     private readonly HashSet<(string, string)> _drops = [];
     private readonly List<WirePacket> _captured = [];
     private readonly Dictionary<(string, string), int> _inFlight = [];
-    private readonly PriorityQueue<Pending, (long Due, long Seq)> _queue = new();
+    // One delay line per destination, each with its own scheduler thread: delivering a packet runs the receiver's
+    // stack inside the write (tun_get_user → netif_receive_skb, 0.1–0.4 ms here), so two packets due at once
+    // towards different hosts (FINs crossing) must not wait for each other.
+    private readonly Dictionary<string, PriorityQueue<Pending, (long Due, long Seq)>> _queues = new(StringComparer.Ordinal);
+    private readonly List<Thread> _schedulers = [];
     private readonly Func<long> _clock;
-    private readonly Thread _scheduler;
     private long _seq;
+
+    /// <summary>How long before a delayed packet's due time the scheduler stops sleeping and spins (see MonotonicSleep).</summary>
+    private const long SpinNs = 150_000;
     private bool _disposed;
 
     /// <summary>Creates a wire; <paramref name="clock"/> gives CLOCK_MONOTONIC ns (injectable for tests).</summary>
     public UserspaceWire(Func<long>? clock = null)
     {
         _clock = clock ?? MonotonicClock.NowNs;
-        _scheduler = new Thread(RunScheduler) { IsBackground = true, Name = "wire scheduler" };
-        _scheduler.Start();
     }
 
     /// <summary>Every packet taken from a sender so far, in the order taken.</summary>
@@ -42,7 +46,18 @@ public sealed class UserspaceWire : IDisposable
     /// <summary>Connects a host at an address; packets addressed to it are handed to <paramref name="port"/>.</summary>
     public void Attach(string host, IPAddress address, IWirePort port)
     {
-        lock (_lock) _hosts[host] = new Attached(address, port);
+        lock (_lock)
+        {
+            _hosts[host] = new Attached(address, port);
+            if (!_queues.ContainsKey(host))
+            {
+                var queue = new PriorityQueue<Pending, (long Due, long Seq)>();
+                _queues[host] = queue;
+                var scheduler = new Thread(() => RunScheduler(queue)) { IsBackground = true, Name = "wire to " + host };
+                _schedulers.Add(scheduler);
+                scheduler.Start();
+            }
+        }
     }
 
     /// <summary>
@@ -111,7 +126,7 @@ public sealed class UserspaceWire : IDisposable
             else
             {
                 long due = now + delay.Ticks * 100;
-                _queue.Enqueue(new Pending(record, packet.ToArray(), to!), (due, _seq++));
+                _queues[to!].Enqueue(new Pending(record, packet.ToArray(), to!), (due, _seq++));
                 _inFlight[(from, to!)] = _inFlight.GetValueOrDefault((from, to!)) + 1;
                 Monitor.PulseAll(_lock);
             }
@@ -193,7 +208,7 @@ public sealed class UserspaceWire : IDisposable
         }
     }
 
-    private void RunScheduler()
+    private void RunScheduler(PriorityQueue<Pending, (long Due, long Seq)> queue)
     {
         Linux.Interop.SchedulingBoost.RealTime(Linux.Interop.SchedulingBoost.WirePriority);
         while (true)
@@ -204,12 +219,12 @@ public sealed class UserspaceWire : IDisposable
             {
                 while (!_disposed)
                 {
-                    if (_queue.TryPeek(out Pending? p, out (long Due, long Seq) key))
+                    if (queue.TryPeek(out Pending? p, out (long Due, long Seq) key))
                     {
                         long wait = key.Due - _clock();
                         if (wait <= 0)
                         {
-                            next = _queue.Dequeue();
+                            next = queue.Dequeue();
                             _inFlight[(next.Record.From, next.To)]--;
                             break;
                         }
@@ -224,7 +239,7 @@ public sealed class UserspaceWire : IDisposable
                             // …and the last stretch to the packet's absolute due time, outside the lock (a packet due
                             // earlier arriving meanwhile waits at most these 2 ms; only when delays differ by link).
                             Monitor.Exit(_lock);
-                            try { Linux.Interop.MonotonicSleep.Until(key.Due); }
+                            try { Linux.Interop.MonotonicSleep.UntilSpinning(key.Due, SpinNs); }
                             finally { Monitor.Enter(_lock); }
                         }
                     }
@@ -255,7 +270,9 @@ public sealed class UserspaceWire : IDisposable
             Monitor.PulseAll(_lock);
         }
 
-        _scheduler.Join(TimeSpan.FromSeconds(2));
+        Thread[] schedulers;
+        lock (_lock) schedulers = [.. _schedulers];
+        foreach (Thread t in schedulers) t.Join(TimeSpan.FromSeconds(2));
     }
 
     private sealed record Attached(IPAddress Address, IWirePort Port);
