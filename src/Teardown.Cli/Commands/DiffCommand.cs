@@ -82,7 +82,7 @@ public sealed class DiffCommand(Terminal terminal) : AsyncCommand<DiffCommand.Se
             if (r.LabImprecise)
             {
                 // What the lab measured of itself: its divergences, if any, are not the model's to answer for.
-                console.MarkupLineInterpolated($"[yellow]lab-imprecise[/] {r.Scenario.FileName}: {r.Precision!.Exceeded} (not judged; {r.Precision})");
+                console.MarkupLineInterpolated($"[yellow]lab-imprecise:[/] {r.Scenario.FileName}: {r.Precision!.Exceeded} (not judged; {r.Precision})");
                 if (r.Comparison?.Agrees != false) continue;
             }
 

@@ -75,11 +75,24 @@ internal sealed class TunDevice : IWirePort, IDisposable
         {
             // Poll with a short timeout only so that Dispose can stop the loop; a packet wakes poll at once.
             if (Libc.poll(&pfd, 1, 50) <= 0) continue;
+            if ((pfd.revents & (POLLERR | POLLHUP | POLLNVAL)) != 0)
+            {
+                // The device is gone or broken (its namespace deleted under it): poll would answer at once forever,
+                // and a real-time thread spinning on it starves its core. Wait for Dispose instead.
+                Thread.Sleep(10);
+                continue;
+            }
+
             while (!_stopping)
             {
                 nint n;
                 fixed (byte* p = buf) n = Libc.read(_fd, p, (nuint)buf.Length);
-                if (n <= 0) break;
+                if (n <= 0)
+                {
+                    if (n < 0 && Libc.LastErrno != Errno.EAGAIN) Thread.Sleep(10); // an error, not an empty queue: never spin
+                    break;
+                }
+
                 try
                 {
                     wire.Ingress(host, buf.AsSpan(0, (int)n));

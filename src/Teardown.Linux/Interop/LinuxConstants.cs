@@ -92,6 +92,9 @@ internal static class LinuxConstants
 
     // include/uapi/asm-generic/poll.h
     internal const short POLLIN = 0x1;
+    internal const short POLLERR = 0x8;
+    internal const short POLLHUP = 0x10;
+    internal const short POLLNVAL = 0x20;
 
     // include/uapi/asm-generic/signal.h
     internal const int SIGKILL = 9;
