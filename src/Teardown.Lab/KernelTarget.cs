@@ -41,6 +41,7 @@ public sealed class KernelTarget(KernelTargetOptions? options = null) : IScenari
         // per ~0.5 s when all are busy) shows up as late lines under load. Raising the minimum only adds idle threads.
         ThreadPool.GetMinThreads(out int workers, out int io);
         ThreadPool.SetMinThreads(Math.Max(workers, 16), Math.Max(io, 16));
+        using IDisposable quietGc = QuietGarbageCollector.Enter();
         using var cts = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         using PosixSignalRegistration sigint = PosixSignalRegistration.Create(PosixSignal.SIGINT, c => { c.Cancel = true; cts.Cancel(); });
         using PosixSignalRegistration sigterm = PosixSignalRegistration.Create(PosixSignal.SIGTERM, c => { c.Cancel = true; cts.Cancel(); });

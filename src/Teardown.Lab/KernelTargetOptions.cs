@@ -29,4 +29,10 @@ public sealed record KernelTargetOptions
 
     /// <summary>Quiet time after the last line so that its packets and transitions are recorded.</summary>
     public TimeSpan Settle { get; init; } = TimeSpan.FromMilliseconds(50);
+
+    /// <summary>
+    /// How precisely a run must keep time to be judged (<see cref="Scenarios.Tracing.LabPrecision"/>): a run
+    /// outside them is lab-imprecise (the machine was too busy), never a divergence.
+    /// </summary>
+    public Scenarios.Tracing.PrecisionBounds PrecisionBounds { get; init; } = Scenarios.Tracing.PrecisionBounds.Default;
 }

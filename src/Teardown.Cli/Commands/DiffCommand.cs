@@ -16,7 +16,10 @@ namespace Teardown.Cli.Commands;
 
 /// <summary>
 /// <c>teardown diff FILE...</c>: plays every scenario on the model and on the kernel and compares the two
-/// traces. The kernel is the oracle: a divergence means the model (or the scenario) is wrong.
+/// traces. The kernel is the oracle: a divergence means the model (or the scenario) is wrong — when the lab
+/// kept time. A kernel run outside the lab's precision bounds is <em>lab-imprecise</em>: not judged.
+/// Exit codes: 0 every scenario agrees; 1 a divergence or an error; 3 none of those but some runs were
+/// lab-imprecise (the kernel could not judge them, as when the lab cannot run at all).
 /// </summary>
 public sealed class DiffCommand(Terminal terminal) : AsyncCommand<DiffCommand.Settings>
 {
@@ -32,7 +35,7 @@ public sealed class DiffCommand(Terminal terminal) : AsyncCommand<DiffCommand.Se
         public int Jobs { get; init; } = 8;
 
         [CommandOption("--recheck")]
-        [Description("Play each divergent scenario again, alone, and report the ones that then agree as [bold]agrees alone[/] (diverged only beside others: the lab's timing under load, not the model).")]
+        [Description("Play each divergent or lab-imprecise scenario again, alone, and report the ones that then agree as [bold]agrees alone[/] (diverged only beside others: the lab's timing under load, not the model).")]
         public bool Recheck { get; init; }
 
         public override ValidationResult Validate() =>
@@ -45,32 +48,42 @@ public sealed class DiffCommand(Terminal terminal) : AsyncCommand<DiffCommand.Se
         var clock = Stopwatch.StartNew();
         var results = await DiffRunner.RunAsync(scenarios, settings.Seed, settings.Jobs, (n, r) =>
         {
-            string verdict = r.Error is not null ? "error" : r.Agrees ? "agrees" : "DIVERGES";
+            string verdict = r.Verdict switch { DiffVerdict.Error => "error", DiffVerdict.Agrees => "agrees", DiffVerdict.LabImprecise => "lab-imprecise", _ => "DIVERGES" };
             terminal.Note(string.Create(CultureInfo.InvariantCulture, $"[{n}/{scenarios.Count}] {verdict,-8} {r.Scenario.FileName} ({r.Elapsed.TotalSeconds:F1} s)"));
         }, cancellationToken).ConfigureAwait(false);
 
-        if (settings.Recheck && results.Any(r => r.Error is null && !r.Agrees))
+        if (settings.Recheck && results.Any(r => r.Verdict is DiffVerdict.Diverges or DiffVerdict.LabImprecise))
         {
             results = await DiffRunner.RecheckAsync(results, settings.Seed, r =>
-                terminal.Note(string.Create(CultureInfo.InvariantCulture, $"[re-run alone] {(r.Agrees ? "agrees" : "DIVERGES"),-8} {r.Scenario.FileName} ({r.Elapsed.TotalSeconds:F1} s)")),
+                terminal.Note(string.Create(CultureInfo.InvariantCulture, $"[re-run alone] {Verdict(r).Text,-8} {r.Scenario.FileName} ({r.Elapsed.TotalSeconds:F1} s)")),
                 cancellationToken).ConfigureAwait(false);
         }
 
         if (settings.Json) WriteJson(results);
         else Render(results, clock.Elapsed);
-        return results.All(r => r.Agrees) ? ExitCodes.Ok : ExitCodes.Findings;
+        // A lab-imprecise run is not a divergence (a busy machine must not pass for a model bug) nor a pass: with no
+        // divergence and no error, the kernel could not judge those runs — exit 3, as when the lab cannot run.
+        if (results.Any(r => r.Verdict is DiffVerdict.Diverges or DiffVerdict.Error)) return ExitCodes.Findings;
+        return results.Any(r => r.LabImprecise) ? ExitCodes.Permission : ExitCodes.Ok;
     }
 
     private void Render(IReadOnlyList<ScenarioDiff> results, TimeSpan wall)
     {
         var console = terminal.Out;
-        foreach (var r in results.Where(r => r.Error is not null || r.Comparison?.Agrees == false))
+        foreach (var r in results.Where(r => r.Error is not null || r.Comparison?.Agrees == false || r.LabImprecise))
         {
             console.WriteLine();
             if (r.Error is not null)
             {
                 console.MarkupLineInterpolated($"[red]error[/] {r.Scenario.FileName}: {r.Error}");
                 continue;
+            }
+
+            if (r.LabImprecise)
+            {
+                // What the lab measured of itself: its divergences, if any, are not the model's to answer for.
+                console.MarkupLineInterpolated($"[yellow]lab-imprecise:[/] {r.Scenario.FileName}: {r.Precision!.Exceeded} (not judged; {r.Precision})");
+                if (r.Comparison?.Agrees != false) continue;
             }
 
             ComparisonRenderer.Render(r.Comparison!, r.Scenario, terminal.Text);
@@ -114,14 +127,24 @@ public sealed class DiffCommand(Terminal terminal) : AsyncCommand<DiffCommand.Se
                 $"[yellow]{alone.Count} diverged beside other scenarios and agreed when played alone[/] ({string.Join(", ", alone)}): the lab's timing under load, not the model.");
         }
 
-        int agree = results.Count(r => r is { Error: null, Comparison.Agrees: true });
+        int agree = results.Count(r => r.Verdict == DiffVerdict.Agrees);
         console.MarkupLineInterpolated(
             $"{agree} of {results.Count} scenarios: model and kernel agree. Wall time {wall.TotalSeconds.ToString("F1", CultureInfo.InvariantCulture)} s.");
+        int imprecise = results.Count(r => r.LabImprecise);
+        if (imprecise > 0)
+        {
+            console.MarkupLineInterpolated(
+                $"[yellow]{imprecise} lab-imprecise[/]: the lab did not keep time within its bounds (a busy machine?); not judged — neither a divergence nor a pass.");
+        }
     }
 
-    private static (string Text, string Colour) Verdict(ScenarioDiff r) =>
-        r.Error is not null ? ("error", "red") : !r.Comparison!.Agrees ? ("diverges", "red")
-        : r.DivergedFirst is not null ? ("agrees alone", "yellow") : ("agrees", "green");
+    private static (string Text, string Colour) Verdict(ScenarioDiff r) => r.Verdict switch
+    {
+        DiffVerdict.Error => ("error", "red"),
+        DiffVerdict.LabImprecise => ("lab-imprecise", "yellow"),
+        DiffVerdict.Diverges => ("diverges", "red"),
+        _ => r.DivergedFirst is not null ? ("agrees alone", "yellow") : ("agrees", "green"),
+    };
 
     private void WriteJson(IReadOnlyList<ScenarioDiff> results)
     {
@@ -135,6 +158,22 @@ public sealed class DiffCommand(Terminal terminal) : AsyncCommand<DiffCommand.Se
                     w.WriteString("type", "scenario");
                     w.WriteString("file", r.Scenario.FileName);
                     w.WriteBoolean("agrees", r.Error is null && r.Comparison!.Agrees);
+                    w.WriteString("verdict", Verdict(r).Text);
+                    if (r.Precision is { } p)
+                    {
+                        // What the lab measured of itself (µs): line lateness and wire latency beyond the link delay.
+                        w.WriteStartObject("precision");
+                        w.WriteBoolean("precise", p.Precise);
+                        w.WriteNumber("lineP50Us", Math.Round(p.Lines.P50Us));
+                        w.WriteNumber("lineP99Us", Math.Round(p.Lines.P99Us));
+                        w.WriteNumber("lineMaxUs", Math.Round(p.Lines.MaxUs));
+                        w.WriteNumber("wireP50Us", Math.Round(p.Wire.P50Us));
+                        w.WriteNumber("wireP99Us", Math.Round(p.Wire.P99Us));
+                        w.WriteNumber("wireMaxUs", Math.Round(p.Wire.MaxUs));
+                        if (p.Exceeded is { } why) w.WriteString("exceeded", why);
+                        w.WriteEndObject();
+                    }
+
                     w.WriteNumber("divergences", r.Comparison?.Divergences.Count ?? 0);
                     w.WriteNumber("kernelExpectationsFailed", r.KernelFailures);
                     w.WriteNumber("seconds", Math.Round(r.Elapsed.TotalSeconds, 3));

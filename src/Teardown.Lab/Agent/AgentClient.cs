@@ -118,16 +118,17 @@ internal sealed class AgentClient : IAsyncDisposable
         }
     }
 
-    /// <summary>SIGKILL (a real process death: the kernel closes every descriptor as on exit) and reap.</summary>
+    /// <summary>Sends SIGKILL (a real process death: the kernel closes every descriptor as on exit); returns when it was sent.</summary>
+    public long Signal()
+    {
+        if (!_exited) Libc.kill(_process.Id, LinuxConstants.SIGKILL);
+        return Wire.MonotonicClock.NowNs();
+    }
+
     /// <summary>SIGKILLs the agent and waits (up to 5 s) for it to exit; returns when the signal was sent.</summary>
     public async Task<long> KillAsync()
     {
-        if (!_exited)
-        {
-            Libc.kill(_process.Id, LinuxConstants.SIGKILL);
-        }
-
-        long signalled = Wire.MonotonicClock.NowNs();
+        long signalled = Signal();
 
         using var cts = new CancellationTokenSource(TimeSpan.FromSeconds(5));
         try
@@ -144,7 +145,7 @@ internal sealed class AgentClient : IAsyncDisposable
 
     private void ReadLoop()
     {
-        SchedulingBoost.Boost();
+        SchedulingBoost.RealTime(SchedulingBoost.CallPriority);
         try
         {
             StreamReader r = _process.StandardOutput;

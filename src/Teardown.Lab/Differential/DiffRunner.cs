@@ -2,6 +2,7 @@ using System.Diagnostics;
 using Teardown.Scenarios.Checking;
 using Teardown.Scenarios.Running;
 using Teardown.Scenarios.Syntax;
+using Teardown.Scenarios.Tracing;
 
 namespace Teardown.Lab.Differential;
 
@@ -16,8 +17,35 @@ public sealed record ScenarioDiff(Scenario Scenario, Comparison? Comparison, int
     /// <summary>Both ran and their traces agree.</summary>
     public bool Agrees => Error is null && Comparison?.Agrees == true;
 
+    /// <summary>How precisely the kernel run kept the scenario's time (null when it did not run).</summary>
+    public LabPrecision? Precision { get; init; }
+
+    /// <summary>
+    /// The kernel run exceeded the lab's precision bounds (<see cref="LabPrecision.Exceeded"/>): the machine was
+    /// too busy for the run to be judged, whether the traces agree or not — its own verdict, neither a divergence
+    /// nor a pass.
+    /// </summary>
+    public bool LabImprecise => Error is null && Precision is { Precise: false };
+
+    /// <summary>The verdict: error, lab-imprecise, diverges or agrees (in that precedence).</summary>
+    public DiffVerdict Verdict => Error is not null ? DiffVerdict.Error : LabImprecise ? DiffVerdict.LabImprecise
+        : Agrees ? DiffVerdict.Agrees : DiffVerdict.Diverges;
+
     /// <summary>When this is a re-run alone: the first run, which diverged beside other scenarios.</summary>
     public ScenarioDiff? DivergedFirst { get; init; }
+}
+
+/// <summary>What a scenario's diff says.</summary>
+public enum DiffVerdict
+{
+    /// <summary>Model and kernel agree, and the lab kept time within its bounds.</summary>
+    Agrees,
+    /// <summary>The traces differ and the lab kept time: the model (or the scenario) is wrong.</summary>
+    Diverges,
+    /// <summary>The lab did not keep time within its bounds: the run cannot be judged (a busy machine, not a model bug).</summary>
+    LabImprecise,
+    /// <summary>The lab could not play the scenario.</summary>
+    Error,
 }
 
 /// <summary>
@@ -59,7 +87,7 @@ public static class DiffRunner
                 var kernelTrace = await kernel.PlayAsync(scenario, cancellationToken).ConfigureAwait(false);
                 var comparison = TraceComparer.Compare(modelTrace, kernelTrace);
                 int kernelFailures = ExpectationChecker.Check(kernelTrace).Count(v => !v.Passed);
-                results[index] = new ScenarioDiff(scenario, comparison, kernelFailures, started.Elapsed, null);
+                results[index] = new ScenarioDiff(scenario, comparison, kernelFailures, started.Elapsed, null) { Precision = kernelTrace.Precision };
             }
             catch (Exception ex) when (ex is LabRunException or IOException or InvalidOperationException)
             {
@@ -77,10 +105,11 @@ public static class DiffRunner
     }
 
     /// <summary>
-    /// Plays every divergent scenario of <paramref name="results"/> again, alone: the kernel's timers
-    /// and the lab's threads are late on a loaded machine, and a scenario whose lines sit a few
+    /// Plays every divergent or lab-imprecise scenario of <paramref name="results"/> again, alone: the kernel's
+    /// timers and the lab's threads are late on a loaded machine, and a scenario whose lines sit a few
     /// milliseconds from a timer can then diverge without any model error. A divergence that
-    /// repeats alone is kept; one that does not is reported as such (<see cref="ScenarioDiff.DivergedFirst"/>).
+    /// repeats alone is kept; one that does not is reported as such (<see cref="ScenarioDiff.DivergedFirst"/>);
+    /// a run that was imprecise takes the re-run's result when that one kept time.
     /// </summary>
     public static Task<IReadOnlyList<ScenarioDiff>> RecheckAsync(IReadOnlyList<ScenarioDiff> results, ulong seed,
         Action<ScenarioDiff>? progress = null, CancellationToken cancellationToken = default) =>
@@ -95,9 +124,15 @@ public static class DiffRunner
         var rechecked = results.ToArray();
         for (int i = 0; i < rechecked.Length; i++)
         {
-            if (rechecked[i].Error is not null || rechecked[i].Agrees) continue;
+            if (rechecked[i].Verdict is DiffVerdict.Error or DiffVerdict.Agrees) continue;
             var again = await playAlone(rechecked[i].Scenario, cancellationToken).ConfigureAwait(false);
-            rechecked[i] = again.Agrees ? again with { DivergedFirst = rechecked[i] } : rechecked[i];
+            bool wasImprecise = rechecked[i].LabImprecise;
+            rechecked[i] = again.Verdict switch
+            {
+                DiffVerdict.Agrees => again with { DivergedFirst = wasImprecise ? null : rechecked[i] },
+                DiffVerdict.Diverges when wasImprecise => again, // judged now: a divergence of a precise run
+                _ => rechecked[i],
+            };
             progress?.Invoke(rechecked[i]);
         }
 

@@ -25,13 +25,19 @@ internal sealed class LabHost : IAsyncDisposable
     private int _generation = -1;
     private Dictionary<string, long> _counterOffset = new(StringComparer.OrdinalIgnoreCase);
     private Dictionary<string, long> _baseline = new(StringComparer.OrdinalIgnoreCase);
+    private volatile bool _down;
+    private Task _teardown = Task.CompletedTask;
+    private AgentClient? _spare;
+    private Task<AgentClient>? _spareStarting;
+    private int _sparesWanted;
 
-    public LabHost(LabContext ctx, string name, IPAddress address, IReadOnlyList<KeyValuePair<string, string>> sysctls)
+    public LabHost(LabContext ctx, string name, IPAddress address, IReadOnlyList<KeyValuePair<string, string>> sysctls, int kills = 0)
     {
         _ctx = ctx;
         Name = name;
         Address = address;
         Sysctls = sysctls;
+        _sparesWanted = kills;
     }
 
     public string Name { get; }
@@ -49,7 +55,11 @@ internal sealed class LabHost : IAsyncDisposable
     /// <summary>A task completing when a replacement agent (after <c>kill</c>) is ready.</summary>
     public Task? AgentRestart { get; private set; }
 
-    public bool IsUp => Namespace is not null;
+    /// <summary>True while the host runs: false from the instant of a crash (even while its state is still being destroyed).</summary>
+    public bool IsUp => Namespace is not null && !_down;
+
+    /// <summary>When the current agent took over after a <c>kill</c> (CLOCK_MONOTONIC ns; 0 for the first agent).</summary>
+    public long AgentReadyNs { get; private set; }
 
     /// <summary>What tearing this host down could not do (reported by the session, never thrown).</summary>
     public List<string> CleanupFailures { get; } = [];
@@ -61,7 +71,8 @@ internal sealed class LabHost : IAsyncDisposable
         string ns = LabNamespaces.NameFor(Environment.ProcessId, _ctx.RunId, Name, _generation);
         IpCommand.Run("netns", "add", ns);
         Namespace = ns;
-        var entered = NetNsThread.Start("/run/netns/" + ns);
+        // Real-time: counters are read on it when an `expect … counter` line is due.
+        var entered = NetNsThread.Start("/run/netns/" + ns, realTime: true);
         _nsThread = entered.IsOk ? entered.Value : throw new IOException($"/run/netns/{ns}: {entered.Error}");
         _tun = TunDevice.Open(_nsThread, Name, _ctx.Wire);
         IpCommand.Run("-n", ns, "link", "set", "lo", "up");
@@ -81,7 +92,11 @@ internal sealed class LabHost : IAsyncDisposable
         });
         lock (_diagLock) _diag = _nsThread.Invoke(LabSockDiag.Open);
         _ctx.Wire.Attach(Name, Address, _tun);
+        // A scenario that kills this host's process gets a spare agent now, warmed up like the first: the
+        // replacement is then in place the instant the kill is sent, not a process start (~0.2 s) later.
+        Task<AgentClient>? spare = _sparesWanted > 0 ? AgentClient.StartAsync(ns, _ctx.AgentCommand, _ctx.AgentStartTimeout, ct) : null;
         Agent = await AgentClient.StartAsync(ns, _ctx.AgentCommand, _ctx.AgentStartTimeout, ct).ConfigureAwait(false);
+        if (spare is not null) _spare = await spare.ConfigureAwait(false);
 
         // Loopback is recorded from here: the agent's warm-up connection (over lo) is not the scenario's,
         // also when a rebooted host's agent warms up in the middle of a run.
@@ -102,6 +117,9 @@ internal sealed class LabHost : IAsyncDisposable
     /// <summary>TcpExt/Tcp counters counted from the scenario start (across reboots).</summary>
     public Dictionary<string, long> CountersSinceStart()
     {
+        // Just crashed: the counters as the crash left them are being read off the timeline's path.
+        if (_down && !_teardown.IsCompleted) ((IAsyncResult)_teardown).AsyncWaitHandle.WaitOne(TimeSpan.FromSeconds(5));
+
         var d = IsUp ? TcpMibCounters.Delta(ReadCounters(), _baseline) : new(StringComparer.OrdinalIgnoreCase);
         foreach (var kv in _counterOffset) d[kv.Key] = d.GetValueOrDefault(kv.Key) + kv.Value;
         return d;
@@ -126,42 +144,105 @@ internal sealed class LabHost : IAsyncDisposable
     }
 
     /// <summary>
-    /// <c>HOST kill</c>: SIGKILL the agent and wait for it to exit, then start a replacement in the background
-    /// for later calls. Returns when the signal was sent (CLOCK_MONOTONIC ns).
+    /// <c>HOST kill</c>: SIGKILL the agent now and put the spare in its place (or start a replacement in the
+    /// background when there is none). Returns when the signal was sent (CLOCK_MONOTONIC ns) and a task that
+    /// completes when the killed process has exited — its descriptors closed — off the timeline's path.
     /// </summary>
-    public async Task<long> KillAgentAsync(CancellationToken ct)
+    public (long Signalled, Task<long> Exited) KillAgent(CancellationToken ct)
     {
-        if (Agent is null) return MonotonicClock.NowNs();
+        long now = MonotonicClock.NowNs();
+        if (Agent is null) return (now, Task.FromResult(now));
         AgentClient dead = Agent;
-        Agent = null;
-        long signalled = await dead.KillAsync().ConfigureAwait(false);
-        await dead.DisposeAsync().ConfigureAwait(false);
+        long signalled = dead.Signal();
+        _sparesWanted--;
         string ns = Namespace!;
-        AgentRestart = Task.Run(async () => Agent = await AgentClient.StartAsync(ns, _ctx.AgentCommand, _ctx.AgentStartTimeout, ct, warmUp: false).ConfigureAwait(false), ct);
-        return signalled;
+        if (_spare is not null)
+        {
+            Agent = _spare;
+            _spare = null;
+            AgentReadyNs = MonotonicClock.NowNs();
+
+            // More kills to come: the next spare starts now, without the warm-up (its loopback connection would
+            // count in the host's counters mid-scenario).
+            if (_sparesWanted > 0) _spareStarting = AgentClient.StartAsync(ns, _ctx.AgentCommand, _ctx.AgentStartTimeout, ct, warmUp: false);
+        }
+        else
+        {
+            Agent = null;
+            Task<AgentClient>? starting = _spareStarting;
+            _spareStarting = null;
+            AgentRestart = Task.Run(async () =>
+            {
+                Agent = await (starting ?? AgentClient.StartAsync(ns, _ctx.AgentCommand, _ctx.AgentStartTimeout, ct, warmUp: false)).ConfigureAwait(false);
+                AgentReadyNs = MonotonicClock.NowNs();
+            }, ct);
+        }
+
+        Task<long> exited = Task.Run(async () =>
+        {
+            await dead.DisposeAsync().ConfigureAwait(false);
+            return MonotonicClock.NowNs();
+        }, CancellationToken.None);
+        return (signalled, exited);
     }
 
     /// <summary>
-    /// <c>HOST crash</c>: first the wire stops carrying anything to or from the host, then its kernel
-    /// state is destroyed (agent killed, every socket SOCK_DESTROYed, namespace deleted) — the resets
-    /// tcp_abort sends go nowhere because the host is already off the wire.
+    /// <c>HOST crash</c>, at once: the wire stops carrying anything to or from the host and the host counts as
+    /// down. Its kernel state is then destroyed off the caller's path (agent killed, every socket
+    /// SOCK_DESTROYed, namespace deleted; tens of milliseconds) — the resets tcp_abort sends go nowhere because
+    /// the host is already off the wire. The task completes (CLOCK_MONOTONIC ns) when all of it is gone.
     /// </summary>
-    public async Task CrashAsync()
+    public Task<long> Crash()
     {
         _ctx.Wire.Detach(Name);
-        if (IsUp)
-        {
-            foreach (var kv in CountersSinceStart()) _counterOffset[kv.Key] = kv.Value;
-        }
+        bool wasUp = IsUp;
+        Dictionary<string, long> baseline = _baseline;
 
         // A rebooted host starts with fresh counters (a new namespace): its baseline is zero.
         _baseline = new(StringComparer.OrdinalIgnoreCase);
+        _down = true;
+        Task<long> destroyed = Task.Run(async () =>
+        {
+            // The counters as the crash left them (read from inside the namespace: a thread hop, so off the path too;
+            // nothing reaches a host that is off the wire meanwhile).
+            if (wasUp)
+            {
+                Dictionary<string, long> d = TcpMibCounters.Delta(ReadCounters(), baseline);
+                foreach (var kv in _counterOffset) d[kv.Key] = d.GetValueOrDefault(kv.Key) + kv.Value;
+                _counterOffset = d;
+            }
 
-        await TearDownAsync().ConfigureAwait(false);
+            await TearDownAsync().ConfigureAwait(false);
+            return MonotonicClock.NowNs();
+        }, CancellationToken.None);
+        _teardown = destroyed;
+        return destroyed;
+    }
+
+    /// <summary><c>HOST reboot</c> after a crash: once the old state is gone, a fresh namespace, TUN and agent at the same address.</summary>
+    public async Task RebootAsync(CancellationToken ct)
+    {
+        await _teardown.ConfigureAwait(false);
+        _down = false;
+        await StartAsync(ct).ConfigureAwait(false);
     }
 
     private async Task TearDownAsync()
     {
+        foreach (Task<AgentClient>? t in (Task<AgentClient>?[])[_spareStarting])
+        {
+            if (t is null) continue;
+            try { _spare ??= await t.ConfigureAwait(false); }
+            catch (Exception e) when (e is AgentExitedException or OperationCanceledException or TimeoutException or IOException) { }
+        }
+
+        _spareStarting = null;
+        if (_spare is not null)
+        {
+            await _spare.DisposeAsync().ConfigureAwait(false);
+            _spare = null;
+        }
+
         if (AgentRestart is not null)
         {
             try { await AgentRestart.ConfigureAwait(false); }
@@ -232,9 +313,12 @@ internal sealed class LabHost : IAsyncDisposable
         catch (Exception e) when (e is IOException or UnauthorizedAccessException) { }
     }
 
-    public ValueTask DisposeAsync()
+    public async ValueTask DisposeAsync()
     {
         _ctx.Wire.Detach(Name);
-        return new ValueTask(TearDownAsync());
+        try { await _teardown.ConfigureAwait(false); }
+        catch (Exception e) when (e is IOException or InvalidOperationException or AgentExitedException) { CleanupFailures.Add("crash teardown: " + e.Message); }
+
+        await TearDownAsync().ConfigureAwait(false);
     }
 }

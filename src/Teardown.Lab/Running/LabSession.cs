@@ -40,6 +40,7 @@ internal sealed class LabSession : IAsyncDisposable
         string runId = Convert.ToHexStringLower(System.Security.Cryptography.RandomNumberGenerator.GetBytes(3));
         int low = PortWindows.Take();
         var ctx = new LabContext(runId, new UserspaceWire(), options.AgentCommand ?? AgentCommand.Default(), options.AgentStartTimeout, low, low + 999);
+        ctx.Wire.WarmUp();
         var session = new LabSession(ctx);
         var setup = System.Diagnostics.Stopwatch.StartNew();
         try
@@ -47,7 +48,8 @@ internal sealed class LabSession : IAsyncDisposable
             foreach (HostDecl h in scenario.Hosts)
             {
                 var sysctls = scenario.Sysctls.Where(s => s.Host == h.Name).Select(s => KeyValuePair.Create(s.Key, s.Value)).ToList();
-                session._hosts[h.Name] = new LabHost(ctx, h.Name, h.Address, sysctls);
+                int kills = scenario.Timeline.Count(t => t.Statement is KillCall k && k.Host == h.Name);
+                session._hosts[h.Name] = new LabHost(ctx, h.Name, h.Address, sysctls, kills);
             }
 
             foreach (LinkDecl l in scenario.Links)
@@ -72,8 +74,10 @@ internal sealed class LabSession : IAsyncDisposable
                 session.TracerUnavailable = "tracepoint disabled by options";
             }
 
+            // A crashed host is polled until its namespace is gone: its sockets die during the teardown that
+            // follows the crash (off the timeline's path), and timewait sockets' deaths are only seen by polling.
             session.Poller = new SocketPoller(
-                () => session._hosts.Values.Where(h => h.IsUp).Select(h => (h.Name, (Func<IReadOnlyList<Observation.DiagSocket>>)h.Dump)).ToList(),
+                () => session._hosts.Values.Where(h => h.Namespace is not null).Select(h => (h.Name, (Func<IReadOnlyList<Observation.DiagSocket>>)h.Dump)).ToList(),
                 options.PollInterval);
             session.SetupTime = setup.Elapsed;
             session.PollInterval = options.PollInterval;

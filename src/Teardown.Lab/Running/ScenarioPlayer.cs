@@ -24,6 +24,8 @@ internal sealed class ScenarioPlayer
     private readonly Dictionary<(string, string), int> _packetCursor = [];
     private readonly EndObserver _observer;
     private readonly List<(string Host, long FromNs, long ToNs)> _crashes = [];
+    private readonly List<Task> _offPath = [];
+    private readonly ConcurrentBag<(long LateNs, string Where)> _lateness = [];
 
     // Cancelled when the timeline has ended: a call still blocked then is recorded as such, as the model does.
     private readonly CancellationTokenSource _ended = new();
@@ -51,14 +53,15 @@ internal sealed class ScenarioPlayer
             await Perform(h.Name, warm, (HostStatement)warm.Statement, ct, record: false).ConfigureAwait(false);
         }
 
+        WarmCallPaths();
         foreach (LabHost h in _session.Hosts.Values) h.ResetCounters();
-        _t0 = MonotonicClock.NowNs() + 200_000_000; // a lead so that the timeline threads start (and JIT) before line 0 is due
+        _t0 = MonotonicClock.NowNs() + 200_000_000; // a lead: the timeline threads start and rehearse (Rehearsal) before line 0 is due
 
         // The timeline runs on dedicated threads with blocking waits (one dispatcher, one per host), and
         // agent replies resume their callers on the reply reader's thread: no thread-pool hop between a
         // line's time and its syscall, which under load costs milliseconds.
         using var failed = CancellationTokenSource.CreateLinkedTokenSource(ct);
-        var queues = _session.Hosts.Keys.ToDictionary(h => h, _ => new BlockingCollection<(TimedLine, TaskCompletionSource)>());
+        var queues = _session.Hosts.Keys.ToDictionary(h => h, _ => new BlockingCollection<QueuedLine>());
         var errors = new ConcurrentQueue<Exception>();
         Thread[] workers = queues.Select(q => new Thread(() => HostWorker(q.Key, q.Value, failed, errors)) { IsBackground = true, Name = "host " + q.Key }).ToArray();
         foreach (Thread w in workers) w.Start();
@@ -96,54 +99,77 @@ internal sealed class ScenarioPlayer
             foreach (var q in queues.Values) q.Dispose();
         }
 
+        // Crashes finish destroying kernel state off the timeline's path; their transitions must be recorded.
+        Task[] offPath;
+        lock (_offPath) offPath = [.. _offPath];
+        try { await Task.WhenAll(offPath).WaitAsync(_options.CallTimeout, CancellationToken.None).ConfigureAwait(false); }
+        catch (Exception e) when (e is IOException or InvalidOperationException or TimeoutException or OperationCanceledException or AgentExitedException) { errors.Enqueue(e); }
+
         _session.StopRecording();
         if (errors.TryDequeue(out Exception? first)) System.Runtime.ExceptionServices.ExceptionDispatchInfo.Throw(first);
         ct.ThrowIfCancellationRequested();
-        return new TraceAssembler(_scenario, _session, _ends, _t0, _crashes).Assemble(_entries.OrderBy(e => e.Ns).ThenBy(e => e.Order).Select(e => e.Entry));
+        ScenarioTrace trace = new TraceAssembler(_scenario, _session, _ends, _t0, _crashes).Assemble(_entries.Where(e => e.Entry is not CallTraced { Line: var l } || !IsRehearsal(l)).OrderBy(e => e.Ns).ThenBy(e => e.Order).Select(e => e.Entry));
+        trace.Precision = PrecisionMeter.Measure(_lateness.Where(l => l.Where != Rehearsing), _session.Context.Wire.Captured, _options.PrecisionBounds);
+        trace.Add(new NoteTraced(trace.Entries.Count == 0 ? TimeSpan.Zero : trace.Entries[^1].At, trace.Precision.ToString()));
+        return trace;
     }
 
-    private void Dispatch(Dictionary<string, BlockingCollection<(TimedLine, TaskCompletionSource)>> queues, CancellationToken ct)
+    private void Dispatch(Dictionary<string, BlockingCollection<QueuedLine>> queues, CancellationToken ct)
     {
-        Linux.Interop.SchedulingBoost.Boost();
-        var sameInstant = new List<Task>();
+        Linux.Interop.SchedulingBoost.RealTime(Linux.Interop.SchedulingBoost.CallPriority);
+        var sameInstant = new List<Task<long>>();
         TimeSpan? instant = null;
-        foreach (TimedLine line in _scenario.Timeline)
+        long instantFree = 0;
+        foreach (TimedLine line in Rehearsal().Concat(_scenario.Timeline))
         {
             SleepUntil(line.At, ct);
             if (instant != line.At)
             {
                 instant = line.At;
                 sameInstant.Clear();
+                instantFree = 0;
             }
             else if (sameInstant.Count > 0)
             {
                 // File order within one instant, as on the model's clock, bounded so a blocking call cannot hold others.
-                Task.WaitAll([.. sameInstant], (int)_options.SameInstantWait.TotalMilliseconds, ct);
+                // A line may start only once the earlier ones have ended: its lateness counts from then.
+                bool all = Task.WaitAll([.. sameInstant], (int)_options.SameInstantWait.TotalMilliseconds, ct);
+                instantFree = all ? sameInstant.Max(t => t.Result) : MonotonicClock.NowNs();
             }
 
+            long allowed = Math.Max(Due(line.At), instantFree);
+            long started = MonotonicClock.NowNs();
             switch (line.Statement)
             {
                 case KillCall kill:
-                    // A kill is a signal from outside: it does not wait for the host's blocked call, it ends it.
-                    Perform(kill.Host, line, kill, ct).GetAwaiter().GetResult();
+                    // A kill is a signal from outside: it does not wait for the host's blocked call, it ends it. The
+                    // process's exit (its descriptors closed) completes the line for later lines of the same instant.
+                    sameInstant.Add(Kill(kill.Host, line, ct));
                     break;
                 case HostStatement { FromOutside: true } outside:
                     // Release and destroy are another process's doing: at their time, whatever the host's process is
                     // blocked in; done here (tens of microseconds) so that file order within an instant holds.
                     PerformOutside(outside.Host, line, outside, ct).GetAwaiter().GetResult();
+                    sameInstant.Add(Task.FromResult(MonotonicClock.NowNs()));
                     break;
                 case HostStatement hs:
-                    var done = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+                    // Completed inline by the host's worker: the wait of the instant's later lines wakes at once, not
+                    // through a thread-pool continuation (ms under load).
+                    var done = new TaskCompletionSource<long>(TaskCreationOptions.None);
                     sameInstant.Add(done.Task);
-                    queues[hs.Host].Add((line, done), ct);
-                    break;
+                    queues[hs.Host].Add(new QueuedLine(line, done, instantFree), ct);
+                    continue; // its lateness is the host worker's to measure
                 case NetworkStatement ns:
                     ApplyNetwork(line, ns, ct).GetAwaiter().GetResult();
+                    sameInstant.Add(Task.FromResult(MonotonicClock.NowNs()));
                     break;
                 case Expectation ex:
                     ObserveAsync(line, ex, ct).GetAwaiter().GetResult();
+                    sameInstant.Add(Task.FromResult(MonotonicClock.NowNs()));
                     break;
             }
+
+            Late(line, started - allowed);
         }
 
         foreach (var q in queues.Values) q.CompleteAdding();
@@ -160,26 +186,70 @@ internal sealed class ScenarioPlayer
         Thread.Sleep(_options.Settle);
     }
 
-    private void HostWorker(string host, BlockingCollection<(TimedLine Line, TaskCompletionSource Done)> queue, CancellationTokenSource failed, ConcurrentQueue<Exception> errors)
+    /// <summary>
+    /// Runs the lab's side of every call the scenario makes once on made-up data — request, JSON, the reply's
+    /// endpoints, outcome, trace entry — with a scratch registry: the first real call of each kind then finds its
+    /// code compiled and its types loaded (2–3 ms for a first listen's reply under load otherwise).
+    /// </summary>
+    private void WarmCallPaths()
     {
-        Linux.Interop.SchedulingBoost.Boost();
+        var scratch = new EndRegistry();
+        var reply = new AgentResponse { Local = "192.0.2.1:1", Remote = "192.0.2.2:2", StartNs = 1, EndNs = 2 };
+        foreach (TimedLine line in _scenario.Timeline)
+        {
+            if (line.Statement is not HostStatement st || st is KillCall || st.FromOutside) continue;
+            (AgentRequest req, _) = BuildRequest(scratch, st.Host, st);
+            System.Text.Json.JsonSerializer.SerializeToUtf8Bytes(req, AgentJson.Default.AgentRequest);
+            UpdateEndpoints(scratch, st.Host, st, reply);
+            _ = new CallTraced(TimeSpan.Zero, line, st.Host, TimeSpan.Zero, Outcome(st, reply));
+        }
+
+        System.Text.Json.JsonSerializer.Deserialize("{\"id\":1,\"value\":-1,\"errno\":11,\"start\":1,\"end\":2,\"local\":\"192.0.2.1:1\",\"remote\":\"192.0.2.2:2\"}", AgentJson.Default.AgentResponse);
+    }
+
+    /// <summary>
+    /// Lines played before the timeline's zero and not recorded: each host's worker and agent, the queues and the
+    /// same-instant wait run once on the very threads of the timeline (an error call on a name nobody holds), so
+    /// that the first real lines do not pay for JIT compilation of generic code on their path (ms under load).
+    /// </summary>
+    private IEnumerable<TimedLine> Rehearsal()
+    {
+        foreach (TimeSpan at in (TimeSpan[])[TimeSpan.FromMilliseconds(-150), TimeSpan.FromMilliseconds(-100)])
+        {
+            foreach (string host in _session.Hosts.Keys) yield return new TimedLine(default, at, null, new ErrorCall(host, Rehearsing), null, "rehearsal");
+        }
+    }
+
+    /// <summary>The socket name of rehearsal lines (no scenario can name a socket so).</summary>
+    private const string Rehearsing = "\u0001rehearsal";
+
+    private static bool IsRehearsal(TimedLine line) => line.Statement is ErrorCall { Socket: Rehearsing };
+
+    private void HostWorker(string host, BlockingCollection<QueuedLine> queue, CancellationTokenSource failed, ConcurrentQueue<Exception> errors)
+    {
+        Linux.Interop.SchedulingBoost.RealTime(Linux.Interop.SchedulingBoost.CallPriority);
         try
         {
             long free = 0;
-            foreach ((TimedLine line, TaskCompletionSource done) in queue.GetConsumingEnumerable(failed.Token))
+            foreach ((TimedLine line, TaskCompletionSource<long> done, long notBefore) in queue.GetConsumingEnumerable(failed.Token))
             {
                 SleepUntil(line.At, failed.Token);
-                long due = Math.Max(_t0 + (line.At.Ticks * 100), free);
-                long started = MonotonicClock.NowNs();
-                Perform(host, line, (HostStatement)line.Statement, failed.Token).GetAwaiter().GetResult();
-                free = MonotonicClock.NowNs();
-                if (started - due > LateNs)
+
+                // The instant the call could start: its time, or later when the host was still in its previous call
+                // (the agent's end of it) or earlier lines of the same instant had not ended (the model's order).
+                long allowed = Math.Max(Math.Max(Due(line.At), free), notBefore);
+                (long Start, long End)? call = Perform(host, line, (HostStatement)line.Statement, failed.Token).GetAwaiter().GetResult();
+                long end = MonotonicClock.NowNs();
+                if (call is { } c)
                 {
-                    // Not waiting for the host (that is recorded as the call's start): the machine was slow.
-                    Note(started, $"{line.Where}: started {(started - due) / 1_000_000} ms late (scheduling delay on this machine)");
+                    // Waiting for a replacement agent (after kill) is waiting for the host, not the lab's lateness.
+                    allowed = Math.Max(allowed, _session.Hosts[host].AgentReadyNs);
+                    Late(line, c.Start - allowed);
+                    end = c.End;
+                    free = c.End;
                 }
 
-                done.TrySetResult();
+                done.TrySetResult(end);
             }
         }
         catch (OperationCanceledException)
@@ -192,25 +262,32 @@ internal sealed class ScenarioPlayer
         }
     }
 
-    private async Task Perform(string hostName, TimedLine line, HostStatement st, CancellationToken ct, bool record = true)
+    /// <summary>
+    /// <c>HOST kill</c>: SIGKILL at the line's time; the returned task completes (CLOCK_MONOTONIC ns) when the
+    /// process has exited and its descriptors are closed. The replacement agent comes from the host (a spare
+    /// started before the timeline when the scenario kills), so later lines need not wait for a process start.
+    /// </summary>
+    private Task<long> Kill(string hostName, TimedLine line, CancellationToken ct)
     {
         LabHost host = _session.Hosts[hostName];
-        if (st is KillCall)
-        {
-            long s = MonotonicClock.NowNs();
-            long signalled = await host.KillAgentAsync(ct).ConfigureAwait(false);
+        long s = MonotonicClock.NowNs();
+        (long signalled, Task<long> exited) = host.KillAgent(ct);
 
-            // `kill` returns when kill(2) does, as the model's does; the process's exit (tearing down its
-            // address space and closing its descriptors) happens after, and was waited for above.
-            Record(s, new CallTraced(At(s), line, hostName, At(signalled), CallOutcome.Ok()));
-            return;
-        }
+        // `kill` returns when kill(2) does, as the model's does; the process's exit (tearing down its
+        // address space and closing its descriptors) happens after, off the timeline's path.
+        Record(s, new CallTraced(At(s), line, hostName, At(signalled), CallOutcome.Ok()));
+        lock (_offPath) _offPath.Add(exited);
+        return exited;
+    }
 
+    private async Task<(long Start, long End)?> Perform(string hostName, TimedLine line, HostStatement st, CancellationToken ct, bool record = true)
+    {
+        LabHost host = _session.Hosts[hostName];
         if (!host.IsUp)
         {
             long s = MonotonicClock.NowNs();
             Note(s, $"{line.Where}: {hostName} is crashed; the call was not performed");
-            return;
+            return null;
         }
 
         if (host.Agent is null && host.AgentRestart is not null) await host.AgentRestart.WaitAsync(_options.AgentStartTimeout, ct).ConfigureAwait(false);
@@ -228,7 +305,7 @@ internal sealed class ScenarioPlayer
         {
             long end = MonotonicClock.NowNs();
             Record(end, new CallBlockedTraced(At(end), line, hostName, At(sent)));
-            return;
+            return null;
         }
         catch (TimeoutException)
         {
@@ -237,7 +314,7 @@ internal sealed class ScenarioPlayer
         catch (AgentExitedException) when (!host.IsUp || host.Agent != agent)
         {
             Note(sent, $"{line.Where}: {hostName} went down during '{line.Text.Trim()}'; it never returned");
-            return;
+            return null;
         }
         catch (AgentExitedException e)
         {
@@ -245,9 +322,10 @@ internal sealed class ScenarioPlayer
         }
 
         if (creates is not null) creates.CreatedEndNs = r.EndNs;
-        UpdateEndpoints(hostName, st, r);
+        UpdateEndpoints(_ends, hostName, st, r);
         CallOutcome outcome = Outcome(st, r);
         if (record) Record(r.StartNs, new CallTraced(At(r.StartNs), line, hostName, At(r.EndNs), outcome));
+        return (r.StartNs, r.EndNs);
     }
 
     /// <summary>
@@ -297,14 +375,16 @@ internal sealed class ScenarioPlayer
         Record(s, new CallTraced(At(s), line, hostName, At(e), errno == Errno.None ? CallOutcome.Ok() : CallOutcome.Fail(errno)));
     }
 
-    private (AgentRequest, KnownEnd?) BuildRequest(string host, HostStatement st)
+    private (AgentRequest, KnownEnd?) BuildRequest(string host, HostStatement st) => BuildRequest(_ends, host, st);
+
+    private (AgentRequest, KnownEnd?) BuildRequest(EndRegistry ends, string host, HostStatement st)
     {
         switch (st)
         {
             case ListenCall l:
-                return (new AgentRequest { Op = AgentOp.Listen, Socket = l.Listener, Port = l.Port, N = l.Backlog ?? 0 }, _ends.Declare(l.Listener, host, SocketRole.Listener));
+                return (new AgentRequest { Op = AgentOp.Listen, Socket = l.Listener, Port = l.Port, N = l.Backlog ?? 0 }, ends.Declare(l.Listener, host, SocketRole.Listener));
             case ConnectCall c:
-                KnownEnd end = _ends.Declare(c.Socket, host, SocketRole.Connector);
+                KnownEnd end = ends.Declare(c.Socket, host, SocketRole.Connector);
                 IPAddress peer = _scenario.Host(c.Peer).Address;
                 end.Remote = new IPEndPoint(peer, c.Port);
                 return (new AgentRequest { Op = AgentOp.Connect, Socket = c.Socket, Address = peer.ToString(), Port = c.Port }, end);
@@ -322,22 +402,22 @@ internal sealed class ScenarioPlayer
         }
     }
 
-    private void UpdateEndpoints(string host, HostStatement st, AgentResponse r)
+    private static void UpdateEndpoints(EndRegistry ends, string host, HostStatement st, AgentResponse r)
     {
         IPEndPoint? local = r.Local is null ? null : IPEndPoint.Parse(r.Local);
         IPEndPoint? remote = r.Remote is null ? null : IPEndPoint.Parse(r.Remote);
         switch (st)
         {
             case ListenCall l:
-                _ends.Get(l.Listener)!.Local = local;
+                ends.Get(l.Listener)!.Local = local;
                 break;
             case ConnectCall c:
-                KnownEnd ce = _ends.Get(c.Socket)!;
+                KnownEnd ce = ends.Get(c.Socket)!;
                 ce.Local = local ?? ce.Local;
                 ce.Remote = remote ?? ce.Remote;
                 break;
             case AcceptCall a when r.Value == 0 && r.Fault == AgentFault.None:
-                KnownEnd ae = _ends.Declare(a.Socket, host, SocketRole.Accepted);
+                KnownEnd ae = ends.Declare(a.Socket, host, SocketRole.Accepted);
                 ae.Local = local;
                 ae.Remote = remote;
                 ae.CreatedNs = r.StartNs;
@@ -374,24 +454,36 @@ internal sealed class ScenarioPlayer
                 wire.SetDelay(d.B, d.A, d.Delay);
                 break;
             case CrashHost c:
-                await _session.Hosts[c.Host].CrashAsync().ConfigureAwait(false);
-                _crashes.Add((c.Host, s, MonotonicClock.NowNs()));
-                Note(MonotonicClock.NowNs(), $"{c.Host} crashed: off the wire at once, kernel state destroyed {(MonotonicClock.NowNs() - s) / 1_000_000} ms later");
+                Crash(c.Host, s);
                 break;
             case RebootHost r:
                 LabHost h = _session.Hosts[r.Host];
-                if (h.IsUp)
-                {
-                    await h.CrashAsync().ConfigureAwait(false);
-                    _crashes.Add((r.Host, s, MonotonicClock.NowNs()));
-                }
-
-                await h.StartAsync(ct).ConfigureAwait(false);
+                if (h.IsUp) Crash(r.Host, s);
+                await h.RebootAsync(ct).ConfigureAwait(false);
                 Note(MonotonicClock.NowNs(), $"{r.Host} rebooted as namespace {h.Namespace} (ready after {(MonotonicClock.NowNs() - s) / 1_000_000} ms)");
                 break;
         }
 
         Record(s, new NetworkEventTraced(At(s), line));
+    }
+
+    /// <summary>
+    /// A crash at once: the host leaves the wire and stops answering; destroying its kernel state (agent,
+    /// sockets, namespace: tens of milliseconds) goes on off the timeline's path, so no other line waits for it.
+    /// </summary>
+    private void Crash(string hostName, long s)
+    {
+        Task<long> destroyed = _session.Hosts[hostName].Crash();
+        Task recorded = destroyed.ContinueWith(
+            t =>
+            {
+                long e = t.IsCompletedSuccessfully ? t.Result : MonotonicClock.NowNs();
+                lock (_crashes) _crashes.Add((hostName, s, e));
+                Note(e, $"{hostName} crashed: off the wire at once, kernel state destroyed {(e - s) / 1_000_000} ms later (off the timeline's path)");
+                t.GetAwaiter().GetResult();
+            },
+            CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
+        lock (_offPath) _offPath.Add(recorded);
     }
 
     private async Task ObserveAsync(TimedLine line, Expectation ex, CancellationToken ct)
@@ -424,15 +516,42 @@ internal sealed class ScenarioPlayer
         return new PacketsObservation(flags);
     }
 
+    /// <summary>
+    /// Sleeps to the line's absolute CLOCK_MONOTONIC deadline (clock_nanosleep TIMER_ABSTIME; no timer slack on a
+    /// SCHED_FIFO thread), in slices of at most 20 ms so that cancellation is seen; the last 150 µs are spun.
+    /// </summary>
     private void SleepUntil(TimeSpan at, CancellationToken ct)
     {
-        long due = _t0 + (at.Ticks * 100);
-        long wait = due - MonotonicClock.NowNs();
-        if (wait > 2_000_000) ct.WaitHandle.WaitOne(TimeSpan.FromTicks((wait - 1_500_000) / 100));
-        ct.ThrowIfCancellationRequested();
-        while (MonotonicClock.NowNs() < due) Thread.SpinWait(50); // the last ~1.5 ms: timer slack would make us late
-        ct.ThrowIfCancellationRequested();
+        long due = Due(at);
+        while (true)
+        {
+            ct.ThrowIfCancellationRequested();
+            long now = MonotonicClock.NowNs();
+            if (now >= due) return;
+            if (due - now > 20_000_000) Linux.Interop.MonotonicSleep.Until(now + 20_000_000);
+            else Linux.Interop.MonotonicSleep.UntilSpinning(due, SpinNs);
+        }
     }
+
+    /// <summary>How long before a line's time its thread stops sleeping and spins (a timer wake-up costs 50–100 µs here).</summary>
+    private const long SpinNs = 150_000;
+
+    private long Due(TimeSpan at) => _t0 + (at.Ticks * 100);
+
+    /// <summary>Records how late a line started after the instant it could (see <see cref="LabPrecision"/>); notes gross lateness.</summary>
+    private void Late(TimedLine line, long lateNs)
+    {
+        // Rehearsal lines take the same path (what they exercise is what they warm) and are left out afterwards.
+        _lateness.Add((lateNs, IsRehearsal(line) ? Rehearsing : line.Where.ToString()));
+        if (lateNs > LateNs && !IsRehearsal(line))
+        {
+            long now = MonotonicClock.NowNs();
+            Note(now, $"{line.Where}: started {lateNs / 1_000_000} ms late (scheduling delay on this machine)");
+        }
+    }
+
+    /// <summary>A host line handed to its host's worker, with the end of the earlier lines of its instant.</summary>
+    private readonly record struct QueuedLine(TimedLine Line, TaskCompletionSource<long> Done, long NotBefore);
 
     private TimeSpan At(long ns) => TimeSpan.FromTicks((ns - _t0) / 100);
 

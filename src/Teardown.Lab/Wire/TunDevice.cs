@@ -25,7 +25,7 @@ internal sealed class TunDevice : IWirePort, IDisposable
     private TunDevice(int fd, string host, UserspaceWire wire)
     {
         _fd = fd;
-        _reader = new Thread(() => ReadLoop(host, wire)) { IsBackground = true, Name = "tun " + host, Priority = ThreadPriority.AboveNormal };
+        _reader = new Thread(() => ReadLoop(host, wire)) { IsBackground = true, Name = "tun " + host };
     }
 
     /// <summary>Creates the device inside the namespace of <paramref name="ns"/> and starts feeding <paramref name="wire"/>.</summary>
@@ -49,6 +49,9 @@ internal sealed class TunDevice : IWirePort, IDisposable
             return f;
         });
         var dev = new TunDevice(fd, host, wire);
+
+        // An empty write (the device refuses it: EINVAL) compiles the delivery path now, not at the first SYN.
+        dev.Deliver([]);
         dev._reader.Start();
         return dev;
     }
@@ -65,18 +68,31 @@ internal sealed class TunDevice : IWirePort, IDisposable
 
     private unsafe void ReadLoop(string host, UserspaceWire wire)
     {
-        SchedulingBoost.Boost();
+        SchedulingBoost.RealTime(SchedulingBoost.WirePriority);
         var buf = new byte[65536];
         var pfd = new PollFd { fd = _fd, events = POLLIN };
         while (!_stopping)
         {
             // Poll with a short timeout only so that Dispose can stop the loop; a packet wakes poll at once.
             if (Libc.poll(&pfd, 1, 50) <= 0) continue;
+            if ((pfd.revents & (POLLERR | POLLHUP | POLLNVAL)) != 0)
+            {
+                // The device is gone or broken (its namespace deleted under it): poll would answer at once forever,
+                // and a real-time thread spinning on it starves its core. Wait for Dispose instead.
+                Thread.Sleep(10);
+                continue;
+            }
+
             while (!_stopping)
             {
                 nint n;
                 fixed (byte* p = buf) n = Libc.read(_fd, p, (nuint)buf.Length);
-                if (n <= 0) break;
+                if (n <= 0)
+                {
+                    if (n < 0 && Libc.LastErrno != Errno.EAGAIN) Thread.Sleep(10); // an error, not an empty queue: never spin
+                    break;
+                }
+
                 try
                 {
                     wire.Ingress(host, buf.AsSpan(0, (int)n));

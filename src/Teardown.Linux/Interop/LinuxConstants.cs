@@ -92,10 +92,21 @@ internal static class LinuxConstants
 
     // include/uapi/asm-generic/poll.h
     internal const short POLLIN = 0x1;
+    internal const short POLLERR = 0x8;
+    internal const short POLLHUP = 0x10;
+    internal const short POLLNVAL = 0x20;
 
     // include/uapi/asm-generic/signal.h
     internal const int SIGKILL = 9;
 
     // include/uapi/linux/resource.h
     internal const int PRIO_PROCESS = 0;
+
+    // include/uapi/linux/sched.h, include/uapi/linux/time.h
+    internal const int SCHED_OTHER = 0;
+    internal const int SCHED_FIFO = 1;
+    internal const int SCHED_RESET_ON_FORK = 0x40000000;
+    internal const int CLOCK_MONOTONIC = 1;
+    internal const int TIMER_ABSTIME = 1;
+    internal const int EINTR = 4;
 }

@@ -16,9 +16,12 @@ public sealed class NetNsThread : IDisposable
     private readonly Thread _thread;
     private readonly TaskCompletionSource<LinuxError?> _entered = new(TaskCreationOptions.RunContinuationsAsynchronously);
 
-    private NetNsThread(string namespacePath)
+    private readonly bool _realTime;
+
+    private NetNsThread(string namespacePath, bool realTime)
     {
         NamespacePath = namespacePath;
+        _realTime = realTime;
         _thread = new Thread(Run) { IsBackground = true, Name = "netns " + Path.GetFileName(namespacePath) };
     }
 
@@ -26,10 +29,12 @@ public sealed class NetNsThread : IDisposable
     public string NamespacePath { get; }
 
     /// <summary>Starts a thread and moves it into the namespace at <paramref name="namespacePath"/>; returns once it is inside.</summary>
-    public static LinuxResult<NetNsThread> Start(string namespacePath)
+    /// <param name="namespacePath">The namespace file.</param>
+    /// <param name="realTime">Run the thread SCHED_FIFO (see <see cref="SchedulingBoost.RealTime"/>), for callers on a real-time schedule.</param>
+    public static LinuxResult<NetNsThread> Start(string namespacePath, bool realTime = false)
     {
         ArgumentNullException.ThrowIfNull(namespacePath);
-        var t = new NetNsThread(namespacePath);
+        var t = new NetNsThread(namespacePath, realTime);
         t._thread.Start();
         LinuxError? error = t._entered.Task.GetAwaiter().GetResult();
         if (error is null)
@@ -51,7 +56,9 @@ public sealed class NetNsThread : IDisposable
             return work();
         }
 
-        var done = new TaskCompletionSource<T>(TaskCreationOptions.RunContinuationsAsynchronously);
+        // Completed inline: the caller blocked below wakes at once, not through a thread-pool continuation
+        // (milliseconds on a loaded machine, for a caller that may be keeping a real-time schedule).
+        var done = new TaskCompletionSource<T>(TaskCreationOptions.None);
         _work.Add(() =>
         {
             try
@@ -70,6 +77,7 @@ public sealed class NetNsThread : IDisposable
 
     private void Run()
     {
+        if (_realTime) SchedulingBoost.RealTime(SchedulingBoost.CallPriority);
         LinuxResult<NetNsHandle> ns = NetNsHandle.Open(NamespacePath);
         if (!ns.IsOk)
         {

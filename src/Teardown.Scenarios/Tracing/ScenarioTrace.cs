@@ -37,6 +37,9 @@ public sealed class ScenarioTrace
 
     public IReadOnlyList<TraceEntry> Entries => _entries;
 
+    /// <summary>How precisely the lab kept time (kernel runs; null for the model, whose clock is virtual).</summary>
+    public LabPrecision? Precision { get; set; }
+
     /// <summary>Appends an entry; entries must arrive in time order (ties keep arrival order).</summary>
     public void Add(TraceEntry entry) => _entries.Add(entry);
 

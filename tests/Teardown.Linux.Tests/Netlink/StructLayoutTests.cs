@@ -34,6 +34,10 @@ public sealed class StructLayoutTests
         (typeof(Linux.Interop.SockAddrLl), "struct sockaddr_ll", []),
         (typeof(Linux.Interop.PollFd), "struct pollfd", []),
         (typeof(Linux.Interop.Linger), "struct linger", []),
+
+        // Absolute sleeps and real-time scheduling (Interop/Libc.Time.cs).
+        (typeof(Linux.Interop.Timespec), "struct timespec", []),
+        (typeof(Linux.Interop.SchedParam), "struct sched_param", []),
     ];
 
     private static readonly (string CExpression, long Value)[] Constants =
@@ -84,8 +88,17 @@ public sealed class StructLayoutTests
         ("ETH_P_IP", Linux.Interop.LinuxConstants.ETH_P_IP),
         ("PACKET_OUTGOING", Linux.Interop.LinuxConstants.PACKET_OUTGOING),
         ("POLLIN", Linux.Interop.LinuxConstants.POLLIN),
+        ("POLLERR", Linux.Interop.LinuxConstants.POLLERR),
+        ("POLLHUP", Linux.Interop.LinuxConstants.POLLHUP),
+        ("POLLNVAL", Linux.Interop.LinuxConstants.POLLNVAL),
         ("SIGKILL", Linux.Interop.LinuxConstants.SIGKILL),
         ("PRIO_PROCESS", Linux.Interop.LinuxConstants.PRIO_PROCESS),
+        ("SCHED_OTHER", Linux.Interop.LinuxConstants.SCHED_OTHER),
+        ("SCHED_FIFO", Linux.Interop.LinuxConstants.SCHED_FIFO),
+        ("SCHED_RESET_ON_FORK", Linux.Interop.LinuxConstants.SCHED_RESET_ON_FORK),
+        ("CLOCK_MONOTONIC", Linux.Interop.LinuxConstants.CLOCK_MONOTONIC),
+        ("TIMER_ABSTIME", Linux.Interop.LinuxConstants.TIMER_ABSTIME),
+        ("EINTR", Linux.Interop.LinuxConstants.EINTR),
         ("sizeof(struct ifreq)", 40),
         ("NS_GET_NSTYPE", (long)Linux.Interop.LinuxConstants.NS_GET_NSTYPE),
         ("AT_EMPTY_PATH", Linux.Interop.LinuxConstants.AT_EMPTY_PATH),
@@ -138,6 +151,8 @@ public sealed class StructLayoutTests
             #include <linux/inet_diag.h>
             #include <linux/tcp.h>
             #include <sched.h>
+            #include <time.h>
+            #include <errno.h>
             #include <sys/ioctl.h>
             #include <sys/stat.h>
             #include <fcntl.h>

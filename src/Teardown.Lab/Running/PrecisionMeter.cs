@@ -1,0 +1,22 @@
+using Teardown.Lab.Wire;
+using Teardown.Scenarios.Tracing;
+
+namespace Teardown.Lab.Running;
+
+/// <summary>
+/// Turns what a run measured of itself — each line's lateness, each delivered packet's delay beyond its
+/// link's — into the trace's <see cref="LabPrecision"/>, so that every kernel run says how well it kept time.
+/// </summary>
+internal static class PrecisionMeter
+{
+    public static LabPrecision Measure(IEnumerable<(long LateNs, string Where)> lateness, IReadOnlyList<WirePacket> packets, PrecisionBounds bounds)
+    {
+        var lines = lateness.ToList();
+        string? worst = lines.Count == 0 ? null : lines.MaxBy(l => l.LateNs).Where;
+        DelayStats lineStats = DelayStats.Of(lines.Select(l => l.LateNs / 1000.0));
+
+        // Loopback packets never cross the wire (the host's own stack carries them): not the wire's latency.
+        DelayStats wire = DelayStats.Of(packets.Where(p => p.DeliveredNs > 0 && p.From != p.To).Select(p => (p.DeliveredNs - p.DueNs) / 1000.0));
+        return new LabPrecision(lineStats, wire, bounds, worst);
+    }
+}
