@@ -34,6 +34,10 @@ public sealed class DiffCommand(Terminal terminal) : AsyncCommand<DiffCommand.Se
         [DefaultValue(8)]
         public int Jobs { get; init; } = 8;
 
+        [CommandOption("--html <FILE>")]
+        [Description("Also write the model's and the kernel's ladder diagrams side by side, the divergences listed and highlighted, as one self-contained page. One scenario only.")]
+        public string? Html { get; init; }
+
         [CommandOption("--recheck")]
         [Description("Play each divergent or lab-imprecise scenario again, alone, and report the ones that then agree as [bold]agrees alone[/] (diverged only beside others: the lab's timing under load, not the model).")]
         public bool Recheck { get; init; }
@@ -45,6 +49,12 @@ public sealed class DiffCommand(Terminal terminal) : AsyncCommand<DiffCommand.Se
     public override async Task<int> ExecuteAsync(CommandContext context, Settings settings, CancellationToken cancellationToken)
     {
         if (!ScenarioFiles.TryLoad(terminal, settings.Files, out var scenarios)) return ExitCodes.Usage;
+        if (settings.Html is not null && scenarios.Count != 1)
+        {
+            terminal.Fail($"--html draws one scenario; {scenarios.Count} were given");
+            return ExitCodes.Usage;
+        }
+
         var clock = Stopwatch.StartNew();
         var results = await DiffRunner.RunAsync(scenarios, settings.Seed, settings.Jobs, (n, r) =>
         {
@@ -63,6 +73,12 @@ public sealed class DiffCommand(Terminal terminal) : AsyncCommand<DiffCommand.Se
         else Render(results, clock.Elapsed);
         // A lab-imprecise run is not a divergence (a busy machine must not pass for a model bug) nor a pass: with no
         // divergence and no error, the kernel could not judge those runs — exit 3, as when the lab cannot run.
+        if (settings.Html is string html && results[0] is { Traces: var (modelTrace, kernelTrace), Comparison: { } comparison }
+            && !Pictures.TryWrite(terminal, html, () => Teardown.Scenarios.Rendering.DiffHtml.Render(modelTrace, kernelTrace, comparison)))
+        {
+            return ExitCodes.Usage;
+        }
+
         if (results.Any(r => r.Verdict is DiffVerdict.Diverges or DiffVerdict.Error)) return ExitCodes.Findings;
         return results.Any(r => r.LabImprecise) ? ExitCodes.Permission : ExitCodes.Ok;
     }

@@ -17,6 +17,9 @@ public sealed record ScenarioDiff(Scenario Scenario, Comparison? Comparison, int
     /// <summary>Both ran and their traces agree.</summary>
     public bool Agrees => Error is null && Comparison?.Agrees == true;
 
+    /// <summary>The two traces compared (null when the lab could not play the scenario), for pictures of the run.</summary>
+    public (ScenarioTrace Model, ScenarioTrace Kernel)? Traces { get; init; }
+
     /// <summary>How precisely the kernel run kept the scenario's time (null when it did not run).</summary>
     public LabPrecision? Precision { get; init; }
 
@@ -87,7 +90,7 @@ public static class DiffRunner
                 var kernelTrace = await kernel.PlayAsync(scenario, cancellationToken).ConfigureAwait(false);
                 var comparison = TraceComparer.Compare(modelTrace, kernelTrace);
                 int kernelFailures = ExpectationChecker.Check(kernelTrace).Count(v => !v.Passed);
-                results[index] = new ScenarioDiff(scenario, comparison, kernelFailures, started.Elapsed, null) { Precision = kernelTrace.Precision };
+                results[index] = new ScenarioDiff(scenario, comparison, kernelFailures, started.Elapsed, null) { Precision = kernelTrace.Precision, Traces = (modelTrace, kernelTrace) };
             }
             catch (Exception ex) when (ex is LabRunException or IOException or InvalidOperationException)
             {
