@@ -83,7 +83,30 @@ internal sealed class ModelTraceRecorder : IModelObserver
     /// <summary>Writes every entry into the trace, naming connection ends through <paramref name="name"/>.</summary>
     public void Flush(ScenarioTrace trace, Func<string, FourTuple, string> name)
     {
-        foreach (var make in _pending) trace.Add(make(name));
+        var entries = new List<TraceEntry>(_pending.Count);
+        var lastTransition = new Dictionary<(string Host, string End), int>();
+        foreach (var make in _pending)
+        {
+            TraceEntry entry = make(name);
+            if (entry is TransitionTraced t)
+            {
+                // An end that reaches CLOSE and is freed at the same instant went straight to GONE, as the kernel's
+                // trace shows it: within one call (an exit closing a loopback pair, the peer's RST delivered
+                // before the next descriptor is closed) the CLOSE is never observable (fuzz seed 20261284).
+                if (t is { From: TcpState.Close, To: null } && lastTransition.TryGetValue((t.Host, t.End), out int i)
+                    && entries[i] is TransitionTraced { To: TcpState.Close } closed && closed.At == t.At)
+                {
+                    entries[i] = closed with { To = null, Cause = closed.Cause + "; " + t.Cause };
+                    continue;
+                }
+
+                lastTransition[(t.Host, t.End)] = entries.Count;
+            }
+
+            entries.Add(entry);
+        }
+
+        foreach (TraceEntry entry in entries) trace.Add(entry);
         _pending.Clear();
     }
 }
