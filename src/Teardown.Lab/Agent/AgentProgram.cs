@@ -22,10 +22,7 @@ public static class AgentProgram
         ArgumentNullException.ThrowIfNull(args);
         using Stream input = Console.OpenStandardInput();
         using Stream output = Console.OpenStandardOutput();
-
-        // This thread reads requests: real-time, so that a request reaches the call thread the moment it arrives.
-        SchedulingBoost.RealTime(SchedulingBoost.CallPriority);
-        return await RunAsync(input, output, CancellationToken.None).ConfigureAwait(false);
+        return await Run(input, output, realTime: true, CancellationToken.None).ConfigureAwait(false);
     }
 
     /// <summary>Runs the agent protocol over the given streams (also used by in-process tests).</summary>
@@ -33,7 +30,10 @@ public static class AgentProgram
     /// Deliberately synchronous: a blocking reader thread and a blocking call thread, so that a request
     /// reaches its syscall without thread-pool hops (which add milliseconds of jitter under load).
     /// </remarks>
-    public static Task<int> RunAsync(Stream input, Stream output, CancellationToken cancellationToken)
+    public static Task<int> RunAsync(Stream input, Stream output, CancellationToken cancellationToken) =>
+        Run(input, output, realTime: false, cancellationToken);
+
+    private static Task<int> Run(Stream input, Stream output, bool realTime, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(input);
         ArgumentNullException.ThrowIfNull(output);
@@ -43,6 +43,11 @@ public static class AgentProgram
         var callThread = new Thread(() => RunCalls(calls, table, writer)) { IsBackground = true, Name = "agent calls" };
         callThread.Start();
         if (Environment.GetEnvironmentVariable("TEARDOWN_AGENT_WARMUP") != "0") WarmUp();
+
+        // This thread reads requests: real-time, so that a request reaches the call thread the moment it arrives —
+        // but only now. The warm-up (and the runtime's start) is CPU-heavy work that must not preempt the
+        // real-time threads of runs already playing (seen: a handshake > 10 ms while another run's agents started).
+        if (realTime) SchedulingBoost.RealTime(SchedulingBoost.CallPriority);
         writer.Write(new AgentResponse { Id = 0, StartNs = MonotonicClock.NowNs() });
 
         using var reader = new StreamReader(input, new UTF8Encoding(false));

@@ -1,4 +1,5 @@
 using Teardown.Lab.Wire;
+using Teardown.Scenarios.Syntax;
 using Teardown.Scenarios.Tracing;
 
 namespace Teardown.Lab.Running;
@@ -9,7 +10,7 @@ namespace Teardown.Lab.Running;
 /// </summary>
 internal static class PrecisionMeter
 {
-    public static LabPrecision Measure(IEnumerable<(long LateNs, string Where)> lateness, IReadOnlyList<WirePacket> packets, PrecisionBounds bounds)
+    public static LabPrecision Measure(IEnumerable<(long LateNs, string Where)> lateness, IReadOnlyList<WirePacket> packets, PrecisionBounds bounds, ScenarioTrace trace)
     {
         var lines = lateness.ToList();
         string? worst = lines.Count == 0 ? null : lines.MaxBy(l => l.LateNs).Where;
@@ -17,6 +18,14 @@ internal static class PrecisionMeter
 
         // Loopback packets never cross the wire (the host's own stack carries them): not the wire's latency.
         DelayStats wire = DelayStats.Of(packets.Where(p => p.DeliveredNs > 0 && p.From != p.To).Select(p => (p.DeliveredNs - p.DueNs) / 1000.0));
-        return new LabPrecision(lineStats, wire, bounds, worst);
+        // A connect over a zero-delay link: SYN, SYN-ACK, ACK through the wire and two kernels, microseconds of work.
+        DelayStats handshakes = DelayStats.Of(trace.OfType<CallTraced>()
+            .Where(c => c.Line.Statement is ConnectCall k && c.Outcome.Errno == Errno.None && LinkDelay(trace.Scenario, k.Host, k.Peer) == TimeSpan.Zero)
+            .Select(c => (c.Returned - c.At).TotalMicroseconds));
+        return new LabPrecision(lineStats, wire, bounds, worst) { Handshakes = handshakes };
     }
+
+    private static TimeSpan LinkDelay(Scenario scenario, string a, string b) =>
+        scenario.Links.FirstOrDefault(l => (l.A == a && l.B == b) || (l.A == b && l.B == a))?.Delay ?? TimeSpan.Zero;
 }
+

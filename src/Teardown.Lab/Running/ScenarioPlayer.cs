@@ -109,7 +109,7 @@ internal sealed class ScenarioPlayer
         if (errors.TryDequeue(out Exception? first)) System.Runtime.ExceptionServices.ExceptionDispatchInfo.Throw(first);
         ct.ThrowIfCancellationRequested();
         ScenarioTrace trace = new TraceAssembler(_scenario, _session, _ends, _t0, _crashes).Assemble(_entries.Where(e => e.Entry is not CallTraced { Line: var l } || !IsRehearsal(l)).OrderBy(e => e.Ns).ThenBy(e => e.Order).Select(e => e.Entry));
-        trace.Precision = PrecisionMeter.Measure(_lateness.Where(l => l.Where != Rehearsing), _session.Context.Wire.Captured, _options.PrecisionBounds);
+        trace.Precision = PrecisionMeter.Measure(_lateness.Where(l => l.Where != Rehearsing), _session.Context.Wire.Captured, _options.PrecisionBounds, trace);
         trace.Add(new NoteTraced(trace.Entries.Count == 0 ? TimeSpan.Zero : trace.Entries[^1].At, trace.Precision.ToString()));
         return trace;
     }

@@ -68,13 +68,25 @@ internal sealed class TunDevice : IWirePort, IDisposable
 
     private unsafe void ReadLoop(string host, UserspaceWire wire)
     {
-        SchedulingBoost.RealTime(SchedulingBoost.WirePriority);
+        // nice -10, not SCHED_FIFO: twice in a loaded catalogue run, real-time TUN readers of idle hosts were seen
+        // consuming both cores in the kernel for minutes (cause not found; signals suspected), starving the whole
+        // machine. A packet still wakes its reader at once on an idle machine; under load the run says so (wire p99).
+        SchedulingBoost.Boost();
         var buf = new byte[65536];
         var pfd = new PollFd { fd = _fd, events = POLLIN };
         while (!_stopping)
         {
             // Poll with a short timeout only so that Dispose can stop the loop; a packet wakes poll at once.
-            if (Libc.poll(&pfd, 1, 50) <= 0) continue;
+            int ready = Libc.poll(&pfd, 1, 50);
+            if (ready == 0) continue;
+            if (ready < 0 || (pfd.revents & POLLIN) == 0)
+            {
+                // Not a packet (an error, a signal, an odd wake-up): a real-time thread must never turn this into a
+                // busy loop — it would starve its core (seen: both cores, minutes) — so it rests before polling again.
+                Thread.Sleep(1);
+                continue;
+            }
+
             if ((pfd.revents & (POLLERR | POLLHUP | POLLNVAL)) != 0)
             {
                 // The device is gone or broken (its namespace deleted under it): poll would answer at once forever,
@@ -89,7 +101,9 @@ internal sealed class TunDevice : IWirePort, IDisposable
                 fixed (byte* p = buf) n = Libc.read(_fd, p, (nuint)buf.Length);
                 if (n <= 0)
                 {
-                    if (n < 0 && Libc.LastErrno != Errno.EAGAIN) Thread.Sleep(10); // an error, not an empty queue: never spin
+                    // An error, or readable yet empty: either way rest a little, so that this loop can never spin.
+                    if (n < 0 && Libc.LastErrno != Errno.EAGAIN) Thread.Sleep(10);
+                    else if (n == 0) Thread.Sleep(1);
                     break;
                 }
 
