@@ -72,7 +72,7 @@ public static class TeardownApp
                 .WithExample("run", "scenarios/seed/08-orphan-fin-wait2-reaped.scn", "--json")
                 .WithExample("run", "scenarios/seed/01-normal-close.scn", "--target", "kernel");
             config.AddCommand<DiffCommand>("diff")
-                .WithDescription("Play scenarios on the model and on the real kernel (private namespaces, needs root) and report every divergence. A kernel run whose timing exceeded the lab's precision bounds (line lateness p99 1 ms, max 3 ms; wire p99 0.2 ms) is lab-imprecise: not judged. Exit 0 all agree, 1 a divergence or error, 3 only lab-imprecise runs besides agreements.")
+                .WithDescription("Play scenarios on the model and on the real kernel (private namespaces, needs root) and report every divergence. A kernel run whose timing exceeded the lab's precision bounds (line lateness p99 1 ms, max 3 ms; wire p99 0.2 ms, max 3 ms; a zero-delay handshake 1 ms) is lab-imprecise: not judged. Exit 0 all agree, 1 a divergence or error, 3 only lab-imprecise runs besides agreements.")
                 .WithExample("diff", "scenarios/")
                 .WithExample("diff", "scenarios/seed/05-fin-wait1-unresponsive-peer.scn", "--json");
         });
