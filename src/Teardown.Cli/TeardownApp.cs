@@ -78,7 +78,7 @@ public static class TeardownApp
                 .WithExample("fuzz", "--target", "model", "--count", "10000")
                 .WithExample("fuzz", "--emit", "/tmp/generated", "--count", "20", "--seed", "5");
             config.AddCommand<DiffCommand>("diff")
-                .WithDescription("Play scenarios on the model and on the real kernel (private namespaces, needs root) and report every divergence. A kernel run whose timing exceeded the lab's precision bounds (line lateness p99 1 ms, max 3 ms; wire p99 0.2 ms) is lab-imprecise: not judged. Exit 0 all agree, 1 a divergence or error, 3 only lab-imprecise runs besides agreements.")
+                .WithDescription("Play scenarios on the model and on the real kernel (private namespaces, needs root) and report every divergence. A kernel run whose timing exceeded the lab's precision bounds (line lateness p99 1 ms, max 3 ms; wire p99 0.2 ms, max 3 ms; a zero-delay handshake 1 ms) is lab-imprecise: not judged. Exit 0 all agree, 1 a divergence or error, 3 only lab-imprecise runs besides agreements.")
                 .WithExample("diff", "scenarios/")
                 .WithExample("diff", "scenarios/seed/05-fin-wait1-unresponsive-peer.scn", "--json");
         });
