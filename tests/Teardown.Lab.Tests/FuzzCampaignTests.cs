@@ -5,6 +5,8 @@ using Xunit.Abstractions;
 namespace Teardown.Lab.Tests;
 
 /// <summary>A fuzz campaign plays what it promised and reports what it found; on the kernel, a fixed sample agrees.</summary>
+// Beside the other live-kernel tests, never at the same time: they count the namespaces this process leaves.
+[Collection("live kernel")]
 public sealed class FuzzCampaignTests(ITestOutputHelper output)
 {
     [Fact]
