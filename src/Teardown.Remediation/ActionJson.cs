@@ -20,7 +20,7 @@ public static class ActionJson
         ArgumentNullException.ThrowIfNull(plans);
         w.WriteStartObject();
         w.WriteString("schema", Schema);
-        w.WriteString("action", action == ActionKind.Release ? "release" : "kill");
+        w.WriteString("action", action.Id());
         w.WriteBoolean("applied", run is not null);
         w.WriteNumber("exitCode", exitCode);
         w.WriteStartArray("plan");

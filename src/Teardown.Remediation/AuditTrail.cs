@@ -51,11 +51,11 @@ public sealed class AuditTrail : IDisposable
 
     /// <summary>The line that opens a run.</summary>
     public void Started(ActionKind action, int planned, string selection, double rate) =>
-        Syslog($"{Verb(action)} started by {_who}: {planned} socket(s) planned, selection {selection}, rate {rate.ToString("0.###", CultureInfo.InvariantCulture)}/s", warning: false);
+        Syslog($"{action.Id()} started by {_who}: {planned} socket(s) planned, selection {selection}, rate {rate.ToString("0.###", CultureInfo.InvariantCulture)}/s", warning: false);
 
     /// <summary>The line that closes a run.</summary>
     public void Finished(ActionKind action, RunTotals totals, bool interrupted) =>
-        Syslog($"{Verb(action)} {(interrupted ? "interrupted" : "finished")} by {_who}: released {totals.Released}, killed {totals.Killed}, skipped {totals.Skipped}, refused {totals.Refused}", warning: totals.Refused > 0);
+        Syslog($"{action.Id()} {(interrupted ? "interrupted" : "finished")} by {_who}: released {totals.Released}, killed {totals.Killed}, skipped {totals.Skipped}, refused {totals.Refused}", warning: totals.Refused > 0);
 
     /// <summary>Records one socket's outcome.</summary>
     public void Record(ActionResult result)
@@ -72,7 +72,7 @@ public sealed class AuditTrail : IDisposable
         string owner = id.Pid is int pid ? $" pid={pid} fd={id.Fd}{(p.Command is null ? "" : " comm=" + p.Command)}" : " orphan";
         string errno = result.Errno == Errno.None ? "" : $" errno={result.Errno}";
         Syslog(
-            $"{Verb(p.Action)} {result.Kind.ToString().ToLowerInvariant()}{errno}: {id.State.ToLinuxName()} {id.Local} -> {id.Remote} cookie={id.Cookie:x} inode={id.Inode}{owner} class={p.Class.Id()} netns={result.NetNsInode} by {_who}: {result.Detail}",
+            $"{p.Action.Id()} {result.Kind.ToString().ToLowerInvariant()}{errno}: {id.State.ToLinuxName()} {id.Local} -> {id.Remote} cookie={id.Cookie:x} inode={id.Inode}{owner} class={p.Class.Id()} netns={result.NetNsInode} by {_who}: {result.Detail}",
             warning: result.Kind == OutcomeKind.Refused);
     }
 
@@ -114,8 +114,6 @@ public sealed class AuditTrail : IDisposable
             _uid,
             Environment.ProcessId);
     }
-
-    private static string Verb(ActionKind action) => action == ActionKind.Release ? "release" : "kill";
 
     private static string Who()
     {

@@ -16,7 +16,7 @@ internal static class ActionRenderer
 
     internal static void Plan(TextWriter o, ActionSettings settings, IReadOnlyList<NamespacePlan> plans, bool root)
     {
-        string verb = Verb(settings.Action);
+        string verb = settings.Action.Id();
         int count = plans.Sum(p => p.Plan.Actions.Length);
         int notPlanned = plans.Sum(p => p.Plan.Refused.Length);
         int beyond = plans.Sum(p => p.Plan.BeyondLimit);
@@ -95,7 +95,7 @@ internal static class ActionRenderer
     {
         int count = plans.Sum(p => p.Plan.Actions.Length);
         double rate = ActionSettings.ParseRate(settings.Rate) ?? RunOptions.DefaultRatePerSecond;
-        o.WriteLine($"teardown {Verb(settings.Action)}: {Sockets(count)}, at most {rate.ToString("0.###", CultureInfo.InvariantCulture)}/s{(count / rate >= 2 ? $" (about {DurationText.Format(TimeSpan.FromSeconds(count / rate))})" : "")}; each is looked up again just before acting. Ctrl-C stops between two sockets.");
+        o.WriteLine($"teardown {settings.Action.Id()}: {Sockets(count)}, at most {rate.ToString("0.###", CultureInfo.InvariantCulture)}/s{(count / rate >= 2 ? $" (about {DurationText.Format(TimeSpan.FromSeconds(count / rate))})" : "")}; each is looked up again just before acting. Ctrl-C stops between two sockets.");
         o.WriteLine();
     }
 
@@ -138,13 +138,11 @@ internal static class ActionRenderer
     }
 
     internal static string ProgressLine(ActionKind action, RunProgress p) =>
-        $"teardown: {Verb(action)} {p.Done:N0} of {p.Planned:N0} (released {p.Totals.Released:N0}, killed {p.Totals.Killed:N0}, skipped {p.Totals.Skipped:N0}, refused {p.Totals.Refused:N0}) in {Seconds(p.Elapsed)}";
+        $"teardown: {action.Id()} {p.Done:N0} of {p.Planned:N0} (released {p.Totals.Released:N0}, killed {p.Totals.Killed:N0}, skipped {p.Totals.Skipped:N0}, refused {p.Totals.Refused:N0}) in {Seconds(p.Elapsed)}";
 
     private static string Method(ActionKind action) => action == ActionKind.Release
         ? "release: pidfd_getfd duplicates the owner's descriptor, shutdown(SHUT_WR) sends our FIN"
         : "kill: SOCK_DESTROY (tcp_abort)";
-
-    private static string Verb(ActionKind action) => action == ActionKind.Release ? "release" : "kill";
 
     private static string Sockets(int n) => n == 1 ? "1 socket" : $"{n.ToString("N0", CultureInfo.InvariantCulture)} sockets";
 

@@ -118,7 +118,7 @@ public sealed class DoctorCommand(Terminal terminal, StartupWork startup) : Comm
 
         if (settings.Html is string html)
         {
-            var namespaces = inputs.Select((input, i) => new Teardown.Doctor.Export.AnalysedNamespace(input, SocketIndex.Build(input.Sockets, input.Settings), reports[i])).ToList();
+            var namespaces = inputs.Select((input, i) => new Teardown.Doctor.Export.AnalysedNamespace(input, i == 0 && early?.Sockets == input.Sockets ? early! : SocketIndex.Build(input.Sockets, input.Settings), reports[i])).ToList();
             var view = Teardown.Doctor.Export.ExportViewBuilder.Build(namespaces);
             if (!Pictures.TryWrite(terminal, html, () => DoctorHtml.Render(reports, view, inputs[0].TakenAt))) return ExitCodes.Usage;
         }

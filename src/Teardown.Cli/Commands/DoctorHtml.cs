@@ -16,9 +16,25 @@ namespace Teardown.Cli.Commands;
 /// </summary>
 internal static class DoctorHtml
 {
-    /// <summary>Age buckets of the charts, in seconds (upper bounds), as serve's histograms.</summary>
-    private static readonly (double Upper, string Label)[] AgeBuckets =
-        [(1, "<1s"), (5, "1–5s"), (15, "5–15s"), (60, "15s–1m"), (300, "1–5m"), (900, "5–15m"), (3600, "15m–1h"), (14400, "1–4h"), (86400, "4h–1d"), (double.PositiveInfinity, ">1d")];
+    /// <summary>The charts' buckets: serve's histogram bounds (<see cref="ExportView.AgeBucketSeconds"/>) and one beyond the last.</summary>
+    private static readonly (double Upper, string Label)[] AgeBuckets = BucketsWithLabels();
+
+    private static (double Upper, string Label)[] BucketsWithLabels()
+    {
+        var bounds = ExportView.AgeBucketSeconds;
+        var buckets = new List<(double, string)> { (bounds[0], "<" + Span(bounds[0])) };
+        for (int i = 1; i < bounds.Count; i++) buckets.Add((bounds[i], $"{Span(bounds[i - 1])}–{Span(bounds[i])}"));
+        buckets.Add((double.PositiveInfinity, ">" + Span(bounds[^1])));
+        return [.. buckets];
+    }
+
+    private static string Span(double seconds) => seconds switch
+    {
+        >= 86400 => string.Create(CultureInfo.InvariantCulture, $"{seconds / 86400:0.#}d"),
+        >= 3600 => string.Create(CultureInfo.InvariantCulture, $"{seconds / 3600:0.#}h"),
+        >= 60 => string.Create(CultureInfo.InvariantCulture, $"{seconds / 60:0.#}m"),
+        _ => string.Create(CultureInfo.InvariantCulture, $"{seconds:0.#}s"),
+    };
 
     internal static string Render(IReadOnlyList<DoctorReport> reports, ExportView view, DateTimeOffset at)
     {
@@ -108,7 +124,8 @@ internal static class DoctorHtml
         }
 
         int max = Math.Max(1, counts.Max());
-        const int width = 640, barWidth = 56, height = 150;
+        const int barWidth = 56, height = 150;
+        int width = 16 + AgeBuckets.Length * (barWidth + 6);
         h.Append(CultureInfo.InvariantCulture, $"<figure data-testid=\"ages-{state.ToLowerInvariant()}\"><figcaption>{state}: {ages.Count:N0} sockets{(ages.Count > 0 ? $", oldest {Math.Round(ages.Max()):N0} s" : "")}</figcaption>");
         h.Append(CultureInfo.InvariantCulture, $"<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"{width}\" height=\"{height + 36}\" role=\"img\" aria-label=\"{state} ages\">");
         for (int i = 0; i < counts.Length; i++)

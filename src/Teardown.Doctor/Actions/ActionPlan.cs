@@ -13,6 +13,13 @@ public enum ActionKind : byte
     Kill,
 }
 
+/// <summary>The command names of the actions.</summary>
+public static class ActionKindNames
+{
+    /// <summary>"release" or "kill", as the commands, the audit and the JSON name them.</summary>
+    public static string Id(this ActionKind action) => action == ActionKind.Release ? "release" : "kill";
+}
+
 /// <summary>
 /// What identifies a socket between the plan and the act: the kernel's cookie and 4-tuple, its
 /// inode, and for a release the owner's pid and descriptor. Any of these changed means another

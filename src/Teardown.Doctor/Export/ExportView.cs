@@ -53,6 +53,12 @@ public sealed record ExportView
     /// <summary>Non-listening sockets grouped, bounded.</summary>
     public required ImmutableArray<SocketGroup> Groups { get; init; }
 
+    /// <summary>
+    /// Upper bounds, in seconds, of the age buckets every picture of <see cref="CloseWaitAges"/> and
+    /// <see cref="FinWait2Ages"/> uses: serve's histograms and the doctor's HTML charts.
+    /// </summary>
+    public static IReadOnlyList<double> AgeBucketSeconds { get; } = [1, 5, 15, 60, 300, 900, 3600, 7200, 14400, 86400];
+
     /// <summary>Seconds since the last segment received, per CLOSE_WAIT socket (tcp_info; sockets without it are left out).</summary>
     public required ImmutableArray<double> CloseWaitAges { get; init; }
 

@@ -162,7 +162,7 @@ public static class ReportJson
             w.WriteString("local", s.Local);
             w.WriteString("remote", s.Remote);
             w.WriteString("class", s.Class);
-            w.WriteString("action", s.Action == Teardown.Linux.Ledger.LedgerAction.Release ? "release" : "kill");
+            w.WriteString("action", Teardown.Linux.Ledger.LedgerActionNames.Id(s.Action));
             w.WriteString("at", s.At);
             w.WriteEndObject();
         }

@@ -9,6 +9,13 @@ public enum LedgerAction : byte
     Kill,
 }
 
+/// <summary>The names the ledger, the metrics and the API give the actions.</summary>
+public static class LedgerActionNames
+{
+    /// <summary>"release" or "kill".</summary>
+    public static string Id(this LedgerAction action) => action == LedgerAction.Release ? "release" : "kill";
+}
+
 /// <summary>How an action on one socket ended.</summary>
 public enum LedgerOutcome : byte
 {

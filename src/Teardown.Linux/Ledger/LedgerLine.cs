@@ -67,7 +67,7 @@ public static class LedgerLine
         {
             w.WriteStartObject();
             w.WriteString("time", e.Time.UtcDateTime.ToString("yyyy-MM-ddTHH:mm:ss.fffZ", CultureInfo.InvariantCulture));
-            w.WriteString("action", e.Action == LedgerAction.Release ? "release" : "kill");
+            w.WriteString("action", e.Action.Id());
             w.WriteString("outcome", e.Outcome.ToString().ToLowerInvariant());
             if (e.Reason is not null) w.WriteString("reason", e.Reason);
             if (e.Errno is not null) w.WriteString("errno", e.Errno);

@@ -119,8 +119,8 @@ public static class LadderSvg
         // Arrows slope by the link's one-way delay (to scale, within bounds) so that simultaneous
         // segments stay readable on a zero-delay link.
         double drop = 10 + Math.Min(delay.TotalSeconds * LadderLayout.PixelsPerSecond, 40);
-        string colour = (s.Flags & TcpFlags.Rst) != 0 ? "#c62828" : (s.Flags & TcpFlags.Fin) != 0 ? "#1565c0" : (s.Flags & TcpFlags.Syn) != 0 ? "#2e7d32" : "#333333";
-        string label = $"{s.Flags.ToNotation()} seq={s.Seq} ack={s.Ack}{(s.Length > 0 ? $" len={s.Length}" : "")}";
+        string colour = SegmentColour(s.Flags);
+        string label = SegmentLabel(s);
         double ex = s.Dropped ? x1 + (x2 - x1) * 0.6 : x2, ey = s.Dropped ? y + drop * 0.6 : y + drop;
         svg.Append(Inv($"<g data-role=\"segment\" data-flags=\"{Escape(s.Flags.ToNotation())}\"{(s.Dropped ? " data-dropped=\"true\"" : "")}>"));
         svg.Append(Inv($"<line x1=\"{x1:0.#}\" y1=\"{y:0.#}\" x2=\"{ex:0.#}\" y2=\"{ey:0.#}\" stroke=\"{colour}\" stroke-width=\"1.5\"{(s.Dropped ? "" : " marker-end=\"url(#arrow)\"")}/>"));
@@ -136,12 +136,18 @@ public static class LadderSvg
     private static void Loopback(StringBuilder svg, SegmentTraced s, double hx, bool left, double y)
     {
         double out1 = left ? hx - 70 : hx + 70;
-        string colour = (s.Flags & TcpFlags.Rst) != 0 ? "#c62828" : (s.Flags & TcpFlags.Fin) != 0 ? "#1565c0" : (s.Flags & TcpFlags.Syn) != 0 ? "#2e7d32" : "#333333";
-        string label = $"{s.Flags.ToNotation()} seq={s.Seq} ack={s.Ack}{(s.Length > 0 ? $" len={s.Length}" : "")} (loopback, {s.End})";
+        string colour = SegmentColour(s.Flags);
+        string label = $"{SegmentLabel(s)} (loopback, {s.End})";
         svg.Append(Inv($"<g data-role=\"segment\" data-flags=\"{Escape(s.Flags.ToNotation())}\"{(s.Dropped ? " data-dropped=\"true\"" : "")}>"));
         svg.Append(Inv($"<path d=\"M{hx:0.#},{y - 4:0.#} C{out1:0.#},{y - 4:0.#} {out1:0.#},{y + 12:0.#} {hx:0.#},{y + 12:0.#}\" fill=\"none\" stroke=\"{colour}\" stroke-width=\"1.5\" marker-end=\"url(#arrow)\"/>"));
         svg.Append(Inv($"<text x=\"{(left ? out1 - 6 : out1 + 6):0.#}\" y=\"{y + 8:0.#}\" text-anchor=\"{(left ? "end" : "start")}\" fill=\"{colour}\">{Escape(label + (s.Dropped ? " (dropped)" : ""))}</text></g>\n"));
     }
+
+    // RST red, FIN blue, SYN green, the rest dark: what a reader of a ladder looks for first.
+    private static string SegmentColour(TcpFlags flags) =>
+        (flags & TcpFlags.Rst) != 0 ? "#c62828" : (flags & TcpFlags.Fin) != 0 ? "#1565c0" : (flags & TcpFlags.Syn) != 0 ? "#2e7d32" : "#333333";
+
+    private static string SegmentLabel(SegmentTraced s) => $"{s.Flags.ToNotation()} seq={s.Seq} ack={s.Ack}{(s.Length > 0 ? $" len={s.Length}" : "")}";
 
     private static void Beside(StringBuilder svg, LadderLayout layout, string host, double hx, double y, string role, string text, string? tooltip, string colour, bool bold)
     {

@@ -109,7 +109,7 @@ public static class ApiJson
                 w.WriteStartObject("actions");
                 foreach (var group in Teardown.Linux.Ledger.LedgerTotals.Pairs.GroupBy(p => p.Action))
                 {
-                    w.WriteStartObject(group.Key == Teardown.Linux.Ledger.LedgerAction.Release ? "release" : "kill");
+                    w.WriteStartObject(Teardown.Linux.Ledger.LedgerActionNames.Id(group.Key));
                     foreach (var (action, outcome) in group) w.WriteNumber(outcome.ToString().ToLowerInvariant(), actions.Count(action, outcome));
                     w.WriteEndObject();
                 }

@@ -17,7 +17,7 @@ namespace Teardown.Server.Metrics;
 public static class MetricsRenderer
 {
     /// <summary>Bucket bounds of the age histograms: a second to a day, around the timeouts that matter (tcp_fin_timeout 60 s, keepalive 2 h).</summary>
-    internal static readonly double[] AgeBuckets = [1, 5, 15, 60, 300, 900, 3600, 7200, 14400, 86400];
+    internal static readonly double[] AgeBuckets = [.. ExportView.AgeBucketSeconds];
 
     private static readonly string[] AbortReasons = ["data", "close", "memory", "timeout", "linger", "failed"];
 
@@ -172,7 +172,7 @@ public static class MetricsRenderer
                 ["action", "outcome"]);
             foreach (var (action, outcome) in LedgerTotals.Pairs)
             {
-                actions.WithLabels(action == LedgerAction.Release ? "release" : "kill", outcome.ToString().ToLowerInvariant()).IncTo(totals.Count(action, outcome));
+                actions.WithLabels(action.Id(), outcome.ToString().ToLowerInvariant()).IncTo(totals.Count(action, outcome));
             }
         }
 
