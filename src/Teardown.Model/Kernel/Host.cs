@@ -255,6 +255,23 @@ public sealed partial class Host
         return EndView.Gone;
     }
 
+    /// <summary>
+    /// idiag_retrans as sock_diag shows it for a connection end: icsk_retransmits of a full socket
+    /// (net/ipv4/inet_diag.c:inet_sk_diag_fill), zero for a timewait socket or an end that is GONE.
+    /// Lets a caller seed the model at the retransmission an observed socket has reached.
+    /// </summary>
+    public int RetransmitsOf(FourTuple tuple)
+    {
+        if (Crashed) return 0;
+        if (_ehash.TryGetValue(tuple, out var s)) return s is TcpSocket full ? full.Retransmits : 0;
+        foreach (var held in _fds.Values)
+        {
+            if (held.Tuple == tuple) return held.Retransmits;
+        }
+
+        return 0;
+    }
+
     private EndView View(TcpSocket s)
     {
         TimerKind kind = TimerKind.None;

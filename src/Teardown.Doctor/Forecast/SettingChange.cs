@@ -1,0 +1,168 @@
+using System.Globalization;
+using Teardown.Model.Kernel;
+
+namespace Teardown.Doctor.Forecast;
+
+/// <summary>A socket option a what-if sets on the sockets a process holds (setsockopt on its descriptors).</summary>
+public enum SocketOption : byte
+{
+    /// <summary>TCP_LINGER2 in seconds: the orphan FIN_WAIT2 budget; negative resets at close (net/ipv4/tcp.c:do_tcp_setsockopt).</summary>
+    TcpLinger2,
+    /// <summary>SO_KEEPALIVE 0/1 (net/ipv4/tcp.c:tcp_set_keepalive).</summary>
+    SoKeepalive,
+    /// <summary>TCP_KEEPIDLE in seconds.</summary>
+    TcpKeepIdle,
+    /// <summary>TCP_KEEPINTVL in seconds.</summary>
+    TcpKeepIntvl,
+    /// <summary>TCP_KEEPCNT probes.</summary>
+    TcpKeepCnt,
+    /// <summary>TCP_USER_TIMEOUT in milliseconds.</summary>
+    TcpUserTimeout,
+}
+
+/// <summary>
+/// The change a what-if asks about: sysctls for the whole network namespace, and socket options for the
+/// sockets of one process (or of every process when <see cref="Pid"/> is null). Parsed and checked here
+/// so that the command line and tests share one grammar: <c>KEY=VALUE</c>.
+/// </summary>
+public sealed record SettingChange
+{
+    /// <summary>Sysctls as written (<c>net.ipv4.tcp_fin_timeout</c>), with their values.</summary>
+    public IReadOnlyList<KeyValuePair<string, string>> Sysctls { get; init; } = [];
+
+    /// <summary>Socket options and their values.</summary>
+    public IReadOnlyList<KeyValuePair<SocketOption, int>> SocketOptions { get; init; } = [];
+
+    /// <summary>The process whose sockets get <see cref="SocketOptions"/>; null means every process.</summary>
+    public int? Pid { get; init; }
+
+    /// <summary>True when nothing would change.</summary>
+    public bool IsEmpty => Sysctls.Count == 0 && SocketOptions.Count == 0;
+
+    /// <summary>Settings after the change: a copy of <paramref name="before"/> with the sysctls applied.</summary>
+    public KernelSettings Apply(KernelSettings before)
+    {
+        ArgumentNullException.ThrowIfNull(before);
+        var after = before.Clone();
+        foreach (var (key, value) in Sysctls)
+        {
+            if (!after.TryApply(key, value, out string? error)) throw new ArgumentException(error, nameof(before));
+        }
+
+        return after;
+    }
+
+    /// <summary>Short text of the change, as a user typed it.</summary>
+    public string Describe()
+    {
+        var parts = Sysctls.Select(s => $"{s.Key}={s.Value}")
+            .Concat(SocketOptions.Select(o => $"{o.Key.Name()}={o.Value.ToString(CultureInfo.InvariantCulture)}"
+                + (Pid is int pid ? $" on pid {pid}" : "")));
+        return string.Join(", ", parts);
+    }
+
+    /// <summary>Parses one <c>--set KEY=VALUE</c>; the key must be a sysctl the model knows.</summary>
+    public static bool TryParseSysctl(string text, out KeyValuePair<string, string> sysctl, out string? error)
+    {
+        sysctl = default;
+        int eq = text.IndexOf('=', StringComparison.Ordinal);
+        if (eq <= 0 || eq == text.Length - 1)
+        {
+            error = $"'{text}': expected KEY=VALUE, e.g. net.ipv4.tcp_fin_timeout=10";
+            return false;
+        }
+
+        string key = text[..eq].Trim(), value = text[(eq + 1)..].Trim();
+        if (!key.Contains('.', StringComparison.Ordinal)) key = "net.ipv4." + key;
+        if (!new KernelSettings().TryApply(key, value, out error))
+        {
+            error = $"'{text}': {error}";
+            return false;
+        }
+
+        if (SysctlRange(key, value) is string range)
+        {
+            error = $"'{text}': {range}";
+            return false;
+        }
+
+        sysctl = new(key, value);
+        return true;
+    }
+
+    /// <summary>Parses one <c>--sockopt NAME=VALUE</c>.</summary>
+    public static bool TryParseSocketOption(string text, out KeyValuePair<SocketOption, int> option, out string? error)
+    {
+        option = default;
+        int eq = text.IndexOf('=', StringComparison.Ordinal);
+        string name = eq > 0 ? text[..eq].Trim().ToUpperInvariant() : "";
+        SocketOption? which = name switch
+        {
+            "TCP_LINGER2" => SocketOption.TcpLinger2,
+            "SO_KEEPALIVE" => SocketOption.SoKeepalive,
+            "TCP_KEEPIDLE" => SocketOption.TcpKeepIdle,
+            "TCP_KEEPINTVL" => SocketOption.TcpKeepIntvl,
+            "TCP_KEEPCNT" => SocketOption.TcpKeepCnt,
+            "TCP_USER_TIMEOUT" => SocketOption.TcpUserTimeout,
+            _ => null,
+        };
+        if (which is not SocketOption o)
+        {
+            error = $"'{text}': expected NAME=VALUE with NAME one of TCP_LINGER2, SO_KEEPALIVE, TCP_KEEPIDLE, TCP_KEEPINTVL, TCP_KEEPCNT, TCP_USER_TIMEOUT";
+            return false;
+        }
+
+        if (!int.TryParse(text[(eq + 1)..].Trim(), NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out int value))
+        {
+            error = $"'{text}': {name} needs an integer";
+            return false;
+        }
+
+        // The ranges setsockopt accepts (net/ipv4/tcp.c:do_tcp_setsockopt); outside them it returns EINVAL.
+        error = o switch
+        {
+            SocketOption.SoKeepalive when value is not (0 or 1) => "SO_KEEPALIVE is 0 or 1",
+            SocketOption.TcpKeepIdle or SocketOption.TcpKeepIntvl when value is < 1 or > 32767 => $"{name} is 1..32767 seconds (setsockopt returns EINVAL otherwise)",
+            SocketOption.TcpKeepCnt when value is < 1 or > 127 => "TCP_KEEPCNT is 1..127 (setsockopt returns EINVAL otherwise)",
+            SocketOption.TcpUserTimeout when value < 0 => "TCP_USER_TIMEOUT is 0 (off) or more milliseconds",
+            _ => null,
+        };
+        if (error is not null)
+        {
+            error = $"'{text}': {error}";
+            return false;
+        }
+
+        option = new(o, value);
+        return true;
+    }
+
+    // Values the kernel itself refuses (proc_dointvec_minmax bounds in net/ipv4/sysctl_net_ipv4.c).
+    private static string? SysctlRange(string key, string value)
+    {
+        string k = key[(key.LastIndexOf('.') + 1)..];
+        if (!int.TryParse(value, NumberStyles.Integer, CultureInfo.InvariantCulture, out int v)) return null;
+        return k switch
+        {
+            "tcp_fin_timeout" when v < 1 => "tcp_fin_timeout must be 1 s or more",
+            "tcp_keepalive_time" or "tcp_keepalive_intvl" or "tcp_keepalive_probes" when v < 1 => $"{k} must be 1 or more",
+            "tcp_orphan_retries" or "tcp_retries2" or "tcp_max_orphans" or "tcp_max_tw_buckets" when v < 0 => $"{k} cannot be negative",
+            _ => null,
+        };
+    }
+}
+
+/// <summary>Names of socket options as C code writes them.</summary>
+public static class SocketOptionNames
+{
+    /// <summary>TCP_LINGER2, SO_KEEPALIVE, ….</summary>
+    public static string Name(this SocketOption option) => option switch
+    {
+        SocketOption.TcpLinger2 => "TCP_LINGER2",
+        SocketOption.SoKeepalive => "SO_KEEPALIVE",
+        SocketOption.TcpKeepIdle => "TCP_KEEPIDLE",
+        SocketOption.TcpKeepIntvl => "TCP_KEEPINTVL",
+        SocketOption.TcpKeepCnt => "TCP_KEEPCNT",
+        _ => "TCP_USER_TIMEOUT",
+    };
+}
