@@ -1,5 +1,6 @@
 using Teardown.Doctor.Classification;
 using Teardown.Doctor.Findings;
+using Teardown.Doctor.Forecast;
 using Teardown.Linux.Sockets;
 using Teardown.Model.Rules;
 
@@ -48,7 +49,7 @@ internal static class FindingBuilder
 
                 break;
             case SocketClass.FinWait2Orphaned:
-                reap = OrphanFinWait2Reap(g, ctx, figures);
+                reap = OrphanFinWait2Reap(key, g, ctx, figures);
                 severity = g.Count >= 1000 ? Severity.Low : Severity.Info;
                 if (ctx.Input.Settings.TcpMaxTwBuckets is int buckets && buckets > 0)
                 {
@@ -62,7 +63,7 @@ internal static class FindingBuilder
 
                 break;
             case SocketClass.FinWait1Orphaned or SocketClass.LastAckOrphaned or SocketClass.ClosingOrphaned:
-                reap = RetransmitReap(g, ctx, figures);
+                reap = RetransmitReap(key, g, ctx, figures);
                 severity = g.Count >= 100 ? Severity.High : Severity.Medium;
                 break;
             case SocketClass.TimeWait:
@@ -129,6 +130,7 @@ internal static class FindingBuilder
             Fix = Explanations.Fix(key.Class, key.Side, peerOnHost: g.Paired == g.Count, remediation),
             Remediation = remediation,
             Reap = reap,
+            Seeds = Seeds(key, g),
             Figures = figures,
             Examples = Examples(g, ctx),
             PairedOnHost = g.Paired,
@@ -210,50 +212,110 @@ internal static class FindingBuilder
         : count >= 10 ? Severity.Medium
         : Severity.Low;
 
-    private static Reap OrphanFinWait2Reap(GroupAccumulator g, FindingContext ctx, List<Figure> figures)
+    /// <summary>
+    /// The observed ends the model is seeded from: the socket expected to last longest (most time left, fewest
+    /// retransmissions), then the one expected to go first. Timewait mini-sockets carry no tcp_info, so the
+    /// RTO is the largest seen on a full socket of the group.
+    /// </summary>
+    private static List<ObservedEnd> Seeds(GroupKey key, GroupAccumulator g)
     {
-        // Timewait mini-sockets carry no tcp_info, so their RTO is unknown: take the RTO seen on any
-        // full orphan of the group, else TCP_RTO_MIN (the floor then is below any sane fin_timeout).
-        var rto = g.RtoMaxUs > 0 ? TimeSpan.FromMicroseconds(g.RtoMaxUs) : TimeSpan.FromMilliseconds(200);
-        var life = ReapRules.OrphanFinWait2(0, ctx.FinTimeout, rto);
-        figures.Add(new(FigureIds.OrphanLifetimeS, "orphan FIN_WAIT2 lifetime (TCP_LINGER2 assumed unset)", life.Total.TotalSeconds, "s", FigureSource.ModelRule,
-            $"ReapRules.OrphanFinWait2: tcp_fin_timeout={ctx.FinTimeout} s, path {life.Path} (net/ipv4/tcp.c:__tcp_close, tcp_timer.c:tcp_keepalive_timer)"));
+        if (!ModelForecaster.Supports(key.Class) || g.Count == 0) return [];
+        TimeSpan? rto = g.RtoMaxUs > 0 ? TimeSpan.FromMicroseconds(g.RtoMaxUs) : null;
+        TimeSpan? quiet = g.WithTcpInfo > 0 ? TimeSpan.FromMilliseconds(g.QuietMaxMs) : null;
+        int retransMin = g.RetransMin == byte.MaxValue ? 0 : g.RetransMin;
+        var (longTimer, longLeft, shortTimer, shortLeft) = key.Class switch
+        {
+            // Orphans still on the keepalive timer outlive the timewait ones (a second stage follows).
+            SocketClass.FinWait2Orphaned when g.KeepaliveArmed > 0 => (TimerKind.Keepalive, g.KeepaliveMaxMs,
+                g.TimewaitTimer > 0 ? TimerKind.Timewait : TimerKind.Keepalive, g.TimewaitTimer > 0 ? g.TimerMinMs : g.KeepaliveMinMs),
+            SocketClass.FinWait2Orphaned or SocketClass.TimeWait => (TimerKind.Timewait, g.TimerMaxMs, TimerKind.Timewait, g.TimerMinMs),
+            SocketClass.FinWait1Orphaned or SocketClass.LastAckOrphaned => (TimerKind.Retransmit, g.TimerMaxMs, TimerKind.Retransmit, g.TimerMinMs),
+            _ when g.KeepaliveArmed > 0 => (TimerKind.Keepalive, g.KeepaliveMaxMs, TimerKind.Keepalive, g.KeepaliveMinMs),
+            _ => (TimerKind.None, 0u, TimerKind.None, 0u),
+        };
+        // No socket of the group had a timer armed (e.g. read from /proc/net/tcp without one): nothing to align on.
+        bool anyTimer = g.TimerMinMs != uint.MaxValue;
+        TimeSpan? Left(TimerKind kind, uint ms) => kind == TimerKind.None || ms == uint.MaxValue || !anyTimer ? null : TimeSpan.FromMilliseconds(ms);
+        return
+        [
+            new ObservedEnd(key.Class, key.Side, longTimer, Left(longTimer, longLeft), retransMin, rto, quiet),
+            new ObservedEnd(key.Class, key.Side, shortTimer, Left(shortTimer, shortLeft), g.RetransMax, rto, quiet),
+        ];
+    }
+
+    /// <summary>
+    /// When the kernel frees the group: the model, seeded with its longest- and shortest-lived sockets and run
+    /// forward under the host's settings. The same computation answers <c>teardown whatif</c>.
+    /// </summary>
+    private static Reap ModelReap(List<ObservedEnd> seeds, FindingContext ctx, string rule)
+    {
+        var latest = ModelForecaster.Existing(seeds[0], ctx.ModelSettings);
+        var earliest = ModelForecaster.Existing(seeds[1], ctx.ModelSettings);
+        if (latest.Never)
+        {
+            return new Reap(true, null, null, FigureSource.ModelRun, $"the model, run forward {Reap.Format(latest.Horizon)}, never frees them: {rule}");
+        }
+
+        var first = earliest.ReapedAfter ?? latest.ReapedAfter;
+        string how = latest.EndedBy is { } cause ? $"; the last ends by: {cause}" : "";
+        return new Reap(false, latest.ReapedAfter, first < latest.ReapedAfter ? first : latest.ReapedAfter, FigureSource.ModelRun,
+            $"the model seeded with these sockets' timers and retransmissions, run forward under this host's settings: {rule}{how}");
+    }
+
+    private static Reap OrphanFinWait2Reap(GroupKey key, GroupAccumulator g, FindingContext ctx, List<Figure> figures)
+    {
+        var seeds = Seeds(key, g);
+        var life = ModelForecaster.Fresh(seeds[0] with { Timer = TimerKind.None, TimerLeft = null }, ctx.ModelSettings);
+        if (life.ReapedAfter is TimeSpan lifetime)
+        {
+            figures.Add(new(FigureIds.OrphanLifetimeS, "orphan FIN_WAIT2 lifetime from close() (TCP_LINGER2 assumed unset)", Math.Round(lifetime.TotalSeconds, 1), "s", FigureSource.ModelRun,
+                $"ModelForecaster.Fresh: tcp_fin_timeout={ctx.FinTimeout} s (net/ipv4/tcp.c:__tcp_close, tcp_timer.c:tcp_keepalive_timer)"));
+        }
+
         var remainingMax = TimeSpan.FromMilliseconds(g.TimerMaxMs);
         var remainingMin = TimeSpan.FromMilliseconds(g.TimerMinMs == uint.MaxValue ? 0 : g.TimerMinMs);
         figures.Add(new(FigureIds.TimerLeftMaxS, "longest time left on the kernel timer", Math.Round(remainingMax.TotalSeconds, 1), "s", FigureSource.KernelField, "inet_diag_msg.idiag_expires"));
         if (g.KeepaliveArmed > 0)
         {
             // Full orphans on the keepalive timer become timewait sockets for a second stage when it fires.
-            var second = ReapRules.TimewaitAfterKeepalive(0, ctx.FinTimeout, rto);
+            var second = ReapRules.TimewaitAfterKeepalive(0, ctx.FinTimeout, g.RtoMaxUs > 0 ? TimeSpan.FromMicroseconds(g.RtoMaxUs) : TimeSpan.FromMilliseconds(200));
             figures.Add(new(FigureIds.TimewaitStageS, "second (timewait) stage after the keepalive timer", second.TotalSeconds, "s", FigureSource.ModelRule, "ReapRules.TimewaitAfterKeepalive"));
-            return new Reap(false, remainingMax + second, remainingMin, FigureSource.ModelRule,
-                $"{g.KeepaliveArmed} are still full sockets on the keepalive timer (tcp_fin_time > 60 s): timer left + max(X − 60 s, 3.5·RTO), 2X − 120 s in total (spec §4.2)");
+            return ModelReap(seeds, ctx,
+                $"{g.KeepaliveArmed} are still full sockets on the keepalive timer (tcp_fin_time > 60 s); when it fires, net/ipv4/tcp_timer.c:tcp_keepalive_timer " +
+                "turns each into a timewait socket for max(X − 60 s, 3.5·RTO) with X as tcp_fin_timeout is then, 2X − 120 s in total (spec §4.2)");
         }
 
-        if (g.Count > 0)
+        if (life.ReapedAfter is TimeSpan total && g.Count > 0)
         {
-            figures.Add(new(FigureIds.OldestOrphanedS, "oldest orphaned for", Math.Round(Math.Max(0, (life.Total - remainingMin).TotalSeconds), 1), "s", FigureSource.Estimate,
+            figures.Add(new(FigureIds.OldestOrphanedS, "oldest orphaned for", Math.Round(Math.Max(0, (total - remainingMin).TotalSeconds), 1), "s", FigureSource.Estimate,
                 "model lifetime − smallest time left"));
         }
 
-        return new Reap(false, remainingMax, remainingMin, FigureSource.KernelField,
-            "timewait mini-sockets with sub-state FIN_WAIT2 are freed when their timer expires (net/ipv4/tcp_minisocks.c:tcp_time_wait, budget tcp_fin_time)");
+        return ModelReap(seeds, ctx,
+            "timewait mini-sockets with sub-state FIN_WAIT2 are freed when their timer expires (net/ipv4/tcp_minisocks.c:tcp_time_wait, budget tcp_fin_time, fixed when armed)");
     }
 
-    private static Reap RetransmitReap(GroupAccumulator g, FindingContext ctx, List<Figure> figures)
+    private static Reap RetransmitReap(GroupKey key, GroupAccumulator g, FindingContext ctx, List<Figure> figures)
     {
         // The model's tcp_orphan_retries: 0 means 8 only while alive (RTO below TCP_RTO_MAX). sock_diag does not
         // show sk_err_soft, so the ICMP soft-error case cannot be told and is taken as absent.
         bool alive = g.RtoMaxUs == 0 || ReapRules.OrphanAlive(TimeSpan.FromMicroseconds(g.RtoMaxUs));
         int boundary = ReapRules.OrphanRetries(ctx.Input.Settings.TcpOrphanRetries ?? 0, alive, softError: false);
-        var giveUp = ReapRules.RetransmitGiveUp(boundary);
-        var elapsed = g.RetransMax == 0 ? TimeSpan.Zero : ReapRules.RetransmitGiveUp(g.RetransMax - 1);
         figures.Add(new(FigureIds.RetransmissionsMax, "retransmissions so far (most)", g.RetransMax, "retransmissions", FigureSource.KernelField, "inet_diag_msg.idiag_retrans"));
-        figures.Add(new(FigureIds.GiveUpAfterS, "give-up after the first retransmission", giveUp.TotalSeconds, "s", FigureSource.ModelRule,
+        figures.Add(new(FigureIds.GiveUpAfterS, "give-up after the first retransmission", ReapRules.RetransmitGiveUp(boundary).TotalSeconds, "s", FigureSource.ModelRule,
             $"ReapRules.RetransmitGiveUp({boundary}) (net/ipv4/tcp_timer.c:tcp_orphan_retries, tcp_model_timeout)"));
-        var left = giveUp - elapsed;
-        return new Reap(false, left < TimeSpan.Zero ? TimeSpan.Zero : left, null, FigureSource.ModelRule,
-            "orphans give up after tcp_orphan_retries (0 means 8) retransmissions without a reply, silently (tcp_write_err); estimate from the retransmission count");
+        if (key.Class == SocketClass.ClosingOrphaned)
+        {
+            var giveUp = ReapRules.RetransmitGiveUp(boundary);
+            var elapsed = g.RetransMax == 0 ? TimeSpan.Zero : ReapRules.RetransmitGiveUp(g.RetransMax - 1);
+            var left = giveUp - elapsed;
+            return new Reap(false, left < TimeSpan.Zero ? TimeSpan.Zero : left, null, FigureSource.ModelRule,
+                "orphans give up after tcp_orphan_retries (0 means 8) retransmissions without a reply, silently (tcp_write_err); estimate from the retransmission count");
+        }
+
+        return ModelReap(Seeds(key, g), ctx,
+            "orphans give up after tcp_orphan_retries (0 means 8 while the RTO is below TCP_RTO_MAX) unanswered retransmissions, silently " +
+            "(net/ipv4/tcp_timer.c:tcp_orphan_retries, tcp_write_timeout, tcp_write_err)");
     }
 
     private static List<SocketExample> Examples(GroupAccumulator g, FindingContext ctx)

@@ -20,4 +20,7 @@ internal sealed record FindingContext(
 {
     /// <summary>net.ipv4.tcp_fin_timeout, or Linux's default 60 s when unreadable.</summary>
     internal int FinTimeout => Input.Settings.TcpFinTimeout ?? 60;
+
+    /// <summary>The host's sysctls as the model's settings (forecasts clone it; never modified).</summary>
+    internal Teardown.Model.Kernel.KernelSettings ModelSettings { get; } = Forecast.ModelSettings.From(Input.Settings);
 }

@@ -15,11 +15,14 @@ internal sealed class GroupAccumulator
     internal uint TimerMaxMs;
     internal uint TimerMinMs = uint.MaxValue;
     internal int KeepaliveArmed;
+    internal uint KeepaliveMaxMs;
+    internal uint KeepaliveMinMs = uint.MaxValue;
     internal int TimewaitTimer;
     internal int ZeroWindowProbe;
     internal long RecvQTotal;
     internal uint RtoMaxUs;
     internal byte RetransMax;
+    internal byte RetransMin = byte.MaxValue;
     internal int Paired;
     internal readonly int[] PeerClasses = new int[Enum.GetValues<SocketClass>().Length];
     internal readonly Dictionary<int, int> PeerPids = [];
@@ -45,6 +48,8 @@ internal sealed class GroupAccumulator
             if (s.Timer == (byte)TimerKind.Keepalive)
             {
                 KeepaliveArmed++;
+                KeepaliveMaxMs = Math.Max(KeepaliveMaxMs, s.TimerExpiresMs);
+                KeepaliveMinMs = Math.Min(KeepaliveMinMs, s.TimerExpiresMs);
             }
             else if (s.Timer == (byte)TimerKind.Timewait)
             {
@@ -57,6 +62,7 @@ internal sealed class GroupAccumulator
         }
 
         RetransMax = Math.Max(RetransMax, s.Retrans);
+        RetransMin = Math.Min(RetransMin, s.Retrans);
         if (Examples.Count < MaxExamples)
         {
             Examples.Add(index);

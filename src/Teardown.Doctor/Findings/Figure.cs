@@ -15,6 +15,8 @@ public enum FigureSource : byte
     ModelRule,
     /// <summary>An estimate: an inference from other figures, stated with its assumption.</summary>
     Estimate,
+    /// <summary>The model run forward from the observed sockets (Teardown.Doctor.Forecast.ModelForecaster).</summary>
+    ModelRun,
 }
 
 /// <summary>Stable ids.</summary>
@@ -28,6 +30,7 @@ public static class FigureSourceIds
         FigureSource.Proc => "proc",
         FigureSource.Sysctl => "sysctl",
         FigureSource.ModelRule => "model-rule",
+        FigureSource.ModelRun => "model-run",
         _ => "estimate",
     };
 }

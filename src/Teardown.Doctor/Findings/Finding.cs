@@ -62,6 +62,12 @@ public sealed record Finding
     public string? Remediation { get; init; }
     /// <summary>Whether and when the kernel frees them.</summary>
     public required Reap Reap { get; init; }
+    /// <summary>
+    /// The sockets the model is seeded from to forecast them (<c>teardown whatif</c>, and <see cref="Reap"/> where
+    /// timers decide): the one expected to last longest first, then the one expected to go first. Empty when
+    /// the model has no story for the class.
+    /// </summary>
+    public IReadOnlyList<Teardown.Doctor.Forecast.ObservedEnd> Seeds { get; init; } = [];
     /// <summary>Numbers with units and sources.</summary>
     public required IReadOnlyList<Figure> Figures { get; init; }
     /// <summary>A few sockets.</summary>

@@ -34,9 +34,12 @@ public static class ModelForecaster
         ArgumentNullException.ThrowIfNull(observed);
         ArgumentNullException.ThrowIfNull(settings);
         if (!Supports(observed.Class)) throw new ArgumentException($"no model story for {observed.Class}", nameof(observed));
-        var story = ClassStory.Play(observed, settings.Clone(), settings.Clone(), OneWay(observed),
+        var story = ClassStory.Play(observed, SeedSettings(observed, settings), settings.Clone(), OneWay(observed),
             keepalive: observed.Timer == TimerKind.Keepalive && observed.Class is not SocketClass.FinWait2Orphaned);
         Position(story, observed);
+
+        // From now on the kernel reads the settings in effect, whatever the socket was orphaned under.
+        story.Us.Settings.TcpFinTimeout = settings.TcpFinTimeout;
         return Forward(story, change, peerShares);
     }
 
@@ -56,6 +59,30 @@ public static class ModelForecaster
         var story = ClassStory.Play(observed with { Timer = TimerKind.None, TimerLeft = null, Retransmits = 0 }, ours, peers, OneWay(observed),
             options, keepalive: observed.Timer == TimerKind.Keepalive && observed.Class is not SocketClass.FinWait2Orphaned, stopAtTrigger: true);
         return Forward(story, change: null, peerShares, from: story.Triggered);
+    }
+
+    /// <summary>
+    /// The settings to play the story under so that it can reach what was observed. An orphaned FIN_WAIT2
+    /// whose timer has more left than tcp_fin_timeout gives now (on the keepalive timer while X ≤ 60 s, or a
+    /// timewait budget above X) was orphaned under a larger value: play it under one just large enough,
+    /// then the run goes on under the value in effect (net/ipv4/tcp_timer.c:tcp_keepalive_timer reads
+    /// tcp_fin_time again when it fires; a timewait timer keeps its expiry).
+    /// </summary>
+    private static KernelSettings SeedSettings(ObservedEnd observed, KernelSettings settings)
+    {
+        var seed = settings.Clone();
+        if (observed.Class != SocketClass.FinWait2Orphaned || observed.TimerLeft is not TimeSpan left) return seed;
+        int leftSeconds = (int)Math.Ceiling(left.TotalSeconds) + 1;
+        if (observed.Timer == TimerKind.Keepalive && settings.TcpFinTimeout <= 60 + leftSeconds - 1)
+        {
+            seed.TcpFinTimeout = 60 + leftSeconds;
+        }
+        else if (observed.Timer == TimerKind.Timewait && settings.TcpFinTimeout < leftSeconds)
+        {
+            seed.TcpFinTimeout = Math.Min(leftSeconds, 60);
+        }
+
+        return seed;
     }
 
     // Advance the story until the model's socket has made as many retransmissions as the observed one and
