@@ -65,6 +65,12 @@ public static class TeardownApp
                 .WithExample("kill", "--class", "fin-wait1-orphaned")
                 .WithExample("kill", "--class", "fin-wait1-orphaned", "--remote", "192.0.2.7", "--apply")
                 .WithExample("kill", "--finding", "2", "--json");
+            config.AddCommand<WhatIfCommand>("whatif")
+                .WithDescription("Each finding's future under changed settings, computed by the model seeded with the observed sockets: reaped when, before and after, what the peer sees, side effects. Changes nothing.")
+                .WithExample("whatif", "--set", "net.ipv4.tcp_fin_timeout=10")
+                .WithExample("whatif", "--set", "net.ipv4.tcp_orphan_retries=2", "--finding", "3")
+                .WithExample("whatif", "--sockopt", "TCP_LINGER2=-1", "--pid", "4242")
+                .WithExample("whatif", "--set", "net.ipv4.tcp_fin_timeout=120", "--input", "capture.json", "--json");
             config.AddCommand<RunCommand>("run")
                 .WithDescription("Play scenarios (.scn) on the model (or the kernel) and check their expectations.")
                 .WithExample("run", "scenarios/seed/01-normal-close.scn")

@@ -4,9 +4,29 @@ using Teardown.Doctor.Input;
 
 namespace Teardown.Cli.Commands;
 
-/// <summary>Writes capture files for --save.</summary>
+/// <summary>Writes capture files for --save and reads them for --input.</summary>
 internal static class Captures
 {
+    /// <summary>Reads a capture written by --save; on failure says why and returns null (a usage error).</summary>
+    internal static DoctorInput? TryRead(Terminal terminal, string path)
+    {
+        if (!InputFiles.TryRead(path, InputFiles.MaxCaptureBytes, out var bytes, out string? problem))
+        {
+            terminal.Fail($"cannot read the capture {path}: {problem}");
+            return null;
+        }
+
+        try
+        {
+            return CaptureJson.Read(bytes);
+        }
+        catch (InvalidDataException e)
+        {
+            terminal.Fail($"cannot read the capture {path}: {e.Message}");
+            return null;
+        }
+    }
+
     internal static bool TrySave(Terminal terminal, string path, DoctorInput input)
     {
         try

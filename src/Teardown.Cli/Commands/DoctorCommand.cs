@@ -70,21 +70,8 @@ public sealed class DoctorCommand(Terminal terminal, StartupWork startup) : Comm
         List<DoctorInput> inputs;
         if (settings.Input is string path)
         {
-            if (!InputFiles.TryRead(path, InputFiles.MaxCaptureBytes, out var bytes, out string? problem))
-            {
-                terminal.Fail($"cannot read the capture {path}: {problem}");
-                return ExitCodes.Usage;
-            }
-
-            try
-            {
-                inputs = [CaptureJson.Read(bytes)];
-            }
-            catch (InvalidDataException e)
-            {
-                terminal.Fail($"cannot read the capture {path}: {e.Message}");
-                return ExitCodes.Usage;
-            }
+            if (Captures.TryRead(terminal, path) is not DoctorInput capture) return ExitCodes.Usage;
+            inputs = [capture];
         }
         else
         {
