@@ -148,7 +148,7 @@ public static class WhatIfAnalysis
             "tcp_fin_timeout and TCP_LINGER2 apply only after close(); only the peer's FIN or the application's close() ends it",
         SocketClass.FinWait2Orphaned when !before.Never =>
             "no effect on these — each keeps the timer it was given when it became a timewait socket (net/ipv4/tcp_minisocks.c:tcp_time_wait); " +
-            "a new tcp_fin_timeout applies to sockets orphaned from now on",
+            "tcp_fin_timeout or TCP_LINGER2 act on sockets orphaned from now on",
         SocketClass.TimeWait =>
             "no effect — TIME_WAIT lasts TCP_TIMEWAIT_LEN = 60 s, a constant, not tcp_fin_timeout (net/ipv4/tcp_minisocks.c:tcp_time_wait); " +
             "for a client short of ports: tcp_tw_reuse, a wider ip_local_port_range, or reusing connections",

@@ -82,5 +82,5 @@ public static class EffectNames
     };
 
     /// <summary>How an outcome reads: "never", "within 58 s".</summary>
-    public static string When(Outcome o) => o.ReapedAfter is TimeSpan t ? (t < TimeSpan.FromMilliseconds(1) ? "at once" : "in " + Reap.Format(t)) : "never";
+    public static string When(Outcome o) => o.ReapedAfter is TimeSpan t ? (t < TimeSpan.FromMilliseconds(50) ? "at once" : "in " + Reap.Format(t)) : "never";
 }
