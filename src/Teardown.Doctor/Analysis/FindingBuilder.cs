@@ -31,16 +31,19 @@ internal static class FindingBuilder
                 }
 
                 double? fdFraction = AddDescriptors(owner, g, figures);
-                reap = key.Class switch
+                string never = key.Class switch
                 {
-                    SocketClass.FinWait2HalfClosed => Reap.NeverBecause(ReapRules.AttachedFinWait2NeverReason),
-                    SocketClass.CloseWaitNeverAccepted => Reap.NeverBecause(
+                    SocketClass.FinWait2HalfClosed => ReapRules.AttachedFinWait2NeverReason,
+                    SocketClass.CloseWaitNeverAccepted =>
                         "never by time: an unaccepted CLOSE_WAIT lives until the application accepts and closes it or the listener " +
-                        "closes (net/ipv4/inet_connection_sock.c:inet_csk_listen_stop); " + ReapRules.CloseWaitNeverReason),
-                    _ => Reap.NeverBecause(g.KeepaliveArmed > 0
-                        ? ReapRules.CloseWaitNeverReason + $"; SO_KEEPALIVE is armed on {g.KeepaliveArmed} of them, which ends them only if the peer host is gone"
-                        : ReapRules.CloseWaitNeverReason),
+                        "closes (net/ipv4/inet_connection_sock.c:inet_csk_listen_stop); " + ReapRules.CloseWaitNeverReason,
+                    _ when g.KeepaliveArmed > 0 => ReapRules.CloseWaitNeverReason +
+                        $"; SO_KEEPALIVE is armed on {g.KeepaliveArmed} of them: a probe ends one when the peer has forgotten the connection " +
+                        "(its socket reaped or its host rebooted: a RST) or does not answer at all (net/ipv4/tcp_timer.c:tcp_keepalive_timer)",
+                    _ => ReapRules.CloseWaitNeverReason,
                 };
+                var seeds = Seeds(key, g);
+                reap = seeds.Count > 0 ? ModelReap(seeds, ctx, never) : Reap.NeverBecause(never);
                 severity = LeakSeverity(g.Count, fdFraction);
                 if (key.Class == SocketClass.CloseWaitNeverAccepted && severity < Severity.High && g.Count >= 10)
                 {
@@ -253,7 +256,7 @@ internal static class FindingBuilder
         var earliest = ModelForecaster.Existing(seeds[1], ctx.ModelSettings);
         if (latest.Never)
         {
-            return new Reap(true, null, null, FigureSource.ModelRun, $"the model, run forward {Reap.Format(latest.Horizon)}, never frees them: {rule}");
+            return new Reap(true, null, null, FigureSource.ModelRun, rule);
         }
 
         var first = earliest.ReapedAfter ?? latest.ReapedAfter;
