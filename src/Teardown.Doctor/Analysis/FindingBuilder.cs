@@ -232,7 +232,8 @@ internal static class FindingBuilder
             SocketClass.FinWait2Orphaned when g.KeepaliveArmed > 0 => (TimerKind.Keepalive, g.KeepaliveMaxMs,
                 g.TimewaitTimer > 0 ? TimerKind.Timewait : TimerKind.Keepalive, g.TimewaitTimer > 0 ? g.TimerMinMs : g.KeepaliveMinMs),
             SocketClass.FinWait2Orphaned or SocketClass.TimeWait => (TimerKind.Timewait, g.TimerMaxMs, TimerKind.Timewait, g.TimerMinMs),
-            SocketClass.FinWait1Orphaned or SocketClass.LastAckOrphaned => (TimerKind.Retransmit, g.TimerMaxMs, TimerKind.Retransmit, g.TimerMinMs),
+            SocketClass.FinWait1Orphaned or SocketClass.LastAckOrphaned or SocketClass.ClosingOrphaned =>
+                (TimerKind.Retransmit, g.TimerMaxMs, TimerKind.Retransmit, g.TimerMinMs),
             _ when g.KeepaliveArmed > 0 => (TimerKind.Keepalive, g.KeepaliveMaxMs, TimerKind.Keepalive, g.KeepaliveMinMs),
             _ => (TimerKind.None, 0u, TimerKind.None, 0u),
         };
@@ -307,15 +308,6 @@ internal static class FindingBuilder
         figures.Add(new(FigureIds.RetransmissionsMax, "retransmissions so far (most)", g.RetransMax, "retransmissions", FigureSource.KernelField, "inet_diag_msg.idiag_retrans"));
         figures.Add(new(FigureIds.GiveUpAfterS, "give-up after the first retransmission", ReapRules.RetransmitGiveUp(boundary).TotalSeconds, "s", FigureSource.ModelRule,
             $"ReapRules.RetransmitGiveUp({boundary}) (net/ipv4/tcp_timer.c:tcp_orphan_retries, tcp_model_timeout)"));
-        if (key.Class == SocketClass.ClosingOrphaned)
-        {
-            var giveUp = ReapRules.RetransmitGiveUp(boundary);
-            var elapsed = g.RetransMax == 0 ? TimeSpan.Zero : ReapRules.RetransmitGiveUp(g.RetransMax - 1);
-            var left = giveUp - elapsed;
-            return new Reap(false, left < TimeSpan.Zero ? TimeSpan.Zero : left, null, FigureSource.ModelRule,
-                "orphans give up after tcp_orphan_retries (0 means 8) retransmissions without a reply, silently (tcp_write_err); estimate from the retransmission count");
-        }
-
         return ModelReap(Seeds(key, g), ctx,
             "orphans give up after tcp_orphan_retries (0 means 8 while the RTO is below TCP_RTO_MAX) unanswered retransmissions, silently " +
             "(net/ipv4/tcp_timer.c:tcp_orphan_retries, tcp_write_timeout, tcp_write_err)");

@@ -45,7 +45,8 @@ internal sealed class ClassStory
     /// <summary>The classes a story exists for.</summary>
     internal static bool Supports(SocketClass c) => c is SocketClass.CloseWaitUnreadEof or SocketClass.CloseWaitReadNotClosed
         or SocketClass.CloseWaitUnreadData or SocketClass.CloseWaitNeverAccepted or SocketClass.FinWait2Orphaned
-        or SocketClass.FinWait2HalfClosed or SocketClass.FinWait1Orphaned or SocketClass.LastAckOrphaned or SocketClass.TimeWait;
+        or SocketClass.FinWait2HalfClosed or SocketClass.FinWait1Orphaned or SocketClass.LastAckOrphaned or SocketClass.ClosingOrphaned
+        or SocketClass.TimeWait;
 
     /// <summary>The state the class's story ends in.</summary>
     internal static TcpState TargetState(SocketClass c) => c switch
@@ -53,6 +54,7 @@ internal sealed class ClassStory
         SocketClass.FinWait2Orphaned or SocketClass.FinWait2HalfClosed => TcpState.FinWait2,
         SocketClass.FinWait1Orphaned => TcpState.FinWait1,
         SocketClass.LastAckOrphaned => TcpState.LastAck,
+        SocketClass.ClosingOrphaned => TcpState.Closing,
         SocketClass.TimeWait => TcpState.TimeWait,
         _ => TcpState.CloseWait,
     };
@@ -139,6 +141,16 @@ internal sealed class ClassStory
                 Trigger();
                 Us.Close(ourFd);
                 OurFd = null;
+                break;
+            case SocketClass.ClosingOrphaned:
+                // Simultaneous close where nothing of ours reaches the peer: our FIN is lost, the peer's FIN
+                // arrives while ours is unacknowledged (tcp_input.c:tcp_fin, FIN_WAIT1 → CLOSING).
+                Sim.Network.SetDropping(UsAddress, PeerAddress, true);
+                Trigger();
+                Us.Close(ourFd);
+                OurFd = null;
+                At(t += 0.01);
+                Peer.Close(theirFd);
                 break;
             case SocketClass.TimeWait:
                 Trigger();

@@ -152,7 +152,7 @@ public static class WhatIfAnalysis
         SocketClass.TimeWait =>
             "no effect — TIME_WAIT lasts TCP_TIMEWAIT_LEN = 60 s, a constant, not tcp_fin_timeout (net/ipv4/tcp_minisocks.c:tcp_time_wait); " +
             "for a client short of ports: tcp_tw_reuse, a wider ip_local_port_range, or reusing connections",
-        SocketClass.FinWait1Orphaned or SocketClass.LastAckOrphaned =>
+        SocketClass.FinWait1Orphaned or SocketClass.LastAckOrphaned or SocketClass.ClosingOrphaned =>
             "no effect — these retransmit until tcp_orphan_retries (0 means 8) unanswered retransmissions (net/ipv4/tcp_timer.c:tcp_orphan_retries), " +
             "read each time the timer fires; teardown kill ends them now",
         _ => "no effect",

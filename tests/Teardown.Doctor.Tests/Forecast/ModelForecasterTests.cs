@@ -103,6 +103,17 @@ public class ModelForecasterTests
     }
 
     [Fact]
+    public void AClosingOrphanRetransmitsItsFinUntilOrphanRetries()
+    {
+        var observed = new ObservedEnd(SocketClass.ClosingOrphaned, Side.Client);
+        var fresh = ModelForecaster.Fresh(observed, Linux());
+        Assert.Contains(TcpState.Closing, fresh.States);
+        Assert.Equal(Causes.RetransmitGiveUp, fresh.EndedBy);
+        var fewer = ModelForecaster.Fresh(observed, Linux(), Set("net.ipv4.tcp_orphan_retries", "2"));
+        Assert.True(fewer.ReapedAfter < fresh.ReapedAfter);
+    }
+
+    [Fact]
     public void TimeWaitIsSixtySecondsWhateverTcpFinTimeout()
     {
         var observed = new ObservedEnd(SocketClass.TimeWait, Side.Client);

@@ -22,6 +22,7 @@ public sealed class ReapPredictionTests(ITestOutputHelper output) : IDisposable
     private static readonly IPAddress Loopback = IPAddress.Loopback;
     private readonly List<Socket> _held = [];
     private readonly List<NetNsHandle> _namespaces = [];
+    private readonly Dictionary<int, Socket> _listeners = [];
 
     // The Linux timer wheel fires a timer at most about 1/8 of its timeout late (kernel/time/timer.c:
     // calc_wheel_index, a level's granularity is 1/8 of its range); plus the poll interval and scheduling.
@@ -71,6 +72,13 @@ public sealed class ReapPredictionTests(ITestOutputHelper output) : IDisposable
             Nft(nft!, "add rule inet reap in tcp sport 7004 drop");
             s4.Dispose();
 
+            // Orphaned CLOSING: a simultaneous close where nothing of the client's reaches the server any more.
+            var (c7, s7) = Pair(7007);
+            Nft(nft!, "add rule inet reap in tcp dport 7007 drop");
+            c7.Dispose();
+            Thread.Sleep(20);
+            s7.Dispose();
+
             // TIME_WAIT on the client: it closed first, then the server.
             for (int i = 0; i < 2; i++)
             {
@@ -94,7 +102,7 @@ public sealed class ReapPredictionTests(ITestOutputHelper output) : IDisposable
         // Each prediction counts from the instant its namespace was read (the kernel's timers as of then).
         var clock = Stopwatch.StartNew();
         var predictions = Predict(a, clock).Concat(Predict(b, clock)).ToList();
-        foreach (var c in new[] { SocketClass.FinWait2Orphaned, SocketClass.FinWait1Orphaned, SocketClass.LastAckOrphaned, SocketClass.TimeWait })
+        foreach (var c in new[] { SocketClass.FinWait2Orphaned, SocketClass.FinWait1Orphaned, SocketClass.LastAckOrphaned, SocketClass.ClosingOrphaned, SocketClass.TimeWait })
         {
             Assert.Contains(predictions, p => p.Finding.Class == c && !p.Finding.Reap.Never);
         }
@@ -183,13 +191,15 @@ public sealed class ReapPredictionTests(ITestOutputHelper output) : IDisposable
         Assert.True(done.IsOk, done.Error?.ToString());
     }
 
+    // One listener per port, without SO_REUSEADDR: .NET sets SO_REUSEPORT with it on Linux, and two listeners on
+    // one port would split the connections between their accept queues.
     private (Socket Client, Socket Server) Pair(int port)
     {
-        var listener = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
-        _held.Add(listener);
-        listener.SetSocketOption(SocketOptionLevel.Socket, SocketOptionName.ReuseAddress, true);
-        if (!listener.IsBound)
+        if (!_listeners.TryGetValue(port, out var listener))
         {
+            listener = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
+            _held.Add(listener);
+            _listeners[port] = listener;
             listener.Bind(new IPEndPoint(Loopback, port));
             listener.Listen(16);
         }
