@@ -145,18 +145,7 @@ public static class ModelForecaster
 
     private static void SetOptions(Host host, int fd, SettingChange change)
     {
-        foreach (var (option, value) in change.SocketOptions)
-        {
-            _ = option switch
-            {
-                SocketOption.TcpLinger2 => host.SetLinger2(fd, value),
-                SocketOption.SoKeepalive => host.SetKeepalive(fd, value != 0),
-                SocketOption.TcpKeepIdle => host.SetKeepaliveParameter(fd, "TCP_KEEPIDLE", value),
-                SocketOption.TcpKeepIntvl => host.SetKeepaliveParameter(fd, "TCP_KEEPINTVL", value),
-                SocketOption.TcpKeepCnt => host.SetKeepaliveParameter(fd, "TCP_KEEPCNT", value),
-                _ => host.SetUserTimeout(fd, value),
-            };
-        }
+        foreach (var (option, value) in change.SocketOptions) host.SetOption(fd, option, value != 0, value);
     }
 
     // Linux's RTO is about the RTT plus TCP_RTO_MIN (net/ipv4/tcp_input.c:tcp_set_rto, the variance

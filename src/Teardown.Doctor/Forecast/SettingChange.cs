@@ -3,23 +3,6 @@ using Teardown.Model.Kernel;
 
 namespace Teardown.Doctor.Forecast;
 
-/// <summary>A socket option a what-if sets on the sockets a process holds (setsockopt on its descriptors).</summary>
-public enum SocketOption : byte
-{
-    /// <summary>TCP_LINGER2 in seconds: the orphan FIN_WAIT2 budget; negative resets at close (net/ipv4/tcp.c:do_tcp_setsockopt).</summary>
-    TcpLinger2,
-    /// <summary>SO_KEEPALIVE 0/1 (net/ipv4/tcp.c:tcp_set_keepalive).</summary>
-    SoKeepalive,
-    /// <summary>TCP_KEEPIDLE in seconds.</summary>
-    TcpKeepIdle,
-    /// <summary>TCP_KEEPINTVL in seconds.</summary>
-    TcpKeepIntvl,
-    /// <summary>TCP_KEEPCNT probes.</summary>
-    TcpKeepCnt,
-    /// <summary>TCP_USER_TIMEOUT in milliseconds.</summary>
-    TcpUserTimeout,
-}
-
 /// <summary>
 /// The change a what-if asks about: sysctls for the whole network namespace, and socket options for the
 /// sockets of one process (or of every process when <see cref="Pid"/> is null). Parsed and checked here
@@ -150,19 +133,4 @@ public sealed record SettingChange
             _ => null,
         };
     }
-}
-
-/// <summary>Names of socket options as C code writes them.</summary>
-public static class SocketOptionNames
-{
-    /// <summary>TCP_LINGER2, SO_KEEPALIVE, ….</summary>
-    public static string Name(this SocketOption option) => option switch
-    {
-        SocketOption.TcpLinger2 => "TCP_LINGER2",
-        SocketOption.SoKeepalive => "SO_KEEPALIVE",
-        SocketOption.TcpKeepIdle => "TCP_KEEPIDLE",
-        SocketOption.TcpKeepIntvl => "TCP_KEEPINTVL",
-        SocketOption.TcpKeepCnt => "TCP_KEEPCNT",
-        _ => "TCP_USER_TIMEOUT",
-    };
 }

@@ -247,6 +247,22 @@ public sealed partial class Host
         return SyscallResult.Ok();
     }
 
+    /// <summary>
+    /// setsockopt of one of the options teardown behaviour depends on: <paramref name="on"/> for the on/off
+    /// ones (SO_LINGER, SO_KEEPALIVE), <paramref name="value"/> for the others (and SO_LINGER's seconds).
+    /// </summary>
+    public SyscallResult SetOption(int fd, SocketOption option, bool on, int value) => option switch
+    {
+        SocketOption.SoLinger => SetLinger(fd, on, value),
+        SocketOption.TcpLinger2 => SetLinger2(fd, value),
+        SocketOption.SoKeepalive => SetKeepalive(fd, on),
+        SocketOption.TcpKeepIdle => SetKeepaliveParameter(fd, "TCP_KEEPIDLE", value),
+        SocketOption.TcpKeepIntvl => SetKeepaliveParameter(fd, "TCP_KEEPINTVL", value),
+        SocketOption.TcpKeepCnt => SetKeepaliveParameter(fd, "TCP_KEEPCNT", value),
+        SocketOption.TcpUserTimeout => SetUserTimeout(fd, value),
+        _ => SyscallResult.Fail(Errno.ENOPROTOOPT),
+    };
+
     /// <summary>setsockopt(SO_LINGER): on/off and seconds (sock.c:sk_setsockopt).</summary>
     public SyscallResult SetLinger(int fd, bool on, int seconds)
     {

@@ -262,21 +262,7 @@ internal sealed class ModelRun
         Record(line, host.Name, now, now, result);
     }
 
-    private SyscallResult SetOption(Host host, SetSockOptCall so)
-    {
-        int fd = FdOf(so.Socket);
-        return so.Option switch
-        {
-            SocketOption.SoLinger => host.SetLinger(fd, so.On, (int)so.Value),
-            SocketOption.TcpLinger2 => host.SetLinger2(fd, (int)so.Value),
-            SocketOption.SoKeepalive => host.SetKeepalive(fd, so.On),
-            SocketOption.TcpKeepIdle => host.SetKeepaliveParameter(fd, "TCP_KEEPIDLE", (int)so.Value),
-            SocketOption.TcpKeepIntvl => host.SetKeepaliveParameter(fd, "TCP_KEEPINTVL", (int)so.Value),
-            SocketOption.TcpKeepCnt => host.SetKeepaliveParameter(fd, "TCP_KEEPCNT", (int)so.Value),
-            SocketOption.TcpUserTimeout => host.SetUserTimeout(fd, (int)so.Value),
-            _ => SyscallResult.Fail(Errno.ENOPROTOOPT),
-        };
-    }
+    private SyscallResult SetOption(Host host, SetSockOptCall so) => host.SetOption(FdOf(so.Socket), so.Option, so.On, (int)so.Value);
 
     private void ExecuteNetwork(NetworkStatement statement)
     {

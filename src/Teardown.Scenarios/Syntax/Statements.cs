@@ -43,25 +43,6 @@ public sealed record CloseCall(string Host, string Socket) : HostStatement(Host)
 /// <summary><c>HOST error S</c>: getsockopt(SO_ERROR), which clears the pending error.</summary>
 public sealed record ErrorCall(string Host, string Socket) : HostStatement(Host);
 
-public enum SocketOption
-{
-    /// <summary>SO_LINGER: <see cref="SetSockOptCall.On"/> and <see cref="SetSockOptCall.Value"/> seconds.</summary>
-    SoLinger,
-
-    /// <summary>TCP_LINGER2 seconds (negative, zero or positive).</summary>
-    TcpLinger2,
-
-    /// <summary>SO_KEEPALIVE: <see cref="SetSockOptCall.On"/>.</summary>
-    SoKeepalive,
-
-    TcpKeepIdle,
-    TcpKeepIntvl,
-    TcpKeepCnt,
-
-    /// <summary>TCP_USER_TIMEOUT in milliseconds.</summary>
-    TcpUserTimeout,
-}
-
 /// <summary>setsockopt; <see cref="On"/> is used by SO_LINGER and SO_KEEPALIVE, <see cref="Value"/> by the rest and SO_LINGER.</summary>
 public sealed record SetSockOptCall(string Host, string Socket, SocketOption Option, bool On, long Value) : HostStatement(Host);
 
