@@ -52,4 +52,33 @@ public sealed class LadderBrowserTests(ChromiumFixture chromium, ITestOutputHelp
             Directory.Delete(dir, recursive: true);
         }
     }
+
+    [SkippableFact]
+    public async Task The_diff_page_draws_both_ladders_and_highlights_a_divergence_on_each()
+    {
+        var session = chromium.Session;
+        var parsed = ScenarioParser.ParseFile(Path.Combine(RepoPaths.Root, "scenarios/seed/07-close-wait-write-gets-rst.scn"));
+        var trace = new ModelTarget().Play(parsed.Scenario!);
+        var send = trace.OfType<Teardown.Scenarios.Tracing.CallTraced>().First(c => c.Line.Text.Contains("send S 10", StringComparison.Ordinal));
+        var comparison = new Teardown.Scenarios.Checking.Comparison(
+            [new Teardown.Scenarios.Checking.Divergence(send.Line, Teardown.Scenarios.Checking.Aspects.Result, "= 10", "= -1 EPIPE") { At = send.At }], []);
+        string dir = Directory.CreateTempSubdirectory("teardown-diff-").FullName;
+        try
+        {
+            string html = Path.Combine(dir, "diff.html");
+            await File.WriteAllTextAsync(html, DiffHtml.Render(trace, trace, comparison));
+            await using var page = await session.OpenAsync(new Uri(html), width: 1600, height: 1000);
+            await Expect(page.Page.GetByTestId("verdict")).ToContainTextAsync("1 divergence(s)");
+            await Expect(page.Page.GetByTestId("divergence")).ToContainTextAsync("= -1 EPIPE");
+            await Expect(page.Page.Locator("[data-testid='model'] svg")).ToBeVisibleAsync();
+            await Expect(page.Page.Locator("[data-testid='kernel'] svg")).ToBeVisibleAsync();
+            await Expect(page.Page.Locator("[data-role='divergence']")).ToHaveCountAsync(2);
+            output.WriteLine("screenshot: " + await page.ScreenshotAsync("diff-html", fullPage: false));
+            Assert.Empty(page.Problems);
+        }
+        finally
+        {
+            Directory.Delete(dir, recursive: true);
+        }
+    }
 }
