@@ -39,7 +39,8 @@ public static class DoctorAnalysis
     /// <param name="input">One namespace's sockets, owners and settings.</param>
     /// <param name="filter">Which sockets to report on.</param>
     /// <param name="prebuilt">Pass 1 if already done (e.g. during the owner scan); ignored when built for another table.</param>
-    public static DoctorReport Analyze(DoctorInput input, DoctorFilter? filter = null, SocketIndex? prebuilt = null)
+    /// <param name="owners">Every socket's owner if already looked up (the server shares it with the export view); ignored when built for another table.</param>
+    public static DoctorReport Analyze(DoctorInput input, DoctorFilter? filter = null, SocketIndex? prebuilt = null, SocketOwners? owners = null)
     {
         ArgumentNullException.ThrowIfNull(input);
         filter ??= DoctorFilter.None;
@@ -49,8 +50,10 @@ public static class DoctorAnalysis
         var classes = index.Classes;
         var sides = index.Sides;
         var peers = index.Peers;
-        var pids = new int[sockets.Length];
-        var fds = new int[sockets.Length];
+        // Owners of every socket, filtered or not: a grouped socket's peer may be filtered out.
+        var owned = SocketOwners.For(input, owners);
+        var pids = owned.Pids;
+        var fds = owned.Fds;
 
         // Pass 2: filter, count, group.
         var stateCounts = new int[16];
@@ -64,12 +67,6 @@ public static class DoctorAnalysis
             if (filter.Port is int port && s.Local.Port != port && s.Remote.Port != port)
             {
                 continue;
-            }
-
-            if (s.Inode != 0 && input.Owners.TryGetOwner(s.Inode, out var owner))
-            {
-                pids[i] = owner.Pid;
-                fds[i] = owner.Fd;
             }
 
             if (filter.Pid is int pid && pids[i] != pid)
@@ -119,7 +116,7 @@ public static class DoctorAnalysis
             if (peers[i] > 0)
             {
                 int peer = peers[i] - 1;
-                acc.AddPeer(classes[peer], PidOf(input, sockets[peer]));
+                acc.AddPeer(classes[peer], pids[peer]);
             }
         }
 
@@ -162,7 +159,4 @@ public static class DoctorAnalysis
             HeldAfterAction = HeldAfterActionBuilder.Build(input, filter),
         };
     }
-
-    private static int PidOf(DoctorInput input, in SocketRecord s) =>
-        s.Inode != 0 && input.Owners.TryGetOwner(s.Inode, out var owner) ? owner.Pid : 0;
 }

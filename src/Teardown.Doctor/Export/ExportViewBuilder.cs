@@ -1,4 +1,5 @@
 using System.Collections.Immutable;
+using System.Runtime.InteropServices;
 using Teardown.Doctor.Analysis;
 using Teardown.Doctor.Classification;
 using Teardown.Doctor.Input;
@@ -11,7 +12,8 @@ namespace Teardown.Doctor.Export;
 /// <param name="Input">What was read.</param>
 /// <param name="Index">Classes and sides of every socket (the same pass-1 index the analysis used).</param>
 /// <param name="Report">The analysis.</param>
-public sealed record AnalysedNamespace(DoctorInput Input, SocketIndex Index, DoctorReport Report);
+/// <param name="Owners">Every socket's owner, when the analysis looked them up already (null: looked up again).</param>
+public sealed record AnalysedNamespace(DoctorInput Input, SocketIndex Index, DoctorReport Report, SocketOwners? Owners = null);
 
 /// <summary>Builds the <see cref="ExportView"/> of a snapshot. Pure.</summary>
 public static class ExportViewBuilder
@@ -44,6 +46,7 @@ public static class ExportViewBuilder
             var classes = ns.Index.Classes;
             var sides = ns.Index.Sides;
             if (ns.Index.Sockets != input.Sockets) throw new ArgumentException("the index must describe the input's socket table", nameof(namespaces));
+            var pids = SocketOwners.For(input, ns.Owners).Pids;
             foreach (var (pid, info) in input.Processes) processes.TryAdd(pid, info);
 
             for (int i = 0; i < sockets.Length; i++)
@@ -55,7 +58,7 @@ public static class ExportViewBuilder
                 var c = classes[i];
                 var side = sides[i];
                 // Owner: a pid, NoProcess (no descriptor: orphans, TIME_WAIT) or UnseenProcess (a descriptor whose process was not seen).
-                int owner = s.Inode == 0 ? NoProcess : input.Owners.TryGetOwner(s.Inode, out var o) ? o.Pid : UnseenProcess;
+                int owner = s.Inode == 0 ? NoProcess : pids[i] != 0 ? pids[i] : UnseenProcess;
                 var service = side switch
                 {
                     Side.Server => new InetEndpoint(default, s.Local.Port),
@@ -63,23 +66,26 @@ public static class ExportViewBuilder
                     _ => default,
                 };
                 var key = new RawGroup(s.KernelState, c, side, service, owner);
-                groups[key] = groups.GetValueOrDefault(key) + 1;
+                CollectionsMarshal.GetValueRefOrAddDefault(groups, key, out _)++;
 
                 if (s.TcpInfoLength > 0 && s.KernelState is TcpState.CloseWait or TcpState.FinWait2)
                 {
                     // Quiet time: since the last segment of any kind (the FIN, or the ACK of ours), as the doctor's examples show it.
                     double age = Math.Min(s.LastDataRecvMs, s.LastAckRecvMs) / 1000.0;
                     (s.KernelState == TcpState.CloseWait ? closeWait : finWait2).Add(age);
-                    if (IsStuck(c)) oldest[(s.KernelState, c)] = Math.Max(oldest.GetValueOrDefault((s.KernelState, c)), age);
+                    if (IsStuck(c))
+                    {
+                        ref double max = ref CollectionsMarshal.GetValueRefOrAddDefault(oldest, (s.KernelState, c), out _);
+                        max = Math.Max(max, age);
+                    }
                 }
 
                 if (side == Side.Client)
                 {
-                    var use = ports.GetValueOrDefault(s.Remote);
+                    ref var use = ref CollectionsMarshal.GetValueRefOrAddDefault(ports, s.Remote, out _);
                     use.InUse++;
                     if (!DoctorAnalysis.IsReapedByKernel(c)) use.Held++;
                     if (c == SocketClass.TimeWait) use.TimeWait++;
-                    ports[s.Remote] = use;
                 }
             }
         }

@@ -135,7 +135,8 @@ public sealed class SnapshotLoop
         {
             var input = DoctorInput.From(s);
             var index = SocketIndex.Build(input.Sockets, input.Settings);
-            analysed.Add(new AnalysedNamespace(input, index, DoctorAnalysis.Analyze(input, DoctorFilter.None, index)));
+            var owners = SocketOwners.Of(input);
+            analysed.Add(new AnalysedNamespace(input, index, DoctorAnalysis.Analyze(input, DoctorFilter.None, index, owners), owners));
         }
 
         var reports = analysed.Select(a => a.Report).ToImmutableArray();
