@@ -48,6 +48,9 @@ public sealed record InventoryOptions
     /// <summary>How owners are found (default: the BPF iterator where allowed, else /proc).</summary>
     public Owners.OwnerScanMethod OwnerMethod { get; init; } = Owners.OwnerScanMethod.Auto;
 
+    /// <summary>A working table kept between snapshots by a long-running caller (null: a fresh one each time).</summary>
+    public SocketTableScratch? Scratch { get; init; }
+
     /// <summary>Socket source (default sock_diag with fallback).</summary>
     public SocketSourcePreference Source { get; init; } = SocketSourcePreference.SockDiag;
 }

@@ -115,7 +115,7 @@ public static class InventoryReader
         var blind = new List<BlindSpot>();
         ulong inode = ProcFdScanner.ReadNetNsInode("/proc/thread-self/ns/net");
         long start = time.GetTimestamp();
-        var sockets = new SocketRecordBuffer(EstimateSocketCount());
+        var sockets = new SocketRecordBuffer(EstimateSocketCount(), options.Scratch);
         var (source, calls, bytes) = Guard(() => ReadSockets(options, sockets, blind), blind, "reading sockets");
         var stats = new SocketReadStats(time.GetElapsedTime(start), calls, bytes);
 

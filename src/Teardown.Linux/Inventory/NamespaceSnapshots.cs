@@ -35,6 +35,9 @@ public sealed record SnapshotRequest
     /// </summary>
     public int SplitDumpAbove { get; init; } = new InventoryOptions().SplitDumpAbove;
 
+    /// <summary>The dump's working table, kept between snapshots by a long-running caller (see <see cref="SocketTableScratch"/>).</summary>
+    public SocketTableScratch? Scratch { get; init; }
+
     /// <summary>An owner scan already running, for the first namespace read to use.</summary>
     public OwnerPrefetch? Prefetch { get; init; }
 
@@ -108,7 +111,7 @@ public static class NamespaceSnapshots
         var options = new InventoryOptions
         {
             Source = request.Source, OwnerMethod = request.OwnerMethod, Extensions = request.Extensions, States = request.States, SplitDumpAbove = request.SplitDumpAbove,
-            DetailStates = request.DetailStates,
+            DetailStates = request.DetailStates, Scratch = request.Scratch,
         };
         if (request.AllNamespaces) return TakeAll(options, request.Prefetch, whileScanning);
         if (request.NamespaceOfPid is not int pid) return [ParallelInventory.Take(options, prefetch: request.Prefetch, whileScanning: whileScanning)];

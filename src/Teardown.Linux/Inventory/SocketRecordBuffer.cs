@@ -15,9 +15,13 @@ namespace Teardown.Linux.Inventory;
 internal sealed class SocketRecordBuffer
 {
     private SocketRecord[] _items;
+    private readonly SocketTableScratch? _scratch;
 
-    internal SocketRecordBuffer(int capacity) =>
-        _items = GC.AllocateUninitializedArray<SocketRecord>(Math.Max(16, capacity));
+    internal SocketRecordBuffer(int capacity, SocketTableScratch? scratch = null)
+    {
+        _scratch = scratch;
+        _items = scratch?.Rent(Math.Max(16, capacity)) ?? GC.AllocateUninitializedArray<SocketRecord>(Math.Max(16, capacity));
+    }
 
     internal int Count { get; private set; }
 
@@ -60,16 +64,20 @@ internal sealed class SocketRecordBuffer
 
     internal void Truncate(int count) => Count = Math.Min(Count, count);
 
-    /// <summary>The records as an immutable array; the buffer must not be used afterwards.</summary>
+    /// <summary>
+    /// The records as an immutable array; the buffer must not be used afterwards. A table rented from a
+    /// <see cref="SocketTableScratch"/> is copied out and given back, never handed out itself.
+    /// </summary>
     internal ImmutableArray<SocketRecord> ToImmutableArray()
     {
-        if (Count == _items.Length)
+        if (Count == _items.Length && _scratch is null)
         {
             return ImmutableCollectionsMarshal.AsImmutableArray(_items);
         }
 
         var exact = GC.AllocateUninitializedArray<SocketRecord>(Count);
         _items.AsSpan(0, Count).CopyTo(exact);
+        _scratch?.Return(_items);
         return ImmutableCollectionsMarshal.AsImmutableArray(exact);
     }
 
