@@ -4,14 +4,24 @@ using Teardown.Linux.Sockets;
 namespace Teardown.Doctor.Analysis;
 
 /// <summary>
-/// (local, remote) → socket index, as an open-addressing table of indices into the socket array:
-/// no key copies, no per-entry allocation, and compiled optimized at once (a generic
-/// <see cref="Dictionary{TKey, TValue}"/> over a struct key spends a one-shot run in tier-0 code).
-/// Measured on 160k sockets: about 2× faster than the dictionary it replaced.
+/// (local, remote) → socket index, as an open-addressing table: no per-entry allocation, and compiled
+/// optimized at once (a generic <see cref="Dictionary{TKey, TValue}"/> over a struct key spends a
+/// one-shot run in tier-0 code). A slot holds an IPv4 tuple itself (both addresses and ports, 96
+/// bits), so finding a socket's other end does not read the socket table: on 155,000 sockets that
+/// read was one cache miss into a 30 MB array per lookup, and pairing took 18 ms instead of 8
+/// (measured). An IPv6 tuple keeps a hash in its slot and is confirmed against its socket.
 /// </summary>
 internal sealed class TupleTable
 {
-    private readonly int[] _slots; // socket index + 1; 0 = empty
+    /// <summary>The key, and the socket's index + 1: positive for an exact IPv4 key, negative for a hashed IPv6 one; 0 when empty.</summary>
+    private struct Slot
+    {
+        internal ulong Addresses;
+        internal uint Ports;
+        internal int Index;
+    }
+
+    private readonly Slot[] _slots;
     private readonly int _mask;
 
     internal TupleTable(int capacity)
@@ -22,7 +32,7 @@ internal sealed class TupleTable
             size <<= 1;
         }
 
-        _slots = new int[size];
+        _slots = new Slot[size];
         _mask = size - 1;
     }
 
@@ -31,20 +41,20 @@ internal sealed class TupleTable
     internal void TryAdd(ReadOnlySpan<SocketRecord> sockets, int index)
     {
         ref readonly var s = ref sockets[index];
-        var local = Normalize(s.Local);
-        var remote = Normalize(s.Remote);
-        int slot = Hash(local, remote) & _mask;
+        bool exact = Key(in s.Local, in s.Remote, out ulong addresses, out uint ports);
+        int slot = Hash(addresses, ports) & _mask;
         while (true)
         {
-            int at = _slots[slot];
-            if (at == 0)
+            ref var at = ref _slots[slot];
+            if (at.Index == 0)
             {
-                _slots[slot] = index + 1;
+                at.Addresses = addresses;
+                at.Ports = ports;
+                at.Index = exact ? index + 1 : -(index + 1);
                 return;
             }
 
-            ref readonly var other = ref sockets[at - 1];
-            if (Normalize(other.Local) == local && Normalize(other.Remote) == remote)
+            if (Matches(sockets, in at, exact, addresses, ports, in s.Local, in s.Remote))
             {
                 return;
             }
@@ -55,27 +65,75 @@ internal sealed class TupleTable
 
     /// <summary>The socket whose local endpoint is <paramref name="local"/> and remote <paramref name="remote"/>, or -1.</summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    internal int Find(ReadOnlySpan<SocketRecord> sockets, InetEndpoint local, InetEndpoint remote)
+    internal int Find(ReadOnlySpan<SocketRecord> sockets, in InetEndpoint local, in InetEndpoint remote)
     {
-        local = Normalize(local);
-        remote = Normalize(remote);
-        int slot = Hash(local, remote) & _mask;
+        bool exact = Key(in local, in remote, out ulong addresses, out uint ports);
+        int slot = Hash(addresses, ports) & _mask;
         while (true)
         {
-            int at = _slots[slot];
-            if (at == 0)
+            ref readonly var at = ref _slots[slot];
+            if (at.Index == 0)
             {
                 return -1;
             }
 
-            ref readonly var s = ref sockets[at - 1];
-            if (Normalize(s.Local) == local && Normalize(s.Remote) == remote)
+            if (Matches(sockets, in at, exact, addresses, ports, in local, in remote))
             {
-                return at - 1;
+                return (at.Index > 0 ? at.Index : -at.Index) - 1;
             }
 
             slot = (slot + 1) & _mask;
         }
+    }
+
+    /// <summary>
+    /// Both endpoints IPv4 (after <see cref="Normalize"/>): the tuple itself, exact; otherwise the
+    /// addresses' hashes, to be confirmed against the socket.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static bool Key(in InetEndpoint local, in InetEndpoint remote, out ulong addresses, out uint ports)
+    {
+        ports = ((uint)local.Port << 16) | remote.Port;
+        if (local.Address.Family == AddressFamilies.Inet && remote.Address.Family == AddressFamilies.Inet)
+        {
+            addresses = ((ulong)local.Address.IPv4Value << 32) | remote.Address.IPv4Value;
+            return true;
+        }
+
+        return SlowKey(Normalize(local), Normalize(remote), out addresses);
+    }
+
+    private static bool SlowKey(InetEndpoint local, InetEndpoint remote, out ulong addresses)
+    {
+        if (local.Address.Family == AddressFamilies.Inet && remote.Address.Family == AddressFamilies.Inet)
+        {
+            addresses = ((ulong)local.Address.IPv4Value << 32) | remote.Address.IPv4Value;
+            return true;
+        }
+
+        unchecked
+        {
+            addresses = ((ulong)(uint)local.Address.GetHashCode() << 32) | (uint)remote.Address.GetHashCode();
+        }
+
+        return false;
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static bool Matches(ReadOnlySpan<SocketRecord> sockets, in Slot at, bool exact, ulong addresses, uint ports, in InetEndpoint local, in InetEndpoint remote)
+    {
+        if (at.Addresses != addresses || at.Ports != ports || (at.Index > 0) != exact)
+        {
+            return false;
+        }
+
+        if (exact)
+        {
+            return true;
+        }
+
+        ref readonly var other = ref sockets[-at.Index - 1];
+        return Normalize(other.Local) == Normalize(local) && Normalize(other.Remote) == Normalize(remote);
     }
 
     /// <summary>
@@ -99,17 +157,15 @@ internal sealed class TupleTable
     }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static int Hash(in InetEndpoint local, in InetEndpoint remote)
+    private static int Hash(ulong addresses, uint ports)
     {
-        // Ports vary most; the address hashes separate hosts. Multiplications wrap by design.
+        // A 64-bit mix of the key (splitmix64's finaliser). Multiplications wrap by design.
         unchecked
         {
-            uint h = ((uint)local.Port << 16) | remote.Port;
-            h ^= (uint)local.Address.GetHashCode() * 0x9E3779B1u;
-            h ^= (uint)remote.Address.GetHashCode() * 0x85EBCA77u;
-            h ^= h >> 15;
-            h *= 0x2C1B3C6Du;
-            h ^= h >> 12;
+            ulong h = (addresses ^ ((ulong)ports * 0x9E3779B97F4A7C15UL)) * 0xBF58476D1CE4E5B9UL;
+            h ^= h >> 31;
+            h *= 0x94D049BB133111EBUL;
+            h ^= h >> 29;
             return (int)(h & 0x7FFFFFFF);
         }
     }

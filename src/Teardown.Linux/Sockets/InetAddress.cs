@@ -57,6 +57,9 @@ public readonly record struct InetAddress
         return length;
     }
 
+    /// <summary>The IPv4 address as a number (a.b.c.d = a·2²⁴ + b·2¹⁶ + c·2⁸ + d) when <see cref="Family"/> is AF_INET; otherwise the first four bytes.</summary>
+    public uint IPv4Value => (uint)(_high >> 32);
+
     /// <summary>Converts to <see cref="IPAddress"/> (allocates; meant for display and tests).</summary>
     public IPAddress ToIPAddress()
     {
