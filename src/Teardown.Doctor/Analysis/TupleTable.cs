@@ -26,8 +26,11 @@ internal sealed class TupleTable
 
     internal TupleTable(int capacity)
     {
+        // Filled to between a third and two thirds: probes stay short (linear probing, 16-byte slots,
+        // four to a cache line) and the table small — at 155,000 sockets 4 MB rather than 8, which
+        // measured faster (fewer cache misses and fresh pages).
         int size = 16;
-        while (size < capacity * 2)
+        while (size < capacity + (capacity / 2))
         {
             size <<= 1;
         }
