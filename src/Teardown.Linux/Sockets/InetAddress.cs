@@ -27,6 +27,17 @@ public readonly record struct InetAddress
     /// <summary>Builds an address from network-order bytes: 4 for IPv4, 16 for IPv6.</summary>
     public static InetAddress FromNetworkBytes(byte family, ReadOnlySpan<byte> bytes)
     {
+        // The common cases read straight from the kernel's bytes (twice per socket of a dump).
+        if (family == AddressFamilies.Inet && bytes.Length >= 4)
+        {
+            return new InetAddress(family, (ulong)BinaryPrimitives.ReadUInt32BigEndian(bytes) << 32, 0);
+        }
+
+        if (family != AddressFamilies.Inet && bytes.Length >= 16)
+        {
+            return new InetAddress(family, BinaryPrimitives.ReadUInt64BigEndian(bytes), BinaryPrimitives.ReadUInt64BigEndian(bytes[8..]));
+        }
+
         Span<byte> full = stackalloc byte[16];
         full.Clear();
         int length = family == AddressFamilies.Inet ? 4 : 16;
