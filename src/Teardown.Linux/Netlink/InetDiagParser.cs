@@ -200,11 +200,18 @@ public static class InetDiagParser
 
     private static void ApplyTcpInfo(ref SocketRecord record, ReadOnlySpan<byte> value)
     {
-        // tcp_info only grows at its end (include/uapi/linux/tcp.h); copy what the kernel sent into
-        // a zeroed struct so both older (shorter) and newer (longer) kernels parse.
-        TcpInfo info = default;
-        var target = MemoryMarshal.AsBytes(new Span<TcpInfo>(ref info));
-        value[..Math.Min(value.Length, target.Length)].CopyTo(target);
+        // tcp_info only grows at its end (include/uapi/linux/tcp.h): a kernel's as long as ours or
+        // longer is read as is; a shorter one is copied into a zeroed struct.
+        TcpInfo info;
+        if (value.Length >= Unsafe.SizeOf<TcpInfo>())
+        {
+            info = MemoryMarshal.Read<TcpInfo>(value);
+        }
+        else
+        {
+            info = default;
+            value.CopyTo(MemoryMarshal.AsBytes(new Span<TcpInfo>(ref info)));
+        }
 
         record.Known |= SocketFields.TcpInfo;
         record.TcpInfoLength = (ushort)Math.Min(value.Length, ushort.MaxValue);

@@ -226,15 +226,13 @@ public static unsafe class TaskFileScanner
                     ulong who = BinaryPrimitives.ReadUInt64LittleEndian(buffer.AsSpan(at + 8, 8));
                     int pid = unchecked((int)(who >> 32)), fd = unchecked((int)(uint)who);
                     descriptors++;
-                    perPid.TryGetValue(pid, out var counts);
+                    ref var counts = ref CollectionsMarshal.GetValueRefOrAddDefault(perPid, pid, out _);
                     counts.Fds++;
                     if (inode != 0)
                     {
                         builder.Add(inode, pid, fd);
                         counts.Sockets++;
                     }
-
-                    perPid[pid] = counts;
                 }
 
                 carry = available - whole;
