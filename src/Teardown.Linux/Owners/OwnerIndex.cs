@@ -81,9 +81,21 @@ public sealed class OwnerIndex
     /// <summary>Accumulates owners during a scan.</summary>
     internal sealed class Builder
     {
-        private readonly Dictionary<ulong, int> _head = new(4096);
-        private readonly List<SocketOwner> _owners = new(4096);
-        private readonly List<int> _next = new(4096);
+        private readonly Dictionary<ulong, int> _head;
+        private readonly List<SocketOwner> _owners;
+        private readonly List<int> _next;
+
+        /// <param name="capacity">Socket descriptors expected (e.g. the last scan's), so the tables do not grow and rehash on the way.</param>
+        internal Builder(int capacity = 4096)
+        {
+            capacity = Math.Max(capacity, 16);
+            _head = new(capacity);
+            _owners = new(capacity);
+            _next = new(capacity);
+        }
+
+        /// <summary>Socket descriptors added so far.</summary>
+        internal int Count => _owners.Count;
 
         internal void Add(ulong inode, int pid, int fd)
         {

@@ -25,6 +25,9 @@ public static unsafe class TaskFileScanner
 
     private const int RecordBytes = 16;
 
+    /// <summary>Socket descriptors the last scan found: the next scan's table size.</summary>
+    private static int s_lastSocketDescriptors = 4096;
+
     // A descriptor's file is a socket when (i_mode & S_IFMT) == S_IFSOCK (include/uapi/linux/stat.h).
     private const int SIfMt = 0xF000;
     private const int SIfSock = 0xC000;
@@ -199,7 +202,8 @@ public static unsafe class TaskFileScanner
 
     private static OwnerScan? Read(SafeFdHandle iterator, out string? whyNot)
     {
-        var builder = new OwnerIndex.Builder();
+        // Sized from the last scan (a server scans every interval): 10^5 entries would otherwise grow the table ~5 times.
+        var builder = new OwnerIndex.Builder(Volatile.Read(ref s_lastSocketDescriptors) + (Volatile.Read(ref s_lastSocketDescriptors) / 8));
         var perPid = new Dictionary<int, (int Fds, int Sockets)>();
         long descriptors = 0;
         byte[] buffer = GC.AllocateUninitializedArray<byte>(1 << 20, pinned: true);
@@ -240,6 +244,7 @@ public static unsafe class TaskFileScanner
             }
         }
 
+        Volatile.Write(ref s_lastSocketDescriptors, builder.Count);
         var infos = ProcFdScanner.ReadProcessInfos(perPid);
         whyNot = null;
         return new OwnerScan(builder.Build(), infos, perPid.Count, 0, 0, 0, descriptors, Method: MethodName);
