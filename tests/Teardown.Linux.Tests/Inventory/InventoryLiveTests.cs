@@ -93,6 +93,29 @@ public sealed class InventoryLiveTests(ITestOutputHelper output)
     }
 
     [SkippableFact]
+    public void Take_WithAKeptWorkingTable_GivesTheSameSockets_AndNeverHandsTheTableOut()
+    {
+        Require.RootOrSkip();
+        using var zoo = SocketZoo.Create();
+        zoo.DumpSettled();
+        var scratch = new SocketTableScratch();
+        var options = new InventoryOptions { Namespace = zoo.Namespace, ScanOwners = false, Scratch = scratch };
+
+        var fresh = InventoryReader.Take(options with { Scratch = null });
+        var first = InventoryReader.Take(options);
+        int kept = scratch.Capacity;
+        var second = InventoryReader.Take(options);
+
+        Assert.True(kept >= first.Sockets.Length, "the table is kept after a snapshot");
+        Assert.Equal(kept, scratch.Capacity);
+        // States may move between dumps (a settling FIN_WAIT1); the sockets themselves may not.
+        static IEnumerable<string> Keys(HostSnapshot s) => s.Sockets.Select(r => $"{r.Local} {r.Remote} {r.Inode} {r.Cookie}").Order(StringComparer.Ordinal);
+        Assert.Equal(Keys(fresh), Keys(first));
+        Assert.Equal(Keys(first), Keys(second)); // the second snapshot did not overwrite the first one's records
+        Assert.NotSame(System.Runtime.InteropServices.ImmutableCollectionsMarshal.AsArray(first.Sockets), System.Runtime.InteropServices.ImmutableCollectionsMarshal.AsArray(second.Sockets));
+    }
+
+    [SkippableFact]
     public void Take_ForcedProcNetTcp_GivesSameSockets_AndSaysWhatIsMissing()
     {
         Require.RootOrSkip();
