@@ -74,6 +74,29 @@ public class WhatIfCommandTests
     }
 
     [Fact]
+    public void AFullTimewaitTable_ClosesNewOnesWithoutTimeWait()
+    {
+        // 600 TIME_WAIT + 440 orphaned FIN_WAIT2 timewait sockets are above a limit of 100: the next one overflows.
+        var (code, stdout, _) = CliHarness.Run("whatif", "--set", "net.ipv4.tcp_max_tw_buckets=100", "--input", DemoCapture, "--json");
+        Assert.Equal(0, code);
+        using var doc = JsonDocument.Parse(stdout);
+        var tw = Answer(doc, "time-wait");
+        Assert.Equal("no-effect", tw.GetProperty("effect").GetString());
+        Assert.Equal("sooner", tw.GetProperty("freshEffect").GetString());
+        Assert.Equal(1, tw.GetProperty("fresh").GetProperty("after").GetProperty("counters").GetProperty("TCPTimeWaitOverflow").GetInt32());
+        Assert.Contains(tw.GetProperty("notes").EnumerateArray(), n => n.GetString()!.Contains("TCPTimeWaitOverflow", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public void AWiderPortRange_IsForecastPerDestination()
+    {
+        var (code, stdout, _) = CliHarness.Run("whatif", "--set", "ip_local_port_range=20000 60999", "--input", DemoCapture, "--json");
+        Assert.Equal(0, code);
+        using var doc = JsonDocument.Parse(stdout);
+        Assert.Contains(doc.RootElement.GetProperty("ports").EnumerateArray(), p => p.GetString()!.Contains("1000 → 41000 ports", StringComparison.Ordinal));
+    }
+
+    [Fact]
     public void Tables_NameTheEffectAndSayNothingChanged()
     {
         var (code, stdout, _) = CliHarness.Run("whatif", "--set", "net.ipv4.tcp_fin_timeout=10", "--input", DemoCapture, "--finding", "12");

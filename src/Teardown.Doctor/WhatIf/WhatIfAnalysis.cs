@@ -129,6 +129,19 @@ public static class WhatIfAnalysis
             notes.Add($"new sockets of this kind: {EffectNames.When(fresh.Before)} → {EffectNames.When(fresh.After)} from the call that makes them");
         }
 
+        foreach (var (mib, delta) in fresh.After.Counters)
+        {
+            if (mib is Mib.TCPTimeWaitOverflow && !fresh.Before.Counters.ContainsKey(mib))
+            {
+                notes.Add($"new sockets: counted as TcpExt.{mib} (+{delta}) — closed without a timewait socket, so nothing guards " +
+                    "the port against a late segment of the old connection (net/ipv4/tcp_minisocks.c:tcp_time_wait)");
+            }
+            else if (mib.ToString().StartsWith("TCPAbort", StringComparison.Ordinal) && !fresh.Before.Counters.ContainsKey(mib))
+            {
+                notes.Add($"new sockets: counted as TcpExt.{mib} (+{delta}) — an abort, not a clean close");
+            }
+        }
+
         if (fresh.After.PeerSees != fresh.Before.PeerSees)
         {
             notes.Add($"new sockets: the peer gets {PeerText(fresh.After.PeerSees)} instead of {PeerText(fresh.Before.PeerSees)}");
