@@ -5,7 +5,7 @@ using Teardown.Scenarios.Syntax;
 
 namespace Teardown.Lab.Tests;
 
-/// <summary>A divergence is re-played alone; only one that repeats stays a divergence, and the first run is kept on record.</summary>
+/// <summary>A divergence or a lab error is re-played alone; only one that repeats stays, and the first run is kept on record.</summary>
 public sealed class RecheckTests
 {
     private const string Text = """
@@ -44,12 +44,27 @@ public sealed class RecheckTests
             return Task.FromResult(Diff(s, diverge: s.FileName == "broken.scn"));
         }, null, CancellationToken.None);
 
-        Assert.Equal(["flaky.scn", "broken.scn"], replayed);
+        Assert.Equal(["flaky.scn", "broken.scn", "fine.scn"], replayed);
         Assert.True(result[0].Agrees);
         Assert.Same(first[0], result[0].DivergedFirst);
         Assert.False(result[1].Agrees);
         Assert.Null(result[1].DivergedFirst);
         Assert.Same(first[2], result[2]);
-        Assert.Same(first[3], result[3]);
+
+        // A lab error is the lab's failure, not the model's: played alone, its result stands, the error kept on record.
+        Assert.True(result[3].Agrees);
+        Assert.Equal("agent died", result[3].LabErrorFirst);
+    }
+
+    [Fact]
+    public async Task A_lab_error_that_repeats_alone_stays_an_error()
+    {
+        var stuck = Parse(Text, "stuck.scn");
+        var first = new[] { new ScenarioDiff(stuck, null, 0, TimeSpan.Zero, "connect did not return within 30 s") };
+
+        var result = await DiffRunner.RecheckAsync(first, (s, _) =>
+            Task.FromResult(new ScenarioDiff(s, null, 0, TimeSpan.Zero, "connect did not return within 30 s")), null, CancellationToken.None);
+
+        Assert.Equal(DiffVerdict.Error, result[0].Verdict);
     }
 }

@@ -39,7 +39,7 @@ public sealed class DiffCommand(Terminal terminal) : AsyncCommand<DiffCommand.Se
         public string? Html { get; init; }
 
         [CommandOption("--recheck")]
-        [Description("Play each divergent or lab-imprecise scenario again, alone, and report the ones that then agree as [bold]agrees alone[/] (diverged only beside others: the lab's timing under load, not the model).")]
+        [Description("Play each divergent, lab-imprecise or lab-error scenario again, alone, and report the ones that then agree as [bold]agrees alone[/] (diverged or failed only beside others: the lab under load, not the model).")]
         public bool Recheck { get; init; }
 
         public override ValidationResult Validate() =>
@@ -62,7 +62,7 @@ public sealed class DiffCommand(Terminal terminal) : AsyncCommand<DiffCommand.Se
             terminal.Note(string.Create(CultureInfo.InvariantCulture, $"[{n}/{scenarios.Count}] {verdict,-8} {r.Scenario.FileName} ({r.Elapsed.TotalSeconds:F1} s)"));
         }, cancellationToken).ConfigureAwait(false);
 
-        if (settings.Recheck && results.Any(r => r.Verdict is DiffVerdict.Diverges or DiffVerdict.LabImprecise))
+        if (settings.Recheck && results.Any(r => r.Verdict is DiffVerdict.Diverges or DiffVerdict.LabImprecise or DiffVerdict.Error))
         {
             results = await DiffRunner.RecheckAsync(results, settings.Seed, r =>
                 terminal.Note(string.Create(CultureInfo.InvariantCulture, $"[re-run alone] {Verdict(r).Text,-8} {r.Scenario.FileName} ({r.Elapsed.TotalSeconds:F1} s)")),
@@ -143,6 +143,12 @@ public sealed class DiffCommand(Terminal terminal) : AsyncCommand<DiffCommand.Se
                 $"[yellow]{alone.Count} diverged beside other scenarios and agreed when played alone[/] ({string.Join(", ", alone)}): the lab's timing under load, not the model.");
         }
 
+        foreach (var r in results.Where(r => r.LabErrorFirst is not null))
+        {
+            console.MarkupLineInterpolated(
+                $"[yellow]{r.Scenario.FileName}: the lab failed beside other scenarios[/] ({r.LabErrorFirst}); played alone: {Verdict(r).Text}.");
+        }
+
         int agree = results.Count(r => r.Verdict == DiffVerdict.Agrees);
         console.MarkupLineInterpolated(
             $"{agree} of {results.Count} scenarios: model and kernel agree. Wall time {wall.TotalSeconds.ToString("F1", CultureInfo.InvariantCulture)} s.");
@@ -159,7 +165,7 @@ public sealed class DiffCommand(Terminal terminal) : AsyncCommand<DiffCommand.Se
         DiffVerdict.Error => ("error", "red"),
         DiffVerdict.LabImprecise => ("lab-imprecise", "yellow"),
         DiffVerdict.Diverges => ("diverges", "red"),
-        _ => r.DivergedFirst is not null ? ("agrees alone", "yellow") : ("agrees", "green"),
+        _ => r.DivergedFirst is not null || r.LabErrorFirst is not null ? ("agrees alone", "yellow") : ("agrees", "green"),
     };
 
     private void WriteJson(IReadOnlyList<ScenarioDiff> results)
@@ -193,7 +199,8 @@ public sealed class DiffCommand(Terminal terminal) : AsyncCommand<DiffCommand.Se
                     w.WriteNumber("divergences", r.Comparison?.Divergences.Count ?? 0);
                     w.WriteNumber("kernelExpectationsFailed", r.KernelFailures);
                     w.WriteNumber("seconds", Math.Round(r.Elapsed.TotalSeconds, 3));
-                    if (r.DivergedFirst is not null) w.WriteBoolean("agreesOnlyAlone", true);
+                    if (r.DivergedFirst is not null || r.LabErrorFirst is not null) w.WriteBoolean("agreesOnlyAlone", true);
+                    if (r.LabErrorFirst is string first) w.WriteString("labErrorFirst", first);
                     if (r.Error is not null) w.WriteString("error", r.Error);
                     w.WriteEndObject();
                 }

@@ -36,6 +36,12 @@ public sealed record ScenarioDiff(Scenario Scenario, Comparison? Comparison, int
 
     /// <summary>When this is a re-run alone: the first run, which diverged beside other scenarios.</summary>
     public ScenarioDiff? DivergedFirst { get; init; }
+
+    /// <summary>
+    /// Set when the lab failed to play the kernel side the first time (e.g. a call that never returned) and this
+    /// result is the run played alone: the first run's error, kept on record.
+    /// </summary>
+    public string? LabErrorFirst { get; init; }
 }
 
 /// <summary>What a scenario's diff says.</summary>
@@ -112,7 +118,10 @@ public static class DiffRunner
     /// timers and the lab's threads are late on a loaded machine, and a scenario whose lines sit a few
     /// milliseconds from a timer can then diverge without any model error. A divergence that
     /// repeats alone is kept; one that does not is reported as such (<see cref="ScenarioDiff.DivergedFirst"/>);
-    /// a run that was imprecise takes the re-run's result when that one kept time.
+    /// a run that was imprecise takes the re-run's result when that one kept time. A lab error (the kernel side could
+    /// not be played: a call that never returned, an agent that died) is played again too: the lab failed, not the
+    /// model, so the re-run's result stands, with the first error on record (<see cref="ScenarioDiff.LabErrorFirst"/>);
+    /// an error that repeats alone stays an error.
     /// </summary>
     public static Task<IReadOnlyList<ScenarioDiff>> RecheckAsync(IReadOnlyList<ScenarioDiff> results, ulong seed,
         Action<ScenarioDiff>? progress = null, CancellationToken cancellationToken = default) =>
@@ -127,11 +136,12 @@ public static class DiffRunner
         var rechecked = results.ToArray();
         for (int i = 0; i < rechecked.Length; i++)
         {
-            if (rechecked[i].Verdict is DiffVerdict.Error or DiffVerdict.Agrees) continue;
+            if (rechecked[i].Verdict is DiffVerdict.Agrees) continue;
             var again = await playAlone(rechecked[i].Scenario, cancellationToken).ConfigureAwait(false);
             bool wasImprecise = rechecked[i].LabImprecise;
             rechecked[i] = again.Verdict switch
             {
+                _ when rechecked[i].Error is string error => again with { LabErrorFirst = error },
                 DiffVerdict.Agrees => again with { DivergedFirst = wasImprecise ? null : rechecked[i] },
                 DiffVerdict.Diverges when wasImprecise => again, // judged now: a divergence of a precise run
                 _ => rechecked[i],
