@@ -67,29 +67,19 @@ public sealed class DoctorCommand(Terminal terminal, StartupWork startup) : Comm
         }
 
         SocketIndex? early = null;
-        List<DoctorInput> inputs;
-        if (settings.Input is string path)
+        var inputs = Captures.CaptureOrSnapshot(terminal, settings.Input, () => new SnapshotRequest
         {
-            if (Captures.TryRead(terminal, path) is not DoctorInput capture) return ExitCodes.Usage;
-            inputs = [capture];
-        }
-        else
-        {
-            var request = new SnapshotRequest
-            {
-                AllNamespaces = settings.AllNetns,
-                NamespaceOfPid = settings.Pid,
-                Source = settings.Source == "proc" ? SocketSourcePreference.ProcNetTcp : SocketSourcePreference.SockDiag,
-                OwnerMethod = OwnerMethodParser.TryParse(settings.Owners) ?? Teardown.Linux.Owners.OwnerScanMethod.Auto,
-                Extensions = DoctorInput.NeededExtensions,
-                DetailStates = DoctorInput.DetailStates,
-                Prefetch = startup.OwnerPrefetch,
-                // Connections release and kill ended whose descriptors the application still holds.
-                Ledger = new Teardown.Linux.Ledger.LedgerFollower(Teardown.Linux.Ledger.ActionLedger.PathInEffect),
-            };
-            // Classify the first namespace's sockets while its owner scan still runs.
-            inputs = [.. NamespaceSnapshots.Take(request, whileScanning: s => early ??= SocketIndex.Build(s.Sockets, s.Settings)).Select(DoctorInput.From)];
-        }
+            AllNamespaces = settings.AllNetns,
+            NamespaceOfPid = settings.Pid,
+            Source = settings.Source == "proc" ? SocketSourcePreference.ProcNetTcp : SocketSourcePreference.SockDiag,
+            OwnerMethod = OwnerMethodParser.TryParse(settings.Owners) ?? Teardown.Linux.Owners.OwnerScanMethod.Auto,
+            Extensions = DoctorInput.NeededExtensions,
+            DetailStates = DoctorInput.DetailStates,
+            Prefetch = startup.OwnerPrefetch,
+            // Connections release and kill ended whose descriptors the application still holds.
+            Ledger = new Teardown.Linux.Ledger.LedgerFollower(Teardown.Linux.Ledger.ActionLedger.PathInEffect),
+        }, whileScanning: s => early ??= SocketIndex.Build(s.Sockets, s.Settings)); // classify the first namespace while its owner scan runs
+        if (inputs is null) return ExitCodes.Usage;
 
         if (settings.Save is string save && !Captures.TrySave(terminal, save, inputs[0]))
         {

@@ -86,22 +86,13 @@ public sealed class WhatIfCommand(Terminal terminal) : Command<WhatIfCommand.Set
     public override int Execute(CommandContext context, Settings settings, CancellationToken cancellationToken)
     {
         settings.Change(out var change);
-        List<DoctorInput> inputs;
-        if (settings.Input is string path)
+        var inputs = Captures.CaptureOrSnapshot(terminal, settings.Input, () => new SnapshotRequest
         {
-            if (Captures.TryRead(terminal, path) is not DoctorInput capture) return ExitCodes.Usage;
-            inputs = [capture];
-        }
-        else
-        {
-            var request = new SnapshotRequest
-            {
-                AllNamespaces = settings.AllNetns,
-                Extensions = DoctorInput.NeededExtensions,
-                DetailStates = DoctorInput.DetailStates,
-            };
-            inputs = [.. NamespaceSnapshots.Take(request).Select(DoctorInput.From)];
-        }
+            AllNamespaces = settings.AllNetns,
+            Extensions = DoctorInput.NeededExtensions,
+            DetailStates = DoctorInput.DetailStates,
+        });
+        if (inputs is null) return ExitCodes.Usage;
 
         var reports = new List<WhatIfReport>();
         int first = 1, total = 0;
