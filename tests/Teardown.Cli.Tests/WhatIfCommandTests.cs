@@ -105,6 +105,19 @@ public class WhatIfCommandTests
         Assert.Contains("Nothing was changed on this host", stdout, StringComparison.Ordinal);
     }
 
+    [SkippableFact]
+    public void WithoutRoot_OnTheLiveHost_ItAnswersForWhatItSaw_AndSaysWhatWasHidden()
+    {
+        Require.RootOrSkip(); // root is needed to become someone else
+        var result = Unprivileged.Run("whatif", "--set", "net.ipv4.tcp_fin_timeout=10", "--json");
+        Skip.If(result is null, "setpriv is not installed");
+        var (code, stdout, stderr) = result!.Value;
+        Assert.True(code == 0, $"exit {code}: {stderr}");
+        using var doc = JsonDocument.Parse(stdout);
+        Assert.Equal("teardown.whatif/1", doc.RootElement.GetProperty("schema").GetString());
+        Assert.Contains("part of the host was hidden", stderr, StringComparison.Ordinal);
+    }
+
     [Theory]
     [InlineData("whatif")]
     [InlineData("whatif", "--set", "net.ipv4.tcp_nonsense=1")]

@@ -95,10 +95,12 @@ public sealed class WhatIfCommand(Terminal terminal) : Command<WhatIfCommand.Set
         if (inputs is null) return ExitCodes.Usage;
 
         var reports = new List<WhatIfReport>();
+        var doctors = new List<DoctorReport>();
         int first = 1, total = 0;
         foreach (var input in inputs)
         {
             var doctor = DoctorAnalysis.Analyze(input);
+            doctors.Add(doctor);
             var answers = WhatIfAnalysis.Analyze(doctor, input, change, first);
             first += doctor.Findings.Length;
             total += doctor.Findings.Length;
@@ -110,6 +112,9 @@ public sealed class WhatIfCommand(Terminal terminal) : Command<WhatIfCommand.Set
             terminal.Fail(total == 0 ? $"--finding {n}: the doctor finds nothing here" : $"--finding {n}: there are {total} findings");
             return ExitCodes.Usage;
         }
+
+        // The answers cover what the doctor could see; say what it could not (without root: other users' owners, namespaces).
+        if (BlindSpotText.Hidden(doctors) is { Length: > 0 } hidden) terminal.Note($"whatif: part of the host was hidden ({hidden}); the answers cover what was seen");
 
         if (settings.Json)
         {
