@@ -92,8 +92,8 @@ internal static class FindingBuilder
                         "net.ipv4.tcp_max_tw_buckets; beyond it connections close without TIME_WAIT (TCPTimeWaitOverflow)"));
                 }
 
-                reap = new Reap(false, TimeSpan.FromMilliseconds(g.TimerMaxMs), TimeSpan.FromMilliseconds(g.TimerMinMs == uint.MaxValue ? 0 : g.TimerMinMs),
-                    FigureSource.KernelField, "TIME_WAIT lasts TCP_TIMEWAIT_LEN = 60 s (net/ipv4/tcp_minisocks.c:tcp_time_wait); remaining from idiag_expires");
+                reap = ModelReap(Seeds(key, g), ctx,
+                    "TIME_WAIT lasts TCP_TIMEWAIT_LEN = 60 s (net/ipv4/tcp_minisocks.c:tcp_time_wait), seeded with the time left in idiag_expires");
                 severity = fraction >= 0.95 ? Severity.Critical : fraction >= 0.8 ? Severity.High : fraction >= 0.5 ? Severity.Medium : Severity.Low;
                 break;
             default:
