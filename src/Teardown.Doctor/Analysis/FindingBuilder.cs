@@ -14,6 +14,7 @@ internal static class FindingBuilder
     internal static Finding? Build(GroupKey key, GroupAccumulator g, FindingContext ctx)
     {
         var owner = OwnerOf(key.Pid, ctx);
+        var seeds = Seeds(key, g);
         var figures = new List<Figure>
         {
             new(FigureIds.Sockets, "sockets", g.Count, "sockets", FigureSource.Count, "sock_diag: state, Recv-Q, inode"),
@@ -42,7 +43,6 @@ internal static class FindingBuilder
                         "(its socket reaped or its host rebooted: a RST) or does not answer at all (net/ipv4/tcp_timer.c:tcp_keepalive_timer)",
                     _ => ReapRules.CloseWaitNeverReason,
                 };
-                var seeds = Seeds(key, g);
                 reap = seeds.Count > 0 ? ModelReap(seeds, ctx, never) : Reap.NeverBecause(never);
                 severity = LeakSeverity(g.Count, fdFraction);
                 if (key.Class == SocketClass.CloseWaitNeverAccepted && severity < Severity.High && g.Count >= 10)
@@ -52,7 +52,7 @@ internal static class FindingBuilder
 
                 break;
             case SocketClass.FinWait2Orphaned:
-                reap = OrphanFinWait2Reap(key, g, ctx, figures);
+                reap = OrphanFinWait2Reap(seeds, g, ctx, figures);
                 severity = g.Count >= 1000 ? Severity.Low : Severity.Info;
                 if (ctx.Input.Settings.TcpMaxTwBuckets is int buckets && buckets > 0)
                 {
@@ -66,7 +66,7 @@ internal static class FindingBuilder
 
                 break;
             case SocketClass.FinWait1Orphaned or SocketClass.LastAckOrphaned or SocketClass.ClosingOrphaned:
-                reap = RetransmitReap(key, g, ctx, figures);
+                reap = RetransmitReap(seeds, g, ctx, figures);
                 severity = g.Count >= 100 ? Severity.High : Severity.Medium;
                 break;
             case SocketClass.TimeWait:
@@ -92,7 +92,7 @@ internal static class FindingBuilder
                         "net.ipv4.tcp_max_tw_buckets; beyond it connections close without TIME_WAIT (TCPTimeWaitOverflow)"));
                 }
 
-                reap = ModelReap(Seeds(key, g), ctx,
+                reap = ModelReap(seeds, ctx,
                     "TIME_WAIT lasts TCP_TIMEWAIT_LEN = 60 s (net/ipv4/tcp_minisocks.c:tcp_time_wait), seeded with the time left in idiag_expires");
                 severity = fraction >= 0.95 ? Severity.Critical : fraction >= 0.8 ? Severity.High : fraction >= 0.5 ? Severity.Medium : Severity.Low;
                 break;
@@ -133,7 +133,7 @@ internal static class FindingBuilder
             Fix = Explanations.Fix(key.Class, key.Side, peerOnHost: g.Paired == g.Count, remediation),
             Remediation = remediation,
             Reap = reap,
-            Seeds = Seeds(key, g),
+            Seeds = seeds,
             Figures = figures,
             Examples = Examples(g, ctx),
             PairedOnHost = g.Paired,
@@ -266,9 +266,8 @@ internal static class FindingBuilder
             $"the model seeded with these sockets' timers and retransmissions, run forward under this host's settings: {rule}{how}");
     }
 
-    private static Reap OrphanFinWait2Reap(GroupKey key, GroupAccumulator g, FindingContext ctx, List<Figure> figures)
+    private static Reap OrphanFinWait2Reap(List<ObservedEnd> seeds, GroupAccumulator g, FindingContext ctx, List<Figure> figures)
     {
-        var seeds = Seeds(key, g);
         var life = ModelForecaster.Fresh(seeds[0] with { Timer = TimerKind.None, TimerLeft = null }, ctx.ModelSettings);
         if (life.ReapedAfter is TimeSpan lifetime)
         {
@@ -299,7 +298,7 @@ internal static class FindingBuilder
             "timewait mini-sockets with sub-state FIN_WAIT2 are freed when their timer expires (net/ipv4/tcp_minisocks.c:tcp_time_wait, budget tcp_fin_time, fixed when armed)");
     }
 
-    private static Reap RetransmitReap(GroupKey key, GroupAccumulator g, FindingContext ctx, List<Figure> figures)
+    private static Reap RetransmitReap(List<ObservedEnd> seeds, GroupAccumulator g, FindingContext ctx, List<Figure> figures)
     {
         // The model's tcp_orphan_retries: 0 means 8 only while alive (RTO below TCP_RTO_MAX). sock_diag does not
         // show sk_err_soft, so the ICMP soft-error case cannot be told and is taken as absent.
@@ -308,7 +307,7 @@ internal static class FindingBuilder
         figures.Add(new(FigureIds.RetransmissionsMax, "retransmissions so far (most)", g.RetransMax, "retransmissions", FigureSource.KernelField, "inet_diag_msg.idiag_retrans"));
         figures.Add(new(FigureIds.GiveUpAfterS, "give-up after the first retransmission", ReapRules.RetransmitGiveUp(boundary).TotalSeconds, "s", FigureSource.ModelRule,
             $"ReapRules.RetransmitGiveUp({boundary}) (net/ipv4/tcp_timer.c:tcp_orphan_retries, tcp_model_timeout)"));
-        return ModelReap(Seeds(key, g), ctx,
+        return ModelReap(seeds, ctx,
             "orphans give up after tcp_orphan_retries (0 means 8 while the RTO is below TCP_RTO_MAX) unanswered retransmissions, silently " +
             "(net/ipv4/tcp_timer.c:tcp_orphan_retries, tcp_write_timeout, tcp_write_err)");
     }

@@ -117,9 +117,7 @@ internal sealed class ClassStory
                 Peer.Close(theirFd);
                 break;
             case SocketClass.FinWait2Orphaned:
-                Trigger();
-                Us.Close(ourFd);
-                OurFd = null;
+                CloseOurs(ourFd);
                 break;
             case SocketClass.FinWait2HalfClosed:
                 Trigger();
@@ -130,32 +128,24 @@ internal sealed class ClassStory
                 Unreachable();
                 Us.Send(ourFd, 100);
                 At(t += 0.01);
-                Trigger();
-                Us.Close(ourFd);
-                OurFd = null;
+                CloseOurs(ourFd);
                 break;
             case SocketClass.LastAckOrphaned:
                 Peer.Close(theirFd);
                 At(t += 0.1);
                 Unreachable();
-                Trigger();
-                Us.Close(ourFd);
-                OurFd = null;
+                CloseOurs(ourFd);
                 break;
             case SocketClass.ClosingOrphaned:
                 // Simultaneous close where nothing of ours reaches the peer: our FIN is lost, the peer's FIN
                 // arrives while ours is unacknowledged (tcp_input.c:tcp_fin, FIN_WAIT1 → CLOSING).
                 Sim.Network.SetDropping(UsAddress, PeerAddress, true);
-                Trigger();
-                Us.Close(ourFd);
-                OurFd = null;
+                CloseOurs(ourFd);
                 At(t += 0.01);
                 Peer.Close(theirFd);
                 break;
             case SocketClass.TimeWait:
-                Trigger();
-                Us.Close(ourFd);
-                OurFd = null;
+                CloseOurs(ourFd);
                 At(t += 0.01);
                 Peer.Close(theirFd);
                 break;
@@ -174,6 +164,14 @@ internal sealed class ClassStory
 
         Entered = Recorder.Entered(target) ?? Sim.Now;
         if (Sim.Now < Entered) Sim.RunUntil(Entered);
+    }
+
+    // Our application's close(): the trigger of the orphan classes; the descriptor is gone from then on.
+    private void CloseOurs(int fd)
+    {
+        Trigger();
+        Us.Close(fd);
+        OurFd = null;
     }
 
     // From here on, what our host sends counts as what the peer sees (for a run from the trigger).

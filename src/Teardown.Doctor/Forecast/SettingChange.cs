@@ -79,16 +79,8 @@ public sealed record SettingChange
         option = default;
         int eq = text.IndexOf('=', StringComparison.Ordinal);
         string name = eq > 0 ? text[..eq].Trim().ToUpperInvariant() : "";
-        SocketOption? which = name switch
-        {
-            "TCP_LINGER2" => SocketOption.TcpLinger2,
-            "SO_KEEPALIVE" => SocketOption.SoKeepalive,
-            "TCP_KEEPIDLE" => SocketOption.TcpKeepIdle,
-            "TCP_KEEPINTVL" => SocketOption.TcpKeepIntvl,
-            "TCP_KEEPCNT" => SocketOption.TcpKeepCnt,
-            "TCP_USER_TIMEOUT" => SocketOption.TcpUserTimeout,
-            _ => null,
-        };
+        // The names C code writes (SocketOptionNames.Name); SO_LINGER acts only at close(), which a what-if does not make.
+        SocketOption? which = Enum.GetValues<SocketOption>().Where(o => o != SocketOption.SoLinger && o.Name() == name).Cast<SocketOption?>().FirstOrDefault();
         if (which is not SocketOption o)
         {
             error = $"'{text}': expected NAME=VALUE with NAME one of TCP_LINGER2, SO_KEEPALIVE, TCP_KEEPIDLE, TCP_KEEPINTVL, TCP_KEEPCNT, TCP_USER_TIMEOUT";
