@@ -50,6 +50,10 @@ public sealed class LiveCleanupTests(ITestOutputHelper output)
         LabRunException e = await Assert.ThrowsAsync<LabRunException>(() => target.PlayAsync(s, CancellationToken.None));
         output.WriteLine(e.Message);
         Assert.Contains("did not return within 1 s", e.Message, StringComparison.Ordinal);
+
+        // The error says why: the socket waits in SYN_SENT and the wire dropped its SYN (HangReport).
+        Assert.Contains("client's kernel: SYN_SENT", e.Message, StringComparison.Ordinal);
+        Assert.Matches(@"client->server Syn \d+->8080 dropped", e.Message);
         Assert.InRange(sw.Elapsed.TotalSeconds, 1, 6);
         Assert.Empty(target.CleanupProblems);
         Assert.Empty(LiveKernel.OurNamespaces());

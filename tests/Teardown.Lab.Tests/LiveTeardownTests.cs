@@ -118,6 +118,31 @@ public sealed class LiveTeardownTests(ITestOutputHelper output)
     }
 
     [Fact]
+    public async Task Reboot_IsInstantaneous_ThePeersNextLineMeetsTheFreshKernel()
+    {
+        if (!LiveKernel.Available(output)) return;
+        Scenario s = new ScenarioBuilder().Host("client").Host("server")
+            .At(0, new ListenCall("server", "L", 8080, null))
+            .At(0, new ConnectCall("client", "C", "server", 8080))
+            .At(0.01, new AcceptCall("server", "S", "L"))
+            .At(0.05, new CrashHost("server"))
+            .At(0.001, new RebootHost("server"))
+            .At(0.001, new SendCall("client", "C", 5), new ExpectedResult(5, Errno.None))
+            .At(0.01, new ErrorCall("client", "C"))
+            .Build();
+        ScenarioTrace trace = await new KernelTarget().PlayAsync(s, CancellationToken.None);
+        Trace.Dump(trace, output);
+
+        // The boot prepared before t=0 is on the wire at the reboot's instant: the send, 1 ms later, starts on time
+        // (it waited ~125 ms for a namespace, a TUN and an agent before) and the fresh kernel resets it.
+        CallTraced send = trace.OfType<CallTraced>().Single(c => c.Line.Statement is SendCall);
+        Assert.InRange((send.At - send.Line.At).TotalMilliseconds, -1, 20);
+        Assert.Equal(new CallOutcome((long)Errno.ECONNRESET, Errno.ECONNRESET), trace.OfType<CallTraced>().Single(c => c.Line.Statement is ErrorCall).Outcome);
+        Assert.Contains(trace.OfType<SegmentTraced>(), x => x.From == "server" && x.Flags == TcpFlags.Rst);
+        Assert.Empty(LiveKernel.OurNamespaces());
+    }
+
+    [Fact]
     public async Task Kill_ClosesLikeProcessExit_AndHostCanCarryOn()
     {
         if (!LiveKernel.Available(output)) return;

@@ -110,6 +110,26 @@ public sealed class WireTests
     }
 
     [Fact]
+    public void Reboot_TheCrashedBootIsSilent_TheNewBootIsTheHost()
+    {
+        (UserspaceWire wire, FakePort a, _) = Two();
+        using (wire)
+        {
+            var rebooted = new FakePort();
+            wire.Detach("b");
+            wire.Attach("b", IPAddress.Parse("192.0.2.2"), rebooted, generation: 1);
+            wire.Ingress("b", BtoA(1), generation: 0); // the crashed boot's SOCK_DESTROY resets, still being torn down
+            wire.RecordLoopback("b", Packets.Tcp("192.0.2.2", 1, "192.0.2.2", 2, 0, 0, TcpFlags.Rst), generation: 0);
+            wire.Ingress("b", BtoA(2), generation: 1);
+            wire.Ingress("a", AtoB(3));
+
+            Assert.Equal([2u], a.Received.Select(p => PacketParser.TryParse(p.Packet)!.Seq));
+            Assert.Equal([3u], rebooted.Received.Select(p => PacketParser.TryParse(p.Packet)!.Seq));
+            Assert.Equal(2, wire.Captured.Count);
+        }
+    }
+
+    [Fact]
     public void UnknownDestination_IsDropped_NonIpv4IsIgnored()
     {
         (UserspaceWire wire, _, _) = Two();

@@ -1,43 +1,37 @@
-using System.Globalization;
 using System.Net;
 using Teardown.Lab.Agent;
-using Teardown.Lab.Namespaces;
 using Teardown.Lab.Observation;
 using Teardown.Lab.Wire;
-using Teardown.Linux.Namespaces;
 using Teardown.Linux.Settings;
 
 namespace Teardown.Lab.Running;
 
 /// <summary>
-/// One scenario host on the real kernel: a network namespace of its own, a TUN device on the user-space
-/// wire, a sock_diag socket and /proc access from inside the namespace, and the agent process holding the
-/// host's sockets. <see cref="CrashAsync"/> and <see cref="StartAsync"/> implement crash and reboot.
+/// One scenario host on the real kernel, across its boots (<see cref="HostBoot"/>): the current boot's
+/// namespace, TUN device on the user-space wire, sock_diag socket and agent process, plus the boots prepared
+/// for the scenario's reboots and the crashed ones still being torn down. <see cref="Crash"/> and
+/// <see cref="Reboot"/> are instantaneous on the timeline.
 /// </summary>
 internal sealed class LabHost : IAsyncDisposable
 {
     private readonly LabContext _ctx;
-    private NetNsThread? _nsThread;
-    private TunDevice? _tun;
-    private LoopbackTap? _loopback;
-    private readonly Lock _diagLock = new();
-    private LabSockDiag? _diag;
+    private readonly int _reboots;
+    private readonly Queue<HostBoot> _standby = new();
+    private readonly List<(HostBoot Boot, Task Teardown)> _crashed = [];
+    private HostBoot? _current;
     private int _generation = -1;
     private Dictionary<string, long> _counterOffset = new(StringComparer.OrdinalIgnoreCase);
-    private Dictionary<string, long> _baseline = new(StringComparer.OrdinalIgnoreCase);
-    private volatile bool _down;
-    private Task _teardown = Task.CompletedTask;
-    private AgentClient? _spare;
-    private Task<AgentClient>? _spareStarting;
+    private Task _crashCounters = Task.CompletedTask;
     private int _sparesWanted;
 
-    public LabHost(LabContext ctx, string name, IPAddress address, IReadOnlyList<KeyValuePair<string, string>> sysctls, int kills = 0)
+    public LabHost(LabContext ctx, string name, IPAddress address, IReadOnlyList<KeyValuePair<string, string>> sysctls, int kills = 0, int reboots = 0)
     {
         _ctx = ctx;
         Name = name;
         Address = address;
         Sysctls = sysctls;
         _sparesWanted = kills;
+        _reboots = reboots;
     }
 
     public string Name { get; }
@@ -46,17 +40,27 @@ internal sealed class LabHost : IAsyncDisposable
 
     public IReadOnlyList<KeyValuePair<string, string>> Sysctls { get; }
 
-    /// <summary>The current namespace name (changes on reboot), or null while crashed.</summary>
-    public string? Namespace { get; private set; }
+    /// <summary>The current boot's namespace name (changes on reboot), or null while crashed.</summary>
+    public string? Namespace => _current?.Namespace;
 
     /// <summary>The agent holding this host's sockets, or null while crashed (or between kill and restart).</summary>
-    public AgentClient? Agent { get; private set; }
+    public AgentClient? Agent => _current?.Agent;
 
     /// <summary>A task completing when a replacement agent (after <c>kill</c>) is ready.</summary>
-    public Task? AgentRestart { get; private set; }
+    public Task? AgentRestart => _current?.AgentRestart;
 
-    /// <summary>True while the host runs: false from the instant of a crash (even while its state is still being destroyed).</summary>
-    public bool IsUp => Namespace is not null && !_down;
+    /// <summary>True while the host runs: false from the instant of a crash until its reboot.</summary>
+    public bool IsUp => _current is not null;
+
+    /// <summary>True while any boot of the host still has kernel state: the current one, or a crashed one being destroyed.</summary>
+    public bool HasKernelState
+    {
+        get
+        {
+            if (_current is not null) return true;
+            lock (_crashed) return _crashed.Any(c => c.Boot.HasKernelState);
+        }
+    }
 
     /// <summary>When the current agent took over after a <c>kill</c> (CLOCK_MONOTONIC ns; 0 for the first agent).</summary>
     public long AgentReadyNs { get; private set; }
@@ -64,53 +68,40 @@ internal sealed class LabHost : IAsyncDisposable
     /// <summary>What tearing this host down could not do (reported by the session, never thrown).</summary>
     public List<string> CleanupFailures { get; } = [];
 
-    /// <summary>Creates (or re-creates after a crash) the namespace, TUN, sysctls and agent.</summary>
+    /// <summary>Boots the host and puts it on the wire; also prepares one boot per reboot the scenario has.</summary>
     public async Task StartAsync(CancellationToken ct)
     {
-        _generation++;
-        string ns = LabNamespaces.NameFor(Environment.ProcessId, _ctx.RunId, Name, _generation);
-        IpCommand.Run("netns", "add", ns);
-        Namespace = ns;
-        // Real-time: counters are read on it when an `expect … counter` line is due.
-        var entered = NetNsThread.Start("/run/netns/" + ns, realTime: true);
-        _nsThread = entered.IsOk ? entered.Value : throw new IOException($"/run/netns/{ns}: {entered.Error}");
-        _tun = TunDevice.Open(_nsThread, Name, _ctx.Wire);
-        IpCommand.Run("-n", ns, "link", "set", "lo", "up");
-        IpCommand.Run("-n", ns, "link", "set", TunDevice.DeviceName, "mtu", "1500", "up");
-        IpCommand.Run("-n", ns, "addr", "add", Address + "/24", "dev", TunDevice.DeviceName);
-        IpCommand.Run("-n", ns, "route", "replace", "default", "dev", TunDevice.DeviceName);
-        _nsThread.Invoke(() =>
+        Task<HostBoot>[] boots = Enumerable.Range(0, 1 + _reboots).Select(_ => BootAsync(ct)).ToArray();
+        try
         {
-            // IPv6 would only add router solicitations to the wire; the scenario network is IPv4.
-            TryWrite("/proc/sys/net/ipv6/conf/all/disable_ipv6", "1");
-            TryWrite("/proc/sys/net/ipv6/conf/default/disable_ipv6", "1");
-            // A per-run ephemeral port window keeps this run's 4-tuples apart from parallel runs'
-            // (the inet_sock_set_state tracepoint carries no netns).
-            WriteSysctl("net.ipv4.ip_local_port_range", _ctx.PortLow.ToString(CultureInfo.InvariantCulture) + " " + _ctx.PortHigh.ToString(CultureInfo.InvariantCulture));
-            foreach (var kv in Sysctls) WriteSysctl(kv.Key, kv.Value);
-            return 0;
-        });
-        lock (_diagLock) _diag = _nsThread.Invoke(LabSockDiag.Open);
-        _ctx.Wire.Attach(Name, Address, _tun);
-        // A scenario that kills this host's process gets a spare agent now, warmed up like the first: the
-        // replacement is then in place the instant the kill is sent, not a process start (~0.2 s) later.
-        Task<AgentClient>? spare = _sparesWanted > 0 ? AgentClient.StartAsync(ns, _ctx.AgentCommand, _ctx.AgentStartTimeout, ct) : null;
-        Agent = await AgentClient.StartAsync(ns, _ctx.AgentCommand, _ctx.AgentStartTimeout, ct).ConfigureAwait(false);
-        if (spare is not null) _spare = await spare.ConfigureAwait(false);
+            await Task.WhenAll(boots).ConfigureAwait(false);
+        }
+        catch
+        {
+            // None of them may outlive the run.
+            foreach (Task<HostBoot> b in boots.Where(b => b.IsCompletedSuccessfully)) await b.Result.TearDownAsync(CleanupFailures).ConfigureAwait(false);
+            throw;
+        }
 
-        // Loopback is recorded from here: the agent's warm-up connection (over lo) is not the scenario's,
-        // also when a rebooted host's agent warms up in the middle of a run.
-        _loopback = LoopbackTap.Open(_nsThread, Name, _ctx.Wire);
+        // The lowest generation boots first, the others wait for the reboots in order.
+        HostBoot[] ordered = [.. boots.Select(b => b.Result).OrderBy(b => b.Generation)];
+        Install(ordered[0]);
+        foreach (HostBoot b in ordered.Skip(1)) _standby.Enqueue(b);
+    }
 
-        // The agent's warm-up (a loopback connection) counts in this namespace: count from here, so that a
-        // rebooted host adds only what the scenario does (the offset keeps what came before the crash).
-        _baseline = ReadCounters();
+    private Task<HostBoot> BootAsync(CancellationToken ct) =>
+        HostBoot.StartAsync(_ctx, Name, Address, Sysctls, Interlocked.Increment(ref _generation), _sparesWanted > 0, ct);
+
+    private void Install(HostBoot boot)
+    {
+        _current = boot;
+        _ctx.Wire.Attach(Name, Address, boot.Tun!, boot.Generation);
     }
 
     /// <summary>Takes the counters' baseline (scenario start).</summary>
     public void ResetCounters()
     {
-        _baseline = ReadCounters();
+        if (_current is not null) _current.Baseline = _current.ReadCounters();
         _counterOffset = new(StringComparer.OrdinalIgnoreCase);
     }
 
@@ -118,29 +109,30 @@ internal sealed class LabHost : IAsyncDisposable
     public Dictionary<string, long> CountersSinceStart()
     {
         // Just crashed: the counters as the crash left them are being read off the timeline's path.
-        if (_down && !_teardown.IsCompleted) ((IAsyncResult)_teardown).AsyncWaitHandle.WaitOne(TimeSpan.FromSeconds(5));
+        if (!_crashCounters.IsCompleted) ((IAsyncResult)_crashCounters).AsyncWaitHandle.WaitOne(TimeSpan.FromSeconds(5));
 
-        var d = IsUp ? TcpMibCounters.Delta(ReadCounters(), _baseline) : new(StringComparer.OrdinalIgnoreCase);
+        HostBoot? boot = _current;
+        var d = boot is not null ? TcpMibCounters.Delta(boot.ReadCounters(), boot.Baseline) : new(StringComparer.OrdinalIgnoreCase);
         foreach (var kv in _counterOffset) d[kv.Key] = d.GetValueOrDefault(kv.Key) + kv.Value;
         return d;
     }
 
     /// <summary>The sock_diag view of a connection end, or null if the kernel holds nothing for it.</summary>
-    public DiagSocket? Lookup(IPEndPoint local, IPEndPoint remote)
-    {
-        lock (_diagLock) return _diag?.Lookup(local, remote);
-    }
+    public DiagSocket? Lookup(IPEndPoint local, IPEndPoint remote) => _current?.Lookup(local, remote);
 
     /// <summary><c>HOST destroy S</c>: SOCK_DESTROY of one connection end, by 4-tuple and cookie (see <see cref="LabSockDiag.DestroyEnd"/>).</summary>
-    public Errno DestroyEnd(IPEndPoint local, IPEndPoint remote)
-    {
-        lock (_diagLock) return _diag is null ? Errno.ENOENT : _diag.DestroyEnd(local, remote);
-    }
+    public Errno DestroyEnd(IPEndPoint local, IPEndPoint remote) => _current?.DestroyEnd(local, remote) ?? Errno.ENOENT;
 
-    /// <summary>Every TCP socket of the host's kernel (empty while crashed).</summary>
+    /// <summary>
+    /// Every TCP socket of the host's kernel: the current boot's, and those a crashed boot still holds while
+    /// it is being destroyed (their deaths are the crash's, and only polling sees a timewait socket die).
+    /// </summary>
     public IReadOnlyList<DiagSocket> Dump()
     {
-        lock (_diagLock) return _diag is null ? [] : _diag.Dump();
+        List<HostBoot> boots;
+        lock (_crashed) boots = [.. _crashed.Select(c => c.Boot).Where(b => b.HasKernelState)];
+        if (_current is { } now) boots.Add(now);
+        return boots.Count == 1 ? boots[0].Dump() : [.. boots.SelectMany(b => b.Dump())];
     }
 
     /// <summary>
@@ -151,29 +143,30 @@ internal sealed class LabHost : IAsyncDisposable
     public (long Signalled, Task<long> Exited) KillAgent(CancellationToken ct)
     {
         long now = MonotonicClock.NowNs();
-        if (Agent is null) return (now, Task.FromResult(now));
-        AgentClient dead = Agent;
+        HostBoot? boot = _current;
+        if (boot?.Agent is null) return (now, Task.FromResult(now));
+        AgentClient dead = boot.Agent;
         long signalled = dead.Signal();
         _sparesWanted--;
-        string ns = Namespace!;
-        if (_spare is not null)
+        string ns = boot.Namespace;
+        if (boot.Spare is not null)
         {
-            Agent = _spare;
-            _spare = null;
+            boot.Agent = boot.Spare;
+            boot.Spare = null;
             AgentReadyNs = MonotonicClock.NowNs();
 
             // More kills to come: the next spare starts now, without the warm-up (its loopback connection would
             // count in the host's counters mid-scenario).
-            if (_sparesWanted > 0) _spareStarting = AgentClient.StartAsync(ns, _ctx.AgentCommand, _ctx.AgentStartTimeout, ct, warmUp: false);
+            if (_sparesWanted > 0) boot.SpareStarting = AgentClient.StartAsync(ns, _ctx.AgentCommand, _ctx.AgentStartTimeout, ct, warmUp: false);
         }
         else
         {
-            Agent = null;
-            Task<AgentClient>? starting = _spareStarting;
-            _spareStarting = null;
-            AgentRestart = Task.Run(async () =>
+            boot.Agent = null;
+            Task<AgentClient>? starting = boot.SpareStarting;
+            boot.SpareStarting = null;
+            boot.AgentRestart = Task.Run(async () =>
             {
-                Agent = await (starting ?? AgentClient.StartAsync(ns, _ctx.AgentCommand, _ctx.AgentStartTimeout, ct, warmUp: false)).ConfigureAwait(false);
+                boot.Agent = await (starting ?? AgentClient.StartAsync(ns, _ctx.AgentCommand, _ctx.AgentStartTimeout, ct, warmUp: false)).ConfigureAwait(false);
                 AgentReadyNs = MonotonicClock.NowNs();
             }, ct);
         }
@@ -195,130 +188,59 @@ internal sealed class LabHost : IAsyncDisposable
     public Task<long> Crash()
     {
         _ctx.Wire.Detach(Name);
-        bool wasUp = IsUp;
-        Dictionary<string, long> baseline = _baseline;
+        HostBoot? boot = _current;
+        _current = null;
+        if (boot is null) return Task.FromResult(MonotonicClock.NowNs());
 
-        // A rebooted host starts with fresh counters (a new namespace): its baseline is zero.
-        _baseline = new(StringComparer.OrdinalIgnoreCase);
-        _down = true;
+        // The counters as the crash left them (read from inside the namespace: a thread hop, so off the path too;
+        // nothing reaches a host that is off the wire meanwhile). A later boot counts on from them.
+        Dictionary<string, long> offset = _counterOffset;
+        Task counters = Task.Run(() =>
+        {
+            Dictionary<string, long> d = TcpMibCounters.Delta(boot.ReadCounters(), boot.Baseline);
+            foreach (var kv in offset) d[kv.Key] = d.GetValueOrDefault(kv.Key) + kv.Value;
+            _counterOffset = d;
+        }, CancellationToken.None);
+        _crashCounters = counters;
         Task<long> destroyed = Task.Run(async () =>
         {
-            // The counters as the crash left them (read from inside the namespace: a thread hop, so off the path too;
-            // nothing reaches a host that is off the wire meanwhile).
-            if (wasUp)
-            {
-                Dictionary<string, long> d = TcpMibCounters.Delta(ReadCounters(), baseline);
-                foreach (var kv in _counterOffset) d[kv.Key] = d.GetValueOrDefault(kv.Key) + kv.Value;
-                _counterOffset = d;
-            }
+            try { await counters.ConfigureAwait(false); }
+            catch (Exception e) when (e is IOException or InvalidOperationException) { lock (CleanupFailures) CleanupFailures.Add("counters at crash: " + e.Message); }
 
-            await TearDownAsync().ConfigureAwait(false);
+            await boot.TearDownAsync(CleanupFailures).ConfigureAwait(false);
             return MonotonicClock.NowNs();
         }, CancellationToken.None);
-        _teardown = destroyed;
+        lock (_crashed) _crashed.Add((boot, destroyed));
         return destroyed;
     }
 
-    /// <summary><c>HOST reboot</c> after a crash: once the old state is gone, a fresh namespace, TUN and agent at the same address.</summary>
+    /// <summary>
+    /// <c>HOST reboot</c> after a crash: a fresh kernel at the same address, at once — the boot prepared for it
+    /// before t=0 goes on the wire (the crashed one is still being destroyed off the path, apart on the wire by
+    /// its generation). Without a prepared boot (more reboots than the scenario declared) one is made now.
+    /// </summary>
     public async Task RebootAsync(CancellationToken ct)
     {
-        await _teardown.ConfigureAwait(false);
-        _down = false;
-        await StartAsync(ct).ConfigureAwait(false);
-    }
-
-    private async Task TearDownAsync()
-    {
-        foreach (Task<AgentClient>? t in (Task<AgentClient>?[])[_spareStarting])
-        {
-            if (t is null) continue;
-            try { _spare ??= await t.ConfigureAwait(false); }
-            catch (Exception e) when (e is AgentExitedException or OperationCanceledException or TimeoutException or IOException) { }
-        }
-
-        _spareStarting = null;
-        if (_spare is not null)
-        {
-            await _spare.DisposeAsync().ConfigureAwait(false);
-            _spare = null;
-        }
-
-        if (AgentRestart is not null)
-        {
-            try { await AgentRestart.ConfigureAwait(false); }
-            catch (Exception e) when (e is AgentExitedException or OperationCanceledException or TimeoutException or IOException) { }
-            AgentRestart = null;
-        }
-
-        // Sockets first, then the agent: a process exit would send FINs (and show FIN_WAIT1) before the
-        // state is lost, which is not what a crash does.
-        lock (_diagLock)
-        {
-            if (_diag is not null)
-            {
-                try
-                {
-                    foreach (DiagSocket s in _diag.Dump()) _diag.Destroy(s);
-                }
-                catch (IOException)
-                {
-                    // Best effort: deleting the namespace below purges what is left.
-                }
-
-                _diag.Dispose();
-                _diag = null;
-            }
-        }
-
-        if (Agent is not null)
-        {
-            await Agent.DisposeAsync().ConfigureAwait(false);
-            Agent = null;
-        }
-
-        _tun?.Dispose();
-        _tun = null;
-        _loopback?.Dispose();
-        _loopback = null;
-        _nsThread?.Dispose();
-        _nsThread = null;
-        if (Namespace is not null)
-        {
-            LabNamespaces.KillProcessesIn(Namespace);
-            (int code, string error) = IpCommand.TryRun("netns", "del", Namespace);
-            if (code != 0) CleanupFailures.Add($"ip netns del {Namespace}: {error.Trim()}");
-            Namespace = null;
-        }
-    }
-
-    private Dictionary<string, long> ReadCounters() => _nsThread!.Invoke(() => TcpMibCounters.Parse(
-        File.ReadAllText("/proc/thread-self/net/netstat"), File.ReadAllText("/proc/thread-self/net/snmp")));
-
-    private static void WriteSysctl(string key, string value)
-    {
-        string path = "/proc/sys/" + key.Replace('.', '/');
-        try
-        {
-            File.WriteAllText(path, value);
-        }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
-        {
-            throw new LabRunException($"cannot set sysctl {key}={value}: {e.Message}", e);
-        }
-    }
-
-    private static void TryWrite(string path, string value)
-    {
-        try { File.WriteAllText(path, value); }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException) { }
+        if (_current is not null) return;
+        HostBoot boot = _standby.Count > 0 ? _standby.Dequeue() : await BootAsync(ct).ConfigureAwait(false);
+        AgentReadyNs = 0;
+        Install(boot);
     }
 
     public async ValueTask DisposeAsync()
     {
         _ctx.Wire.Detach(Name);
-        try { await _teardown.ConfigureAwait(false); }
-        catch (Exception e) when (e is IOException or InvalidOperationException or AgentExitedException) { CleanupFailures.Add("crash teardown: " + e.Message); }
+        Task[] teardowns;
+        lock (_crashed) teardowns = [.. _crashed.Select(c => c.Teardown)];
+        foreach (Task t in teardowns)
+        {
+            try { await t.ConfigureAwait(false); }
+            catch (Exception e) when (e is IOException or InvalidOperationException or AgentExitedException) { lock (CleanupFailures) CleanupFailures.Add("crash teardown: " + e.Message); }
+        }
 
-        await TearDownAsync().ConfigureAwait(false);
+        HostBoot? current = _current;
+        _current = null;
+        if (current is not null) await current.TearDownAsync(CleanupFailures).ConfigureAwait(false);
+        while (_standby.TryDequeue(out HostBoot? spare)) await spare.TearDownAsync(CleanupFailures).ConfigureAwait(false);
     }
 }

@@ -49,7 +49,8 @@ internal sealed class LabSession : IAsyncDisposable
             {
                 var sysctls = scenario.Sysctls.Where(s => s.Host == h.Name).Select(s => KeyValuePair.Create(s.Key, s.Value)).ToList();
                 int kills = scenario.Timeline.Count(t => t.Statement is KillCall k && k.Host == h.Name);
-                session._hosts[h.Name] = new LabHost(ctx, h.Name, h.Address, sysctls, kills);
+                int reboots = scenario.Timeline.Count(t => t.Statement is RebootHost r && r.Host == h.Name);
+                session._hosts[h.Name] = new LabHost(ctx, h.Name, h.Address, sysctls, kills, reboots);
             }
 
             foreach (LinkDecl l in scenario.Links)
@@ -77,7 +78,7 @@ internal sealed class LabSession : IAsyncDisposable
             // A crashed host is polled until its namespace is gone: its sockets die during the teardown that
             // follows the crash (off the timeline's path), and timewait sockets' deaths are only seen by polling.
             session.Poller = new SocketPoller(
-                () => session._hosts.Values.Where(h => h.Namespace is not null).Select(h => (h.Name, (Func<IReadOnlyList<Observation.DiagSocket>>)h.Dump)).ToList(),
+                () => session._hosts.Values.Where(h => h.HasKernelState).Select(h => (h.Name, (Func<IReadOnlyList<Observation.DiagSocket>>)h.Dump)).ToList(),
                 options.PollInterval);
             session.SetupTime = setup.Elapsed;
             session.PollInterval = options.PollInterval;

@@ -309,7 +309,7 @@ internal sealed class ScenarioPlayer
         }
         catch (TimeoutException)
         {
-            throw new LabRunException($"{line.Where}: '{line.Text.Trim()}' did not return within {_options.CallTimeout.TotalSeconds.ToString(CultureInfo.InvariantCulture)} s");
+            throw new LabRunException($"{line.Where}: '{line.Text.Trim()}' did not return within {_options.CallTimeout.TotalSeconds.ToString(CultureInfo.InvariantCulture)} s ({HangReport.Describe(host, _session.Context.Wire.Captured, _t0)})");
         }
         catch (AgentExitedException) when (!host.IsUp || host.Agent != agent)
         {

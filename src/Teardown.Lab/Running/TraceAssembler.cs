@@ -145,7 +145,10 @@ internal sealed class TraceAssembler(Scenario scenario, LabSession session, EndR
     /// <summary>True when the host no longer held a descriptor for the end: closed or its process killed before <paramref name="ns"/>.</summary>
     private bool IsOrphan(string host, string end, long ns, List<CallTraced> calls) =>
         calls.Any(c => Ns(c.At) <= ns && ((c.Line.Statement is CloseCall cc && cc.Socket == end) || (c.Line.Statement is KillCall && c.Host == host)))
-        || crashes.Any(c => c.Host == host && c.FromNs <= ns);
+        || crashes.Any(c => c.Host == host && c.FromNs <= ns && CreatedBefore(end, c.FromNs));
+
+    /// <summary>Whether the end existed before <paramref name="ns"/>: a crash orphans its host's ends of that boot, not those a reboot's fresh kernel makes.</summary>
+    private bool CreatedBefore(string end, long ns) => ends.Get(end) is not { CreatedNs: > 0 } known || known.CreatedNs < ns;
 
     /// <summary>
     /// Names every event of a socket (same skaddr, from its first event until it enters CLOSE, after which the

@@ -20,14 +20,14 @@ internal sealed class LoopbackTap : IDisposable
     private readonly Thread _reader;
     private volatile bool _stopping;
 
-    private LoopbackTap(int fd, string host, UserspaceWire wire)
+    private LoopbackTap(int fd, string host, int generation, UserspaceWire wire)
     {
         _fd = fd;
-        _reader = new Thread(() => ReadLoop(host, wire)) { IsBackground = true, Name = "lo tap " + host };
+        _reader = new Thread(() => ReadLoop(host, generation, wire)) { IsBackground = true, Name = "lo tap " + host };
     }
 
     /// <summary>Opens the tap in the namespace of <paramref name="ns"/> and starts recording into <paramref name="wire"/>.</summary>
-    public static unsafe LoopbackTap Open(NetNsThread ns, string host, UserspaceWire wire)
+    public static unsafe LoopbackTap Open(NetNsThread ns, string host, int generation, UserspaceWire wire)
     {
         int fd = ns.Invoke(() =>
         {
@@ -43,12 +43,12 @@ internal sealed class LoopbackTap : IDisposable
 
             return f;
         });
-        var tap = new LoopbackTap(fd, host, wire);
+        var tap = new LoopbackTap(fd, host, generation, wire);
         tap._reader.Start();
         return tap;
     }
 
-    private unsafe void ReadLoop(string host, UserspaceWire wire)
+    private unsafe void ReadLoop(string host, int generation, UserspaceWire wire)
     {
         var buf = new byte[65536];
         var pfd = new PollFd { fd = _fd, events = POLLIN };
@@ -65,7 +65,7 @@ internal sealed class LoopbackTap : IDisposable
                 if (from.sll_pkttype == PACKET_OUTGOING) continue; // only an ETH_P_ALL tap would see it; never twice
                 try
                 {
-                    wire.RecordLoopback(host, buf.AsSpan(0, (int)n));
+                    wire.RecordLoopback(host, buf.AsSpan(0, (int)n), generation);
                 }
                 catch (Exception e) when (e is ArgumentException or InvalidOperationException or ObjectDisposedException)
                 {

@@ -22,14 +22,14 @@ internal sealed class TunDevice : IWirePort, IDisposable
     private readonly Lock _writeLock = new();
     private volatile bool _stopping;
 
-    private TunDevice(int fd, string host, UserspaceWire wire)
+    private TunDevice(int fd, string host, int generation, UserspaceWire wire)
     {
         _fd = fd;
-        _reader = new Thread(() => ReadLoop(host, wire)) { IsBackground = true, Name = "tun " + host };
+        _reader = new Thread(() => ReadLoop(host, generation, wire)) { IsBackground = true, Name = "tun " + host };
     }
 
     /// <summary>Creates the device inside the namespace of <paramref name="ns"/> and starts feeding <paramref name="wire"/>.</summary>
-    public static unsafe TunDevice Open(NetNsThread ns, string host, UserspaceWire wire)
+    public static unsafe TunDevice Open(NetNsThread ns, string host, int generation, UserspaceWire wire)
     {
         int fd = ns.Invoke(() =>
         {
@@ -48,7 +48,7 @@ internal sealed class TunDevice : IWirePort, IDisposable
 
             return f;
         });
-        var dev = new TunDevice(fd, host, wire);
+        var dev = new TunDevice(fd, host, generation, wire);
 
         // An empty write (the device refuses it: EINVAL) compiles the delivery path now, not at the first SYN.
         dev.Deliver([]);
@@ -66,7 +66,7 @@ internal sealed class TunDevice : IWirePort, IDisposable
         }
     }
 
-    private unsafe void ReadLoop(string host, UserspaceWire wire)
+    private unsafe void ReadLoop(string host, int generation, UserspaceWire wire)
     {
         // nice -10, not SCHED_FIFO: twice in a loaded catalogue run, real-time TUN readers of idle hosts were seen
         // consuming both cores in the kernel for minutes (cause not found; signals suspected), starving the whole
@@ -109,7 +109,7 @@ internal sealed class TunDevice : IWirePort, IDisposable
 
                 try
                 {
-                    wire.Ingress(host, buf.AsSpan(0, (int)n));
+                    wire.Ingress(host, buf.AsSpan(0, (int)n), generation);
                 }
                 catch (Exception e) when (e is ArgumentException or InvalidOperationException or ObjectDisposedException)
                 {

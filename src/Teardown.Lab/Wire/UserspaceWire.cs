@@ -43,12 +43,16 @@ public sealed class UserspaceWire : IDisposable
         }
     }
 
-    /// <summary>Connects a host at an address; packets addressed to it are handed to <paramref name="port"/>.</summary>
-    public void Attach(string host, IPAddress address, IWirePort port)
+    /// <summary>
+    /// Connects a host at an address; packets addressed to it are handed to <paramref name="port"/>. Only packets
+    /// its boot <paramref name="generation"/> sends are taken from it: after a reboot the crashed boot, still being
+    /// destroyed (its sockets reset by SOCK_DESTROY), is no longer that host on the wire.
+    /// </summary>
+    public void Attach(string host, IPAddress address, IWirePort port, int generation = 0)
     {
         lock (_lock)
         {
-            _hosts[host] = new Attached(address, port);
+            _hosts[host] = new Attached(address, port, generation);
             if (!_queues.ContainsKey(host))
             {
                 var queue = new PriorityQueue<Pending, (long Due, long Seq)>();
@@ -92,10 +96,10 @@ public sealed class UserspaceWire : IDisposable
     }
 
     /// <summary>
-    /// Takes one packet sent by <paramref name="from"/>. Records it, then drops, delivers at once (zero
-    /// delay, nothing queued) or queues it for the scheduler.
+    /// Takes one packet sent by boot <paramref name="generation"/> of <paramref name="from"/>. Records it, then
+    /// drops, delivers at once (zero delay, nothing queued) or queues it for the scheduler.
     /// </summary>
-    public void Ingress(string from, ReadOnlySpan<byte> packet)
+    public void Ingress(string from, ReadOnlySpan<byte> packet, int generation = 0)
     {
         long now = _clock();
         IPAddress? dst = PacketParser.Destination(packet);
@@ -104,7 +108,8 @@ public sealed class UserspaceWire : IDisposable
         WirePacket record;
         lock (_lock)
         {
-            if (_disposed || !_hosts.ContainsKey(from)) return; // a crashed host sends nothing
+            // A crashed host sends nothing, nor does a crashed boot of a host rebooted since.
+            if (_disposed || !_hosts.TryGetValue(from, out Attached? sender) || sender.Generation != generation) return;
             string? to = null;
             foreach (KeyValuePair<string, Attached> h in _hosts)
             {
@@ -143,13 +148,13 @@ public sealed class UserspaceWire : IDisposable
     /// Records a packet a host sent to itself over its loopback (<see cref="LoopbackTap"/>): captured like any
     /// other, never delayed, dropped or delivered — the host's own stack carries it.
     /// </summary>
-    public void RecordLoopback(string host, ReadOnlySpan<byte> packet)
+    public void RecordLoopback(string host, ReadOnlySpan<byte> packet, int generation = 0)
     {
         long now = _clock();
         if (PacketParser.Destination(packet) is null) return;
         lock (_lock)
         {
-            if (_disposed || !_hosts.ContainsKey(host)) return;
+            if (_disposed || !_hosts.TryGetValue(host, out Attached? h) || h.Generation != generation) return;
             _captured.Add(new WirePacket(now, host, host, PacketParser.TryParse(packet), false, packet.Length) { DueNs = now, DeliveredNs = now });
         }
     }
@@ -275,7 +280,7 @@ public sealed class UserspaceWire : IDisposable
         foreach (Thread t in schedulers) t.Join(TimeSpan.FromSeconds(2));
     }
 
-    private sealed record Attached(IPAddress Address, IWirePort Port);
+    private sealed record Attached(IPAddress Address, IWirePort Port, int Generation);
 
     private sealed record Pending(WirePacket Record, byte[] Bytes, string To);
 }
