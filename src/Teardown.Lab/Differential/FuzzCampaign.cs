@@ -60,7 +60,9 @@ public sealed class FuzzCampaign(FuzzPlan plan, Action<string>? progress = null,
         while (_played < plan.Count && !(plan.Budget is { } budget && clock.Elapsed >= budget))
         {
             cancellationToken.ThrowIfCancellationRequested();
-            int want = Math.Min(plan.Count - _played, plan.ModelOnly ? 1 : Math.Max(2, plan.Jobs * 2));
+            // Batches of 4 × jobs: divergences are confirmed alone between batches, and a batch ends with its longest
+            // timeline (up to --max-duration) — a larger batch overlaps more of them (longest first, DiffRunner).
+            int want = Math.Min(plan.Count - _played, plan.ModelOnly ? 1 : Math.Max(2, plan.Jobs * 4));
             var batch = new List<FuzzCase>();
             while (batch.Count < want)
             {

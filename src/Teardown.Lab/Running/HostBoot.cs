@@ -52,21 +52,12 @@ internal sealed class HostBoot
     /// <summary>The counters when the scenario started counting on this boot (after the agent's warm-up).</summary>
     public Dictionary<string, long> Baseline { get; set; } = new(StringComparer.OrdinalIgnoreCase);
 
-    /// <summary>False once the boot's sockets have been destroyed and its diag socket closed.</summary>
-    public bool HasKernelState
-    {
-        get
-        {
-            lock (_diagLock) return _diag is not null;
-        }
-    }
-
     /// <summary>
     /// Creates the namespace, TUN, sysctls, diag socket and agent (plus a spare when the host will be killed).
     /// Nothing it sends reaches the wire until the host attaches it (<see cref="UserspaceWire.Attach"/> with this
     /// boot's generation).
     /// </summary>
-    public static async Task<HostBoot> StartAsync(LabContext ctx, string host, System.Net.IPAddress address, IReadOnlyList<KeyValuePair<string, string>> sysctls, int generation, bool withSpare, CancellationToken ct)
+    public static async Task<HostBoot> StartAsync(LabContext ctx, string host, System.Net.IPAddress address, IReadOnlyList<KeyValuePair<string, string>> sysctls, int generation, bool withSpare, List<string> cleanupFailures, CancellationToken ct)
     {
         string ns = LabNamespaces.NameFor(Environment.ProcessId, ctx.RunId, host, generation);
         IpCommand.Run("netns", "add", ns);
@@ -102,9 +93,14 @@ internal sealed class HostBoot
 
             // A scenario that kills this host's process gets a spare agent now, warmed up like the first: the
             // replacement is then in place the instant the kill is sent, not a process start (~0.2 s) later.
-            Task<AgentClient>? spare = withSpare ? AgentClient.StartAsync(ns, ctx.AgentCommand, ctx.AgentStartTimeout, ct) : null;
+            // (Held as SpareStarting until ready, so that a failed start still tears it down.)
+            boot.SpareStarting = withSpare ? AgentClient.StartAsync(ns, ctx.AgentCommand, ctx.AgentStartTimeout, ct) : null;
             boot.Agent = await AgentClient.StartAsync(ns, ctx.AgentCommand, ctx.AgentStartTimeout, ct).ConfigureAwait(false);
-            if (spare is not null) boot.Spare = await spare.ConfigureAwait(false);
+            if (boot.SpareStarting is { } spare)
+            {
+                boot.Spare = await spare.ConfigureAwait(false);
+                boot.SpareStarting = null;
+            }
 
             // Loopback is recorded from here: the agent's warm-up connection (over lo) is not the scenario's.
             boot.Loopback = LoopbackTap.Open(boot.NsThread, host, generation, ctx.Wire);
@@ -116,7 +112,7 @@ internal sealed class HostBoot
         }
         catch
         {
-            await boot.TearDownAsync(new List<string>()).ConfigureAwait(false);
+            await boot.TearDownAsync(cleanupFailures).ConfigureAwait(false);
             throw;
         }
     }

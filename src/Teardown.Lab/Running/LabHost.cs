@@ -17,11 +17,15 @@ internal sealed class LabHost : IAsyncDisposable
     private readonly LabContext _ctx;
     private readonly int _reboots;
     private readonly Queue<HostBoot> _standby = new();
-    private readonly List<(HostBoot Boot, Task Teardown)> _crashed = [];
-    private HostBoot? _current;
+    private readonly List<(HostBoot Boot, Task<long> Teardown)> _crashed = [];
+    // Written on the timeline's thread (crash, reboot), read by host workers, the poller and observers.
+    private volatile HostBoot? _current;
     private int _generation = -1;
-    private Dictionary<string, long> _counterOffset = new(StringComparer.OrdinalIgnoreCase);
-    private Task _crashCounters = Task.CompletedTask;
+
+    // What crashed boots counted, summed (under _counterLock) by tasks reading them off the timeline's path.
+    private readonly Lock _counterLock = new();
+    private readonly Dictionary<string, long> _counterOffset = new(StringComparer.OrdinalIgnoreCase);
+    private readonly List<Task> _crashCounters = [];
     private int _sparesWanted;
 
     public LabHost(LabContext ctx, string name, IPAddress address, IReadOnlyList<KeyValuePair<string, string>> sysctls, int kills = 0, int reboots = 0)
@@ -43,24 +47,14 @@ internal sealed class LabHost : IAsyncDisposable
     /// <summary>The current boot's namespace name (changes on reboot), or null while crashed.</summary>
     public string? Namespace => _current?.Namespace;
 
+    /// <summary>The boot running now, or null while crashed. A caller that waits reads it once and compares it again after.</summary>
+    public HostBoot? Current => _current;
+
     /// <summary>The agent holding this host's sockets, or null while crashed (or between kill and restart).</summary>
     public AgentClient? Agent => _current?.Agent;
 
-    /// <summary>A task completing when a replacement agent (after <c>kill</c>) is ready.</summary>
-    public Task? AgentRestart => _current?.AgentRestart;
-
     /// <summary>True while the host runs: false from the instant of a crash until its reboot.</summary>
     public bool IsUp => _current is not null;
-
-    /// <summary>True while any boot of the host still has kernel state: the current one, or a crashed one being destroyed.</summary>
-    public bool HasKernelState
-    {
-        get
-        {
-            if (_current is not null) return true;
-            lock (_crashed) return _crashed.Any(c => c.Boot.HasKernelState);
-        }
-    }
 
     /// <summary>When the current agent took over after a <c>kill</c> (CLOCK_MONOTONIC ns; 0 for the first agent).</summary>
     public long AgentReadyNs { get; private set; }
@@ -78,8 +72,8 @@ internal sealed class LabHost : IAsyncDisposable
         }
         catch
         {
-            // None of them may outlive the run.
-            foreach (Task<HostBoot> b in boots.Where(b => b.IsCompletedSuccessfully)) await b.Result.TearDownAsync(CleanupFailures).ConfigureAwait(false);
+            // None of them may outlive the run (DisposeAsync tears down what is installed or queued).
+            foreach (Task<HostBoot> b in boots.Where(b => b.IsCompletedSuccessfully)) _standby.Enqueue(b.Result);
             throw;
         }
 
@@ -90,7 +84,7 @@ internal sealed class LabHost : IAsyncDisposable
     }
 
     private Task<HostBoot> BootAsync(CancellationToken ct) =>
-        HostBoot.StartAsync(_ctx, Name, Address, Sysctls, Interlocked.Increment(ref _generation), _sparesWanted > 0, ct);
+        HostBoot.StartAsync(_ctx, Name, Address, Sysctls, Interlocked.Increment(ref _generation), _sparesWanted > 0, CleanupFailures, ct);
 
     private void Install(HostBoot boot)
     {
@@ -101,19 +95,25 @@ internal sealed class LabHost : IAsyncDisposable
     /// <summary>Takes the counters' baseline (scenario start).</summary>
     public void ResetCounters()
     {
-        if (_current is not null) _current.Baseline = _current.ReadCounters();
-        _counterOffset = new(StringComparer.OrdinalIgnoreCase);
+        if (_current is { } boot) boot.Baseline = boot.ReadCounters();
+        lock (_counterLock) _counterOffset.Clear();
     }
 
     /// <summary>TcpExt/Tcp counters counted from the scenario start (across reboots).</summary>
     public Dictionary<string, long> CountersSinceStart()
     {
-        // Just crashed: the counters as the crash left them are being read off the timeline's path.
-        if (!_crashCounters.IsCompleted) ((IAsyncResult)_crashCounters).AsyncWaitHandle.WaitOne(TimeSpan.FromSeconds(5));
+        // Just crashed: the counters as each crash left them are being read off the timeline's path.
+        Task[] pending;
+        lock (_counterLock) pending = [.. _crashCounters.Where(t => !t.IsCompleted)];
+        Task.WaitAll(pending, TimeSpan.FromSeconds(5));
 
         HostBoot? boot = _current;
         var d = boot is not null ? TcpMibCounters.Delta(boot.ReadCounters(), boot.Baseline) : new(StringComparer.OrdinalIgnoreCase);
-        foreach (var kv in _counterOffset) d[kv.Key] = d.GetValueOrDefault(kv.Key) + kv.Value;
+        lock (_counterLock)
+        {
+            foreach (var kv in _counterOffset) d[kv.Key] = d.GetValueOrDefault(kv.Key) + kv.Value;
+        }
+
         return d;
     }
 
@@ -130,7 +130,7 @@ internal sealed class LabHost : IAsyncDisposable
     public IReadOnlyList<DiagSocket> Dump()
     {
         List<HostBoot> boots;
-        lock (_crashed) boots = [.. _crashed.Select(c => c.Boot).Where(b => b.HasKernelState)];
+        lock (_crashed) boots = [.. _crashed.Where(c => !c.Teardown.IsCompleted).Select(c => c.Boot)];
         if (_current is { } now) boots.Add(now);
         return boots.Count == 1 ? boots[0].Dump() : [.. boots.SelectMany(b => b.Dump())];
     }
@@ -167,7 +167,7 @@ internal sealed class LabHost : IAsyncDisposable
             boot.AgentRestart = Task.Run(async () =>
             {
                 boot.Agent = await (starting ?? AgentClient.StartAsync(ns, _ctx.AgentCommand, _ctx.AgentStartTimeout, ct, warmUp: false)).ConfigureAwait(false);
-                AgentReadyNs = MonotonicClock.NowNs();
+                if (_current == boot) AgentReadyNs = MonotonicClock.NowNs(); // not when the boot has crashed meanwhile
             }, ct);
         }
 
@@ -189,29 +189,41 @@ internal sealed class LabHost : IAsyncDisposable
     {
         _ctx.Wire.Detach(Name);
         HostBoot? boot = _current;
-        _current = null;
         if (boot is null) return Task.FromResult(MonotonicClock.NowNs());
 
         // The counters as the crash left them (read from inside the namespace: a thread hop, so off the path too;
-        // nothing reaches a host that is off the wire meanwhile). A later boot counts on from them.
-        Dictionary<string, long> offset = _counterOffset;
+        // nothing reaches a host that is off the wire meanwhile), added to what earlier boots counted.
         Task counters = Task.Run(() =>
         {
             Dictionary<string, long> d = TcpMibCounters.Delta(boot.ReadCounters(), boot.Baseline);
-            foreach (var kv in offset) d[kv.Key] = d.GetValueOrDefault(kv.Key) + kv.Value;
-            _counterOffset = d;
+            lock (_counterLock)
+            {
+                foreach (var kv in d) _counterOffset[kv.Key] = _counterOffset.GetValueOrDefault(kv.Key) + kv.Value;
+            }
         }, CancellationToken.None);
-        _crashCounters = counters;
-        Task<long> destroyed = Task.Run(async () =>
-        {
-            try { await counters.ConfigureAwait(false); }
-            catch (Exception e) when (e is IOException or InvalidOperationException) { lock (CleanupFailures) CleanupFailures.Add("counters at crash: " + e.Message); }
+        lock (_counterLock) _crashCounters.Add(counters);
+        var tornDown = new TaskCompletionSource<long>(TaskCreationOptions.RunContinuationsAsynchronously);
 
-            await boot.TearDownAsync(CleanupFailures).ConfigureAwait(false);
-            return MonotonicClock.NowNs();
+        // Listed before the host counts as down: Dump (the poller) sees the boot's sockets until they are gone.
+        lock (_crashed) _crashed.Add((boot, tornDown.Task));
+        _current = null;
+        _ = Task.Run(async () =>
+        {
+            try
+            {
+                try { await counters.ConfigureAwait(false); }
+                catch (Exception e) when (e is IOException or InvalidOperationException) { lock (CleanupFailures) CleanupFailures.Add("counters at crash: " + e.Message); }
+
+                await boot.TearDownAsync(CleanupFailures).ConfigureAwait(false);
+                tornDown.SetResult(MonotonicClock.NowNs());
+            }
+            catch (Exception e)
+            {
+                // Whatever it was, the task must end: the run waits for its crashes' teardowns (ScenarioPlayer).
+                tornDown.SetException(e);
+            }
         }, CancellationToken.None);
-        lock (_crashed) _crashed.Add((boot, destroyed));
-        return destroyed;
+        return tornDown.Task;
     }
 
     /// <summary>
@@ -240,7 +252,18 @@ internal sealed class LabHost : IAsyncDisposable
 
         HostBoot? current = _current;
         _current = null;
-        if (current is not null) await current.TearDownAsync(CleanupFailures).ConfigureAwait(false);
-        while (_standby.TryDequeue(out HostBoot? spare)) await spare.TearDownAsync(CleanupFailures).ConfigureAwait(false);
+        try
+        {
+            if (current is not null) await current.TearDownAsync(CleanupFailures).ConfigureAwait(false);
+        }
+        finally
+        {
+            // Each prepared boot is torn down even when another's teardown failed.
+            while (_standby.TryDequeue(out HostBoot? spare))
+            {
+                try { await spare.TearDownAsync(CleanupFailures).ConfigureAwait(false); }
+                catch (Exception e) when (e is IOException or InvalidOperationException or AgentExitedException) { lock (CleanupFailures) CleanupFailures.Add($"boot {spare.Namespace}: {e.Message}"); }
+            }
+        }
     }
 }

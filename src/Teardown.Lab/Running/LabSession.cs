@@ -75,10 +75,11 @@ internal sealed class LabSession : IAsyncDisposable
                 session.TracerUnavailable = "tracepoint disabled by options";
             }
 
-            // A crashed host is polled until its namespace is gone: its sockets die during the teardown that
-            // follows the crash (off the timeline's path), and timewait sockets' deaths are only seen by polling.
+            // Every host is polled, crashed or not: a crashed boot's sockets die during the teardown that follows
+            // the crash (off the timeline's path; LabHost.Dump lists them until then), and timewait sockets' deaths
+            // are only seen by polling.
             session.Poller = new SocketPoller(
-                () => session._hosts.Values.Where(h => h.HasKernelState).Select(h => (h.Name, (Func<IReadOnlyList<Observation.DiagSocket>>)h.Dump)).ToList(),
+                () => session._hosts.Values.Select(h => (h.Name, (Func<IReadOnlyList<Observation.DiagSocket>>)h.Dump)).ToList(),
                 options.PollInterval);
             session.SetupTime = setup.Elapsed;
             session.PollInterval = options.PollInterval;

@@ -283,15 +283,23 @@ internal sealed class ScenarioPlayer
     private async Task<(long Start, long End)?> Perform(string hostName, TimedLine line, HostStatement st, CancellationToken ct, bool record = true)
     {
         LabHost host = _session.Hosts[hostName];
-        if (!host.IsUp)
+        HostBoot? boot = host.Current;
+        if (boot is null)
         {
             long s = MonotonicClock.NowNs();
             Note(s, $"{line.Where}: {hostName} is crashed; the call was not performed");
             return null;
         }
 
-        if (host.Agent is null && host.AgentRestart is not null) await host.AgentRestart.WaitAsync(_options.AgentStartTimeout, ct).ConfigureAwait(false);
-        AgentClient agent = host.Agent ?? throw new LabRunException($"{line.Where}: no agent for host {hostName}");
+        if (boot.Agent is null && boot.AgentRestart is not null) await boot.AgentRestart.WaitAsync(_options.AgentStartTimeout, ct).ConfigureAwait(false);
+        if (host.Current != boot)
+        {
+            // It crashed (and perhaps rebooted) while its process was being replaced after a kill: the call belonged to the old boot.
+            Note(MonotonicClock.NowNs(), $"{line.Where}: {hostName} went down before '{line.Text.Trim()}' could start; it was not performed");
+            return null;
+        }
+
+        AgentClient agent = boot.Agent ?? throw new LabRunException($"{line.Where}: no agent for host {hostName}");
         (AgentRequest req, KnownEnd? creates) = BuildRequest(hostName, st);
         long sent = MonotonicClock.NowNs();
         if (creates is not null) creates.CreatedNs = sent;
@@ -311,7 +319,7 @@ internal sealed class ScenarioPlayer
         {
             throw new LabRunException($"{line.Where}: '{line.Text.Trim()}' did not return within {_options.CallTimeout.TotalSeconds.ToString(CultureInfo.InvariantCulture)} s ({HangReport.Describe(host, _session.Context.Wire.Captured, _t0)})");
         }
-        catch (AgentExitedException) when (!host.IsUp || host.Agent != agent)
+        catch (AgentExitedException) when (host.Current != boot || boot.Agent != agent)
         {
             Note(sent, $"{line.Where}: {hostName} went down during '{line.Text.Trim()}'; it never returned");
             return null;

@@ -135,7 +135,7 @@ internal sealed class TraceAssembler(Scenario scenario, LabSession session, EndR
 
             // While a crash destroys a host's kernel state (after it left the wire) the kernel still reports
             // its sockets closing; say so, since none of it can be seen from the network.
-            string cause = crashes.Any(c => c.Host == t.Host && t.Ns >= c.FromNs && t.Ns <= c.ToNs + 5_000_000)
+            string cause = crashes.Any(c => c.Host == t.Host && t.Ns >= c.FromNs && t.Ns <= c.ToNs + 5_000_000 && CreatedBefore(t.End, c.FromNs))
                 ? "destroyed by crash (host already off the wire): " + t.Cause
                 : t.Cause;
             Add(t.Ns, new TransitionTraced(At(t.Ns), t.Host, t.End, t.From, t.To, cause));

@@ -65,8 +65,9 @@ public sealed class UserspaceWire : IDisposable
     }
 
     /// <summary>
-    /// Disconnects a host (crash): from now on nothing it sends is taken or recorded, and packets to it,
-    /// including those already in flight, are dropped.
+    /// Disconnects a host (crash): from now on nothing it sends is taken or recorded, and packets to it are
+    /// dropped, also those already in flight that arrive before it is attached again (a reboot's fresh kernel
+    /// receives those that arrive after, as on the model).
     /// </summary>
     public void Detach(string host)
     {
