@@ -95,20 +95,7 @@ public sealed partial class Host
             if (PacketsInFlight(s) >= s.Cwnd) break;
             if (chunk > 0 && chunk < s.Mss && !carriesFin && !nagleOff && s.InFlight > 0 && Seq.After(s.SndSml, s.SndUna)) break;
 
-            TcpFlags flags = TcpFlags.Ack;
-            if (chunk > 0 && chunk == dataLeft) flags |= TcpFlags.Psh;
-            if (carriesFin) flags |= TcpFlags.Fin;
-            uint seq = s.SndNxt;
-            if (s.InFlight == 0)
-            {
-                s.FirstUnackedSentAt = Now;
-                s.FlightRetransmitted = false;
-            }
-
-            SendSegment(s, seq, flags, chunk);
-            s.Flight.Add(new SentSegment(seq, chunk, carriesFin));
-            s.SndNxt = Seq.Add(s.SndNxt, chunk + (carriesFin ? 1 : 0));
-            if (chunk > 0 && chunk < s.Mss) s.SndSml = s.SndNxt;
+            SendNewSegment(s, chunk, carriesFin, chunk == dataLeft);
             sent++;
         }
 
@@ -121,6 +108,42 @@ public sealed partial class Host
         // tcp_output.c:tcp_event_new_data_sent: the RTO starts when the flight was empty (or a TLP was pending).
         if (wasIdle || s.RetransmitPending == RetransmitKind.LossProbe || !s.Timers[(int)Slot.Retransmit].Armed) RearmRto(s);
         ScheduleLossProbe(s, advancingRto: false);
+    }
+
+    /// <summary>
+    /// The new-data path of a tail loss probe (tcp_output.c:tcp_send_loss_probe calls tcp_write_xmit with
+    /// push_one = 2 and TCP_NAGLE_OFF): one segment from the head of the unsent queue — what Nagle held back —
+    /// even beyond the congestion window, when the peer's window takes it (tcp_snd_wnd_test). False when the
+    /// window does not: the probe then re-sends the last segment instead.
+    /// </summary>
+    internal bool SendNewDataProbe(TcpSocket s)
+    {
+        if (s.Unsent == 0) return false;
+        long dataLeft = s.Unsent - (s.FinQueued ? 1 : 0);
+        int chunk = (int)Math.Min(dataLeft, s.Mss);
+        bool carriesFin = s.FinQueued && chunk == dataLeft;
+        if (Seq.Diff(s.SndUna, s.SndNxt) + chunk + (carriesFin ? 1 : 0) > s.SndWnd) return false;
+        SendNewSegment(s, chunk, carriesFin, chunk == dataLeft);
+        return true;
+    }
+
+    /// <summary>Sends the next <paramref name="chunk"/> bytes of the unsent queue (and the FIN) and adds them to the flight.</summary>
+    private void SendNewSegment(TcpSocket s, int chunk, bool carriesFin, bool lastOfQueue)
+    {
+        TcpFlags flags = TcpFlags.Ack;
+        if (chunk > 0 && lastOfQueue) flags |= TcpFlags.Psh;
+        if (carriesFin) flags |= TcpFlags.Fin;
+        uint seq = s.SndNxt;
+        if (s.InFlight == 0)
+        {
+            s.FirstUnackedSentAt = Now;
+            s.FlightRetransmitted = false;
+        }
+
+        SendSegment(s, seq, flags, chunk);
+        s.Flight.Add(new SentSegment(seq, chunk, carriesFin));
+        s.SndNxt = Seq.Add(s.SndNxt, chunk + (carriesFin ? 1 : 0));
+        if (chunk > 0 && chunk < s.Mss) s.SndSml = s.SndNxt;
     }
 
     /// <summary>

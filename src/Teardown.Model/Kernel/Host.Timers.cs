@@ -254,13 +254,19 @@ public sealed partial class Host
     }
 
     /// <summary>
-    /// tcp_output.c:tcp_send_loss_probe: re-send the last segment once per episode (it counts as a
-    /// retransmitted segment but neither in icsk_retransmits nor in retrans_stamp), then re-arm a full RTO.
+    /// tcp_output.c:tcp_send_loss_probe, once per episode: a new segment when data waits unsent (held by Nagle)
+    /// and the peer's window takes it, else the last segment again (that one counts as a retransmitted segment
+    /// but neither in icsk_retransmits nor in retrans_stamp); then a full RTO is armed.
     /// </summary>
     private void SendLossProbe(TcpSocket s)
     {
         if (s.Flight.Count == 0) return;
-        if (!s.TlpOutstanding)
+        if (!s.TlpOutstanding && SendNewDataProbe(s))
+        {
+            s.TlpOutstanding = true;
+            Count(Mib.TCPLossProbes);
+        }
+        else if (!s.TlpOutstanding)
         {
             SentSegment last = s.Flight[^1];
             Count(Mib.RetransSegs);

@@ -1,0 +1,55 @@
+#!/usr/bin/env bash
+# The long differential fuzz campaign (issue 11: at least 10,000 generated scenarios, model against the
+# kernel) in slices that never overlap, so that it can be spread over several sittings of an otherwise idle
+# machine. Slice k plays COUNT scenarios from seed FIRST + k*STEP (a slice of 1,000 uses ~1,120 seeds: the
+# skipped ones take seeds too, so STEP 2,000 leaves room). Every slice's output is kept in
+# .build/fuzz-long/slice-SEED.txt and its summary line appended to .build/fuzz-long/summary.tsv; a slice
+# already summarised there is not played again, so running the script again resumes the campaign.
+#
+#   sudo bench/fuzz-long.sh [SLICES=10] [COUNT=1000] [JOBS=16] [FIRST=30000000] [STEP=2000]
+#
+# The CLI is copied once to .build/fuzz-long/cli, so that rebuilding the working tree meanwhile does not
+# change the binary under a running campaign. Findings (minimal .scn files) land in .build/fuzz-long/findings.
+# Exit 0 when every slice ran without a confirmed divergence, 1 otherwise, 3 without root.
+set -uo pipefail
+root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+slices="${1:-10}" count="${2:-1000}" jobs="${3:-16}" first="${4:-30000000}" step="${5:-2000}"
+if [[ $(id -u) != 0 ]]; then
+  echo "fuzz-long: needs root (network namespaces, tracefs)" >&2
+  exit 3
+fi
+
+out="$root/.build/fuzz-long"
+mkdir -p "$out/findings"
+if [[ ! -x "$out/cli/teardown" ]]; then
+  "$root/teardown" --version >/dev/null || exit 1 # builds .build/cli when sources changed
+  rm -rf "$out/cli" && cp -r "$root/.build/cli" "$out/cli"
+  git -C "$root" rev-parse --short HEAD > "$out/cli/COMMIT" 2>/dev/null || true
+fi
+summary="$out/summary.tsv"
+[[ -f $summary ]] || printf 'seed\tcount\tjobs\tcommit\tstarted\tseconds\tsummary\n' > "$summary"
+
+status=0
+for ((k = 0; k < slices; k++)); do
+  seed=$((first + k * step))
+  if grep -q "^$seed	" "$summary"; then
+    echo "fuzz-long: slice $seed already done"
+    continue
+  fi
+  started=$(date -u +%FT%TZ)
+  t0=$(date +%s)
+  echo "fuzz-long: slice $seed ($count scenarios, --jobs $jobs) from $started"
+  "$out/cli/teardown" fuzz --seed "$seed" --count "$count" --jobs "$jobs" --out "$out/findings" \
+    > "$out/slice-$seed.txt" 2>&1
+  code=$?
+  line="$(grep -E '^[0-9]+ of [0-9]+ scenarios: model and kernel agree' "$out/slice-$seed.txt" | tail -1)"
+  if [[ -z $line ]]; then
+    echo "fuzz-long: slice $seed ended (exit $code) without a summary; see $out/slice-$seed.txt" >&2
+    status=1
+    break
+  fi
+  printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$seed" "$count" "$jobs" "$(cat "$out/cli/COMMIT" 2>/dev/null)" "$started" "$(( $(date +%s) - t0 ))" "$line" >> "$summary"
+  echo "fuzz-long: $line"
+  (( code == 0 )) || status=1
+done
+exit $status
