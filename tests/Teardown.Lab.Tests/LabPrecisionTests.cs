@@ -9,7 +9,7 @@ namespace Teardown.Lab.Tests;
 
 /// <summary>
 /// The lab's self-test (issue 11): a scenario at 1 ms resolution — back-to-back calls, accept 1 ms after
-/// connect, sends 1 ms apart, a crash followed at once by the peer's send — played on the kernel must keep
+/// connect, sends 1 ms apart, a crash followed at once by the peer's send, a reboot — played on the kernel must keep
 /// every line within 1 ms of the instant it could start at p99 and 3 ms at worst, carry packets within
 /// 0.2 ms of the link delay at p99, complete a zero-delay handshake within 1 ms, and agree with the model.
 /// Precision is a property of the machine's load too: an attempt outside the bounds is retried once, and
@@ -38,6 +38,9 @@ public sealed class LabPrecisionTests(ITestOutputHelper output)
         +0      server send S 7                       = 7      # at once after the crash: no wait for its teardown
         +0.001  server send S 7                       = 7
         +0.05   expect S ESTABLISHED sendq=14
+        +0      client reboot                                  # instantaneous: its boot was made before t=0
+        +0.3    expect S CLOSE                                 # the loss probe met the fresh kernel: a reset
+        +0      server error S                        = ECONNRESET
         """;
 
     [Fact]

@@ -68,12 +68,14 @@ internal sealed class TunDevice : IWirePort, IDisposable
 
     private unsafe void ReadLoop(string host, int generation, UserspaceWire wire)
     {
-        // nice -10, not SCHED_FIFO: twice in a loaded catalogue run, real-time TUN readers of idle hosts were seen
-        // consuming both cores in the kernel for minutes (cause not found; signals suspected), starving the whole
-        // machine. A packet still wakes its reader at once on an idle machine; under load the run says so (wire p99).
-        SchedulingBoost.Boost();
+        // Real-time: a normal thread's wake-up on this VM takes 60 µs on average and up to 2 ms (cyclictest: SCHED_OTHER
+        // max 1.6–1.9 ms, SCHED_FIFO max 0.06–0.4 ms), and a handshake over a zero-delay link waits for two of them
+        // (issue 11: handshakes of 1–3 ms on an idle machine at nice -10). A real-time thread must never spin, though:
+        // readers that were real-time before the guards below were twice seen consuming both cores in the kernel.
+        SchedulingBoost.RealTime(SchedulingBoost.WirePriority);
         var buf = new byte[65536];
         var pfd = new PollFd { fd = _fd, events = POLLIN };
+        int emptyWakeups = 0;
         while (!_stopping)
         {
             // Poll with a short timeout only so that Dispose can stop the loop; a packet wakes poll at once.
@@ -81,32 +83,31 @@ internal sealed class TunDevice : IWirePort, IDisposable
             if (ready == 0) continue;
             if (ready < 0 || (pfd.revents & POLLIN) == 0)
             {
-                // Not a packet (an error, a signal, an odd wake-up): a real-time thread must never turn this into a
-                // busy loop — it would starve its core (seen: both cores, minutes) — so it rests before polling again.
+                // Not a packet (an error, a signal, an odd wake-up): rest before polling again.
                 Thread.Sleep(1);
                 continue;
             }
 
             if ((pfd.revents & (POLLERR | POLLHUP | POLLNVAL)) != 0)
             {
-                // The device is gone or broken (its namespace deleted under it): poll would answer at once forever,
-                // and a real-time thread spinning on it starves its core. Wait for Dispose instead.
+                // The device is gone or broken (its namespace deleted under it): poll would answer at once forever.
+                // Wait for Dispose instead.
                 Thread.Sleep(10);
                 continue;
             }
 
+            int read = 0;
             while (!_stopping)
             {
                 nint n;
                 fixed (byte* p = buf) n = Libc.read(_fd, p, (nuint)buf.Length);
                 if (n <= 0)
                 {
-                    // An error, or readable yet empty: either way rest a little, so that this loop can never spin.
                     if (n < 0 && Libc.LastErrno != Errno.EAGAIN) Thread.Sleep(10);
-                    else if (n == 0) Thread.Sleep(1);
                     break;
                 }
 
+                read++;
                 try
                 {
                     wire.Ingress(host, buf.AsSpan(0, (int)n), generation);
@@ -115,6 +116,14 @@ internal sealed class TunDevice : IWirePort, IDisposable
                 {
                     // A malformed packet must not take the lab down; the wire simply does not carry it.
                 }
+            }
+
+            // Readable, yet nothing to read, twice in a row: never let that become a loop (rest 1 ms).
+            emptyWakeups = read == 0 ? emptyWakeups + 1 : 0;
+            if (emptyWakeups >= 2)
+            {
+                Thread.Sleep(1);
+                emptyWakeups = 0;
             }
         }
     }
