@@ -37,6 +37,44 @@ public sealed class FuzzCommandTests
         Assert.Empty(output);
     }
 
+    [SkippableFact]
+    public void Sigterm_stops_the_whole_campaign_not_only_the_run_playing_and_cleans_up()
+    {
+        Require.RootOrSkip();
+        var psi = new System.Diagnostics.ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true };
+        string findings = Path.Combine(Path.GetTempPath(), $"teardown-fuzz-{Guid.NewGuid():N}");
+        foreach (var a in new[] { Path.Combine(AppContext.BaseDirectory, "teardown.dll"), "fuzz", "--count", "50", "--seed", "29990001", "--jobs", "1", "--shrink-tries", "0", "--out", findings })
+        {
+            psi.ArgumentList.Add(a);
+        }
+
+        using var p = System.Diagnostics.Process.Start(psi)!;
+        var stdout = p.StandardOutput.ReadToEndAsync();
+        try
+        {
+            // The banner comes before the first kernel run starts; give the run time to be in its timeline.
+            string? banner = p.StandardError.ReadLine();
+            Assert.StartsWith("teardown fuzz: 50 scenarios", banner, StringComparison.Ordinal);
+            var stderr = p.StandardError.ReadToEndAsync();
+            Thread.Sleep(3000);
+            Assert.Equal(0, Signals.Kill(p.Id, Signals.SigTerm));
+
+            // Before: the run playing was cancelled, counted as a lab error, and the campaign went on with the next.
+            Assert.True(p.WaitForExit(15_000), "fuzz went on after SIGTERM");
+            Assert.Equal(130, p.ExitCode);
+            Assert.Contains("interrupted", stderr.Result, StringComparison.Ordinal);
+            Assert.DoesNotContain(System.Diagnostics.Process.Start(new System.Diagnostics.ProcessStartInfo("ip", "netns list") { RedirectStandardOutput = true })!.StandardOutput.ReadToEnd().Split('\n'),
+                ns => ns.StartsWith($"td-{p.Id}-", StringComparison.Ordinal));
+        }
+        finally
+        {
+            if (!p.HasExited) p.Kill();
+            if (Directory.Exists(findings)) Directory.Delete(findings, recursive: true);
+        }
+
+        _ = stdout.Result;
+    }
+
     [Fact]
     public void Help_teaches_the_targets_the_seed_and_the_output_directory()
     {

@@ -100,11 +100,12 @@ public sealed class FuzzCommand(Terminal terminal) : AsyncCommand<FuzzCommand.Se
             $"teardown fuzz: {settings.Count} scenarios from seed {seed} ({(modelOnly ? "model properties" : $"model against kernel, {settings.Jobs} at once")}); repeat with --seed {seed}"));
 
         var written = new List<string>();
+        using var interruption = new Interruption(cancellationToken);
         FuzzReport report = await new FuzzCampaign(plan, terminal.Note, f =>
         {
             written.Add(Write(f, settings));
             terminal.Note($"{f.Seed}: written to {written[^1]}");
-        }).RunAsync(cancellationToken).ConfigureAwait(false);
+        }).RunAsync(interruption.Token).ConfigureAwait(false);
         Render(report, written, modelOnly);
         return report.Findings.Count > 0 ? ExitCodes.Findings : ExitCodes.Ok;
     }

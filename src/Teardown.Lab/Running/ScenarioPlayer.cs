@@ -32,6 +32,7 @@ internal sealed class ScenarioPlayer
     private const long LateNs = 10_000_000;
     private int _order;
     private long _t0;
+    private readonly TimeSpan _lastLineAt;
 
     public ScenarioPlayer(LabSession session, Scenario scenario, KernelTargetOptions options)
     {
@@ -39,6 +40,7 @@ internal sealed class ScenarioPlayer
         _scenario = scenario;
         _options = options;
         _observer = new EndObserver(session, _ends, options);
+        _lastLineAt = scenario.Timeline.Count == 0 ? TimeSpan.Zero : scenario.Timeline.Max(l => l.At);
     }
 
     /// <summary>Runs the timeline and returns the assembled trace.</summary>
@@ -173,17 +175,20 @@ internal sealed class ScenarioPlayer
         }
 
         foreach (var q in queues.Values) q.CompleteAdding();
-        foreach (var q in queues.Values)
+
+        // Every host finishes its lines, but the timeline ends at its last line plus Settle (the model's ends at the
+        // last line): a host still blocked in a call then stays blocked, as on the model, and the lines queued
+        // behind that call never run (HostWorker). Waiting for it instead ran into CallTimeout: a connect whose
+        // SYNs are dropped blocks for two minutes (fuzz seed 29990001).
+        long end = Due(_lastLineAt) + (_options.Settle.Ticks * 100);
+        while (queues.Values.Any(q => !q.IsCompleted) && MonotonicClock.NowNs() < end)
         {
-            // A failed host worker cancels ct; without that check a queue it left non-empty would never drain.
-            while (!q.IsCompleted)
-            {
-                ct.ThrowIfCancellationRequested();
-                Thread.Sleep(5);
-            }
+            // A failed host worker cancels ct; without that check a queue it left non-empty would hold us to the end.
+            ct.ThrowIfCancellationRequested();
+            Thread.Sleep(5);
         }
 
-        Thread.Sleep(_options.Settle);
+        if (queues.Values.All(q => q.IsCompleted)) Thread.Sleep(_options.Settle);
     }
 
     /// <summary>
@@ -233,6 +238,14 @@ internal sealed class ScenarioPlayer
             long free = 0;
             foreach ((TimedLine line, TaskCompletionSource<long> done, long notBefore) in queue.GetConsumingEnumerable(failed.Token))
             {
+                if (_ended.IsCancellationRequested)
+                {
+                    // The timeline ended while this host was blocked in an earlier call: as on the model, the line never ran.
+                    Note(MonotonicClock.NowNs(), $"{host} was still blocked: line {line.Where.Line} never ran");
+                    done.TrySetResult(MonotonicClock.NowNs());
+                    continue;
+                }
+
                 SleepUntil(line.At, failed.Token);
 
                 // The instant the call could start: its time, or later when the host was still in its previous call
@@ -307,12 +320,15 @@ internal sealed class ScenarioPlayer
         using var untilEnd = CancellationTokenSource.CreateLinkedTokenSource(ct, _ended.Token);
         try
         {
-            r = await agent.CallAsync(req, _options.CallTimeout, untilEnd.Token).ConfigureAwait(false);
+            r = await agent.CallAsync(req, CallTimeoutFrom(sent), untilEnd.Token).ConfigureAwait(false);
         }
         catch (OperationCanceledException) when (_ended.IsCancellationRequested && !ct.IsCancellationRequested)
         {
             long end = MonotonicClock.NowNs();
             Record(end, new CallBlockedTraced(At(end), line, hostName, At(sent)));
+
+            // What it waits for, in case the model disagrees (a lost SYN? an answer never sent?).
+            Note(end, $"{line.Where}: '{line.Text.Trim()}' still blocked at the end ({HangReport.Describe(host, _session.Context.Wire.Captured, _t0)})");
             return null;
         }
         catch (TimeoutException)
@@ -545,6 +561,18 @@ internal sealed class ScenarioPlayer
     private const long SpinNs = 150_000;
 
     private long Due(TimeSpan at) => _t0 + (at.Ticks * 100);
+
+    /// <summary>
+    /// How long a call started at <paramref name="sentNs"/> may take before the run is given up: CallTimeout beyond
+    /// the timeline's end. Until the end a call may legitimately block (a connect whose SYNs are dropped takes two
+    /// minutes; the model records it as still blocked at the end, and so does the lab, through _ended): a fixed
+    /// 30 s counted from the call turned such scenarios into lab errors (fuzz seed 29990001).
+    /// </summary>
+    private TimeSpan CallTimeoutFrom(long sentNs)
+    {
+        long end = Due(_lastLineAt) + (_options.Settle.Ticks * 100);
+        return _options.CallTimeout + TimeSpan.FromTicks(Math.Max(0, end - sentNs) / 100);
+    }
 
     /// <summary>Records how late a line started after the instant it could (see <see cref="LabPrecision"/>); notes gross lateness.</summary>
     private void Late(TimedLine line, long lateNs)
