@@ -6,14 +6,17 @@
 # .build/fuzz-long/slice-SEED.txt and its summary line appended to .build/fuzz-long/summary.tsv; a slice
 # already summarised there is not played again, so running the script again resumes the campaign.
 #
-#   sudo bench/fuzz-long.sh [SLICES=10] [COUNT=1000] [JOBS=16] [FIRST=30000000] [STEP=2000]
+#   sudo bench/fuzz-long.sh [SLICES=10] [COUNT=1000] [JOBS=6] [FIRST=30000000] [STEP=2000]
+#
+# BUDGET=65m (environment) ends the current slice after that much wall time (teardown fuzz --budget): its
+# summary then counts the scenarios it played, and the next sitting goes on with the next slice.
 #
 # The CLI is copied once to .build/fuzz-long/cli, so that rebuilding the working tree meanwhile does not
 # change the binary under a running campaign. Findings (minimal .scn files) land in .build/fuzz-long/findings.
 # Exit 0 when every slice ran without a confirmed divergence, 1 otherwise, 3 without root.
 set -uo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
-slices="${1:-10}" count="${2:-1000}" jobs="${3:-16}" first="${4:-30000000}" step="${5:-2000}"
+slices="${1:-10}" count="${2:-1000}" jobs="${3:-6}" first="${4:-30000000}" step="${5:-2000}"
 if [[ $(id -u) != 0 ]]; then
   echo "fuzz-long: needs root (network namespaces, tracefs)" >&2
   exit 3
@@ -39,7 +42,9 @@ for ((k = 0; k < slices; k++)); do
   started=$(date -u +%FT%TZ)
   t0=$(date +%s)
   echo "fuzz-long: slice $seed ($count scenarios, --jobs $jobs) from $started"
-  "$out/cli/teardown" fuzz --seed "$seed" --count "$count" --jobs "$jobs" --out "$out/findings" \
+  budget=()
+  [[ -n ${BUDGET:-} ]] && budget=(--budget "$BUDGET")
+  "$out/cli/teardown" fuzz --seed "$seed" --count "$count" --jobs "$jobs" --out "$out/findings" "${budget[@]}" \
     > "$out/slice-$seed.txt" 2>&1
   code=$?
   line="$(grep -E '^[0-9]+ of [0-9]+ scenarios: model and kernel agree' "$out/slice-$seed.txt" | tail -1)"
