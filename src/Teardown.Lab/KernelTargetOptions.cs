@@ -24,6 +24,16 @@ public sealed record KernelTargetOptions
     /// <summary>How often sock_diag is polled for timewait sockets (and for everything without tracefs).</summary>
     public TimeSpan PollInterval { get; init; } = TimeSpan.FromMilliseconds(20);
 
+    /// <summary>
+    /// Whether the wire's TUN readers run SCHED_FIFO (else nice -10). Real-time readers take a zero-delay
+    /// handshake from 1–3 ms to ~0.3 ms on this VM, but a .NET thread returning from a system call while the runtime
+    /// suspends itself for a collection yields in a loop until the suspension is done; with more such real-time
+    /// threads than cores (many runs at once) the suspending thread never gets a core and the process livelocks
+    /// (seen: two readers at 100 % of both cores for minutes in a 6-job fuzz run). So: real-time for a run that
+    /// plays alone (true, the default), not for runs played side by side (DiffRunner with more than one job).
+    /// </summary>
+    public bool RealTimeWire { get; init; } = true;
+
     /// <summary>Use the inet_sock_set_state tracepoint when tracefs is available (else poll only).</summary>
     public bool UseTracepoint { get; init; } = true;
 

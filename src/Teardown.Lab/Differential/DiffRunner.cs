@@ -77,7 +77,8 @@ public static class DiffRunner
         ArgumentOutOfRangeException.ThrowIfLessThan(jobs, 1);
         LabPrerequisites.Ensure();
         var model = new ModelTarget(seed);
-        var kernel = new KernelTarget();
+        // Real-time TUN readers only for a run that plays alone (KernelTargetOptions.RealTimeWire: side by side they livelock).
+        var kernel = new KernelTarget(new KernelTargetOptions { RealTimeWire = jobs == 1 });
         var results = new ScenarioDiff[scenarios.Count];
         int done = 0;
         using var gate = new SemaphoreSlim(jobs);

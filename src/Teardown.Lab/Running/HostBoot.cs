@@ -73,7 +73,7 @@ internal sealed class HostBoot
         var boot = new HostBoot(generation, ns, entered.Value);
         try
         {
-            boot.Tun = TunDevice.Open(boot.NsThread, host, generation, ctx.Wire);
+            boot.Tun = TunDevice.Open(boot.NsThread, host, generation, ctx.Wire, ctx.RealTimeWire);
             IpCommand.Run("-n", ns, "link", "set", "lo", "up");
             IpCommand.Run("-n", ns, "link", "set", TunDevice.DeviceName, "mtu", "1500", "up");
             IpCommand.Run("-n", ns, "addr", "add", address + "/24", "dev", TunDevice.DeviceName);

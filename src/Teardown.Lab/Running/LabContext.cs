@@ -9,4 +9,5 @@ internal sealed record LabContext(
     IReadOnlyList<string> AgentCommand,
     TimeSpan AgentStartTimeout,
     int PortLow,
-    int PortHigh);
+    int PortHigh,
+    bool RealTimeWire = true);

@@ -22,14 +22,14 @@ internal sealed class TunDevice : IWirePort, IDisposable
     private readonly Lock _writeLock = new();
     private volatile bool _stopping;
 
-    private TunDevice(int fd, string host, int generation, UserspaceWire wire)
+    private TunDevice(int fd, string host, int generation, UserspaceWire wire, bool realTime)
     {
         _fd = fd;
-        _reader = new Thread(() => ReadLoop(host, generation, wire)) { IsBackground = true, Name = "tun " + host };
+        _reader = new Thread(() => ReadLoop(host, generation, wire, realTime)) { IsBackground = true, Name = "tun " + host };
     }
 
     /// <summary>Creates the device inside the namespace of <paramref name="ns"/> and starts feeding <paramref name="wire"/>.</summary>
-    public static unsafe TunDevice Open(NetNsThread ns, string host, int generation, UserspaceWire wire)
+    public static unsafe TunDevice Open(NetNsThread ns, string host, int generation, UserspaceWire wire, bool realTime = true)
     {
         int fd = ns.Invoke(() =>
         {
@@ -48,7 +48,7 @@ internal sealed class TunDevice : IWirePort, IDisposable
 
             return f;
         });
-        var dev = new TunDevice(fd, host, generation, wire);
+        var dev = new TunDevice(fd, host, generation, wire, realTime);
 
         // An empty write (the device refuses it: EINVAL) compiles the delivery path now, not at the first SYN.
         dev.Deliver([]);
@@ -66,13 +66,15 @@ internal sealed class TunDevice : IWirePort, IDisposable
         }
     }
 
-    private unsafe void ReadLoop(string host, int generation, UserspaceWire wire)
+    private unsafe void ReadLoop(string host, int generation, UserspaceWire wire, bool realTime)
     {
-        // Real-time: a normal thread's wake-up on this VM takes 60 µs on average and up to 2 ms (cyclictest: SCHED_OTHER
-        // max 1.6–1.9 ms, SCHED_FIFO max 0.06–0.4 ms), and a handshake over a zero-delay link waits for two of them
-        // (issue 11: handshakes of 1–3 ms on an idle machine at nice -10). A real-time thread must never spin, though:
-        // readers that were real-time before the guards below were twice seen consuming both cores in the kernel.
-        SchedulingBoost.RealTime(SchedulingBoost.WirePriority);
+        // Real-time when the run plays alone: a normal thread's wake-up on this VM takes 60 µs on average and up to
+        // 2 ms (cyclictest: SCHED_OTHER max 1.6–1.9 ms, SCHED_FIFO max 0.06–0.4 ms), and a handshake over a zero-delay
+        // link waits for two of them (issue 11: handshakes of 1–3 ms on an idle machine at nice -10). Not beside other
+        // runs: see KernelTargetOptions.RealTimeWire (the runtime's suspension for a GC livelocks with more real-time
+        // readers than cores). A real-time thread must never spin on its own either: hence the rests below.
+        if (realTime) SchedulingBoost.RealTime(SchedulingBoost.WirePriority);
+        else SchedulingBoost.Boost();
         var buf = new byte[65536];
         var pfd = new PollFd { fd = _fd, events = POLLIN };
         int emptyWakeups = 0;
