@@ -58,6 +58,7 @@ internal sealed class ScenarioPlayer
         WarmCallPaths();
         foreach (LabHost h in _session.Hosts.Values) h.ResetCounters();
         _t0 = MonotonicClock.NowNs() + 200_000_000; // a lead: the timeline threads start and rehearse (Rehearsal) before line 0 is due
+        var collections = RuntimePauseMeter.Start();
 
         // The timeline runs on dedicated threads with blocking waits (one dispatcher, one per host), and
         // agent replies resume their callers on the reply reader's thread: no thread-pool hop between a
@@ -101,6 +102,8 @@ internal sealed class ScenarioPlayer
             foreach (var q in queues.Values) q.Dispose();
         }
 
+        RuntimePauses paused = collections.Stop();
+
         // Crashes finish destroying kernel state off the timeline's path; their transitions must be recorded.
         Task[] offPath;
         lock (_offPath) offPath = [.. _offPath];
@@ -111,7 +114,7 @@ internal sealed class ScenarioPlayer
         if (errors.TryDequeue(out Exception? first)) System.Runtime.ExceptionServices.ExceptionDispatchInfo.Throw(first);
         ct.ThrowIfCancellationRequested();
         ScenarioTrace trace = new TraceAssembler(_scenario, _session, _ends, _t0, _crashes).Assemble(_entries.Where(e => e.Entry is not CallTraced { Line: var l } || !IsRehearsal(l)).OrderBy(e => e.Ns).ThenBy(e => e.Order).Select(e => e.Entry));
-        trace.Precision = PrecisionMeter.Measure(_lateness.Where(l => l.Where != Rehearsing), _session.Context.Wire.Captured, _options.PrecisionBounds, trace);
+        trace.Precision = PrecisionMeter.Measure(_lateness.Where(l => l.Where != Rehearsing), _session.Context.Wire.Captured, _options.PrecisionBounds, trace) with { Collections = paused };
         trace.Add(new NoteTraced(trace.Entries.Count == 0 ? TimeSpan.Zero : trace.Entries[^1].At, trace.Precision.ToString()));
         return trace;
     }

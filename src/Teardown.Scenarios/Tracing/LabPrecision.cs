@@ -50,6 +50,12 @@ public sealed record LabPrecision(DelayStats Lines, DelayStats Wire, PrecisionBo
     /// <summary>Durations of successful connects over zero-delay links (µs): the handshake through the lab's wire.</summary>
     public DelayStats Handshakes { get; init; } = DelayStats.Empty;
 
+    /// <summary>
+    /// Garbage collections of the lab's process while the timeline played, and how long they suspended its
+    /// threads in all (the timeline's and the wire's too): a lateness that coincides with them is the runtime's.
+    /// </summary>
+    public RuntimePauses Collections { get; init; } = RuntimePauses.None;
+
     /// <summary>Why the run is imprecise, or null when it kept within the bounds.</summary>
     public string? Exceeded
     {
@@ -70,5 +76,15 @@ public sealed record LabPrecision(DelayStats Lines, DelayStats Wire, PrecisionBo
 
     /// <summary>One line for the trace and reports.</summary>
     public override string ToString() =>
-        $"lab precision: line lateness {Lines}; wire beyond link delay {Wire}; " + (Handshakes.Count > 0 ? $"zero-delay handshakes {Handshakes}; " : "") + (Exceeded is { } e ? "LAB-IMPRECISE: " + e : "within bounds");
+        $"lab precision: line lateness {Lines}; wire beyond link delay {Wire}; " + (Handshakes.Count > 0 ? $"zero-delay handshakes {Handshakes}; " : "") +
+        (Collections.Count > 0 ? $"{Collections}; " : "") + (Exceeded is { } e ? "LAB-IMPRECISE: " + e : "within bounds");
+}
+
+/// <summary>How many garbage collections ran over an interval and how long they kept the process's threads suspended in all.</summary>
+public sealed record RuntimePauses(int Count, TimeSpan Paused)
+{
+    public static RuntimePauses None { get; } = new(0, TimeSpan.Zero);
+
+    public override string ToString() => string.Create(CultureInfo.InvariantCulture,
+        $"{Count} garbage collection{(Count == 1 ? "" : "s")} in the lab's process, {Paused.TotalMilliseconds:F2} ms suspended");
 }
