@@ -152,6 +152,7 @@ public sealed partial class Host
         else req.RtoUs = TimeoutInitUs;
         Count(Mib.PassiveOpens);
         SetState(req, TcpState.Established, Causes.HandshakeAck);
+        InitPacingRate(req); // tcp_input.c:tcp_init_transfer → tcp_init_congestion_control → bbr_init
         listener.AcceptQueue.Enqueue(req);
         if (req.KeepaliveEnabled) ResetKeepalive(req);
         if (seg.Length > 0 || seg.Fin) RcvStateProcess(req, seg);
@@ -195,6 +196,7 @@ public sealed partial class Host
         s.Retransmits = 0;
         s.RetransStamp = SimTime.Never;
         SetState(s, TcpState.Established, Causes.SynAckReceived);
+        InitPacingRate(s); // tcp_input.c:tcp_init_transfer → tcp_init_congestion_control → bbr_init
         if (s.KeepaliveEnabled) ResetKeepalive(s);
         SendAck(s);
         WakeWaiter(s);

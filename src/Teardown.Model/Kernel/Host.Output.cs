@@ -76,27 +76,29 @@ public sealed partial class Host
     }
 
     /// <summary>
-    /// Sends what the send queue allows (tcp_output.c:tcp_write_xmit): MSS-sized chunks within the congestion
-    /// window and the peer's window; a last partial chunk waits under Nagle (Minshall's variant,
-    /// tcp_nagle_check) unless <paramref name="nagleOff"/> (tcp_send_fin pushes with TCP_NAGLE_OFF).
-    /// The FIN rides on the last data chunk when it fits, as tcp_send_fin appends it to the tail skb.
+    /// Sends what the send queue allows (tcp_output.c:tcp_write_xmit), one TSO packet at a time: up to
+    /// <see cref="TsoSegs"/> MSS-sized segments and at most half the congestion window per packet
+    /// (tcp_cwnd_test: "at least 2 GSO packets in flight"), within the congestion window and the peer's window.
+    /// The last segment of each packet carries PSH: the device's GSO keeps it on a packet's last segment, and on
+    /// 6.18 every packet cut from a pushed write ends with it (observed: [.] [P.] [.] [P.] for 4 segments in
+    /// packets of 2). A last partial segment waits under Nagle (Minshall's variant, tcp_nagle_check, judged as
+    /// the packet starts, as tcp_mss_split_point does) unless <paramref name="nagleOff"/> (tcp_send_fin pushes
+    /// with TCP_NAGLE_OFF). The FIN rides on the last data segment when it fits, as tcp_send_fin appends it to
+    /// the tail skb.
     /// </summary>
     internal void WriteXmit(TcpSocket s, bool nagleOff)
     {
         int sent = 0;
         bool wasIdle = s.InFlight == 0;
+        var packet = new List<(int Length, bool Fin)>(4);
         while (s.Unsent > 0)
         {
-            long dataLeft = s.Unsent - (s.FinQueued ? 1 : 0);
-            int chunk = (int)Math.Min(dataLeft, s.Mss);
-            bool carriesFin = s.FinQueued && chunk == dataLeft;
-            // tcp_snd_wnd_test: the segment's end (a FIN counts) must fit in the peer's window.
-            if (Seq.Diff(s.SndUna, s.SndNxt) + chunk + (carriesFin ? 1 : 0) > s.SndWnd) break;
-            if (PacketsInFlight(s) >= s.Cwnd) break;
-            if (chunk > 0 && chunk < s.Mss && !carriesFin && !nagleOff && s.InFlight > 0 && Seq.After(s.SndSml, s.SndUna)) break;
-
-            SendNewSegment(s, chunk, carriesFin, chunk == dataLeft);
-            sent++;
+            int quota = Math.Min(Math.Max(s.Cwnd / 2, 1), s.Cwnd - PacketsInFlight(s));
+            if (quota <= 0) break;
+            PlanPacket(s, Math.Min(quota, TsoSegs(s)), nagleOff, packet);
+            if (packet.Count == 0) break;
+            for (int i = 0; i < packet.Count; i++) SendNewSegment(s, packet[i].Length, packet[i].Fin, push: i == packet.Count - 1);
+            sent += packet.Count;
         }
 
         if (sent == 0)
@@ -108,6 +110,25 @@ public sealed partial class Host
         // tcp_output.c:tcp_event_new_data_sent: the RTO starts when the flight was empty (or a TLP was pending).
         if (wasIdle || s.RetransmitPending == RetransmitKind.LossProbe || !s.Timers[(int)Slot.Retransmit].Armed) RearmRto(s);
         ScheduleLossProbe(s, advancingRto: false);
+    }
+
+    /// <summary>The segments of the next TSO packet: at most <paramref name="maxSegs"/>, each within the peer's window.</summary>
+    private static void PlanPacket(TcpSocket s, int maxSegs, bool nagleOff, List<(int Length, bool Fin)> packet)
+    {
+        packet.Clear();
+        long planned = 0;
+        long dataQueued = s.Unsent - (s.FinQueued ? 1 : 0);
+        while (packet.Count < maxSegs && planned < s.Unsent)
+        {
+            long dataLeft = dataQueued - planned;
+            int chunk = (int)Math.Min(Math.Max(dataLeft, 0), s.Mss);
+            bool carriesFin = s.FinQueued && chunk == dataLeft;
+            // tcp_snd_wnd_test: the segment's end (a FIN counts) must fit in the peer's window.
+            if (Seq.Diff(s.SndUna, s.SndNxt) + planned + chunk + (carriesFin ? 1 : 0) > s.SndWnd) break;
+            if (chunk > 0 && chunk < s.Mss && !carriesFin && !nagleOff && s.InFlight > 0 && Seq.After(s.SndSml, s.SndUna)) break;
+            packet.Add((chunk, carriesFin));
+            planned += chunk + (carriesFin ? 1 : 0);
+        }
     }
 
     /// <summary>
@@ -123,15 +144,15 @@ public sealed partial class Host
         int chunk = (int)Math.Min(dataLeft, s.Mss);
         bool carriesFin = s.FinQueued && chunk == dataLeft;
         if (Seq.Diff(s.SndUna, s.SndNxt) + chunk + (carriesFin ? 1 : 0) > s.SndWnd) return false;
-        SendNewSegment(s, chunk, carriesFin, chunk == dataLeft);
+        SendNewSegment(s, chunk, carriesFin, push: chunk == dataLeft);
         return true;
     }
 
     /// <summary>Sends the next <paramref name="chunk"/> bytes of the unsent queue (and the FIN) and adds them to the flight.</summary>
-    private void SendNewSegment(TcpSocket s, int chunk, bool carriesFin, bool lastOfQueue)
+    private void SendNewSegment(TcpSocket s, int chunk, bool carriesFin, bool push)
     {
         TcpFlags flags = TcpFlags.Ack;
-        if (chunk > 0 && lastOfQueue) flags |= TcpFlags.Psh;
+        if (chunk > 0 && push) flags |= TcpFlags.Psh;
         if (carriesFin) flags |= TcpFlags.Fin;
         uint seq = s.SndNxt;
         if (s.InFlight == 0)

@@ -93,6 +93,8 @@ public sealed partial class Host
         }
 
         s.SrttUs8 = Math.Max(1, srtt);
+        s.MinRttUs = Math.Min(s.MinRttUs, Math.Max(1, mrttUs));
+        if (s.PacingRate != 0 && !s.PacingSawRtt) InitPacingRate(s); // tcp_bbr.c:bbr_set_pacing_rate
         s.RtoUs = Math.Min(RtoMaxUs, RoundUpToJiffies((s.SrttUs8 >> 3) + s.RttvarUs));
         // RFC 6298: only a valid RTT measurement resets the backoff (tcp_input.c:tcp_ack_update_rtt).
         s.Backoff = 0;

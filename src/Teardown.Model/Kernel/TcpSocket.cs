@@ -134,6 +134,15 @@ public sealed class TcpSocket : SocketBase
 
     internal long SrttUs8 { get; set; }
 
+    /// <summary>The smallest RTT sample seen (tcp_min_rtt; the kernel's is windowed over 5 minutes), in µs.</summary>
+    internal long MinRttUs { get; set; } = long.MaxValue;
+
+    /// <summary>sk_pacing_rate in bytes per second as BBR set it at establishment (0 before; see Host.Pacing).</summary>
+    internal long PacingRate { get; set; }
+
+    /// <summary>BBR's has_seen_rtt: the pacing rate came from a measured RTT, not the 1 ms default.</summary>
+    internal bool PacingSawRtt { get; set; }
+
     internal long MdevUs { get; set; }
 
     internal long MdevMaxUs { get; set; }
