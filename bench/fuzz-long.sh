@@ -16,6 +16,15 @@
 # Exit 0 when every slice ran without a confirmed divergence, 1 otherwise, 3 without root.
 set -uo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+
+# Started in the background by a shell without job control (`nohup bench/fuzz-long.sh &`), the script and
+# teardown inherit SIGINT ignored, and then `kill -INT` cannot stop a slice (SIGTERM always can). As
+# ./run-tests does: start again with the default disposition (bash cannot reset a signal ignored on entry).
+sigign=$(awk '/^SigIgn:/ {print $2}' /proc/$$/status 2>/dev/null)
+if [[ -n $sigign && -z ${TEARDOWN_SIGINT_RESET:-} ]] && (( 0x$sigign & 0x2 )) && command -v perl >/dev/null 2>&1; then
+  export TEARDOWN_SIGINT_RESET=1
+  exec perl -e '$SIG{INT} = "DEFAULT"; exec { $ARGV[0] } @ARGV or die "exec $ARGV[0]: $!\n"' -- "$root/bench/fuzz-long.sh" "$@"
+fi
 slices="${1:-10}" count="${2:-1000}" jobs="${3:-6}" first="${4:-30000000}" step="${5:-2000}"
 if [[ $(id -u) != 0 ]]; then
   echo "fuzz-long: needs root (network namespaces, tracefs)" >&2
