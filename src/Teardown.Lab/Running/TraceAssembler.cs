@@ -136,6 +136,23 @@ internal sealed class TraceAssembler(Scenario scenario, LabSession session, EndR
             }
         }
 
+        // A process's exit (kill) or a crash releases every CLOSE socket its host still held, as close() does — no
+        // tracepoint fires for them either (the state does not change). Fuzz seeds 20261210, 20261245, 20261237.
+        var releases = calls.Where(c => c.Line.Statement is KillCall).Select(c => (c.Host, Ns: Ns(c.At), Until: Ns(c.Returned), Why: "the process's exit (kill) released the CLOSE socket"))
+            .Concat(crashes.Select(c => (c.Host, Ns: c.FromNs, Until: c.FromNs, Why: "the crash released the CLOSE socket")))
+            .OrderBy(r => r.Ns).ToList();
+        foreach (var r in releases)
+        {
+            foreach (string name in transitions.Where(t => t.Host == r.Host && t.Ns <= r.Ns).Select(t => t.End).Distinct(StringComparer.Ordinal).ToList())
+            {
+                var before = transitions.Where(t => t.End == name && t.Ns <= r.Ns).OrderBy(t => t.Ns).Last();
+                if (before.To == TcpState.Close && !transitions.Any(t => t.End == name && t.Ns > r.Ns))
+                {
+                    transitions.Add((r.Until, r.Host, name, TcpState.Close, null, r.Why));
+                }
+            }
+        }
+
         foreach (var t in transitions)
         {
             // A full socket handed to a timewait socket of the same substate (tcp_time_wait from FIN_WAIT2),

@@ -17,11 +17,6 @@ public static class LabLimits
         {
             yield return $"line {line.Where.Line} never runs (its host was killed or crashed while blocked): the lab reports no agent";
         }
-
-        foreach (TransitionTraced t in HeldCloseSocketsFreedByKillOrCrash(trace))
-        {
-            yield return $"{t.End} is freed in CLOSE by a kill or crash at {t.At}: the lab traces that GONE only for close()";
-        }
     }
 
     /// <summary>
@@ -35,20 +30,5 @@ public static class LabLimits
         var ran = trace.OfType<CallTraced>().Select(c => c.Line.Where)
             .Concat(trace.OfType<CallBlockedTraced>().Select(c => c.Line.Where)).ToHashSet();
         return trace.Scenario.Timeline.Where(l => l.Statement is HostStatement && !ran.Contains(l.Where));
-    }
-
-    /// <summary>
-    /// A held socket already in CLOSE (after a reset, a refused connect or SOCK_DESTROY) that a kill or a crash
-    /// frees. No tracepoint fires (the state does not change), and the lab's trace adds the GONE only when close()
-    /// returns (Lab/Running/TraceAssembler), so the kernel's state sequence stops at CLOSE where the model's goes
-    /// on to GONE, though both observe GONE afterwards (fuzz seeds 20261210, 20261245, 20261237).
-    /// </summary>
-    public static IEnumerable<TransitionTraced> HeldCloseSocketsFreedByKillOrCrash(ScenarioTrace trace)
-    {
-        ArgumentNullException.ThrowIfNull(trace);
-        var kills = trace.OfType<CallTraced>().Where(c => c.Line.Statement is KillCall).Select(c => (c.Host, c.At))
-            .Concat(trace.OfType<NetworkEventTraced>().Where(n => n.Line.Statement is CrashHost).Select(n => (((CrashHost)n.Line.Statement).Host, n.At)))
-            .ToHashSet();
-        return trace.OfType<TransitionTraced>().Where(t => t.From == TcpState.Close && t.To is null && kills.Contains((t.Host, t.At)));
     }
 }
