@@ -162,7 +162,7 @@ public sealed partial class Host
         }
 
         SendSegment(s, seq, flags, chunk);
-        s.Flight.Add(new SentSegment(seq, chunk, carriesFin));
+        s.Flight.Add(new SentSegment(seq, chunk, carriesFin, (flags & TcpFlags.Psh) != 0));
         s.SndNxt = Seq.Add(s.SndNxt, chunk + (carriesFin ? 1 : 0));
         if (chunk > 0 && chunk < s.Mss) s.SndSml = s.SndNxt;
     }

@@ -10,8 +10,11 @@ public enum ShutdownFlags : byte
     Both = 3,
 }
 
-/// <summary>A segment in the retransmit queue: its sequence range and whether it carries our FIN.</summary>
-internal readonly record struct SentSegment(uint Seq, int Length, bool Fin)
+/// <summary>
+/// A segment in the retransmit queue: its sequence range, whether it carries our FIN, and whether it was sent with
+/// PSH (it ended a TSO packet: a retransmission cut from the front of a packet has no PSH, tcp_fragment).
+/// </summary>
+internal readonly record struct SentSegment(uint Seq, int Length, bool Fin, bool Push = false)
 {
     public uint EndSeq => unchecked(Seq + (uint)Length + (Fin ? 1u : 0u));
 }
