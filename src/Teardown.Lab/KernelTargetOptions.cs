@@ -25,14 +25,17 @@ public sealed record KernelTargetOptions
     public TimeSpan PollInterval { get; init; } = TimeSpan.FromMilliseconds(20);
 
     /// <summary>
-    /// Whether the wire's TUN readers run SCHED_FIFO (else nice -10). Real-time readers take a zero-delay
-    /// handshake from 1–3 ms to ~0.3 ms on this VM, but a .NET thread returning from a system call while the runtime
-    /// suspends itself for a collection yields in a loop until the suspension is done; with more such real-time
-    /// threads than cores (many runs at once) the suspending thread never gets a core and the process livelocks
-    /// (seen: two readers at 100 % of both cores for minutes in a 6-job fuzz run). So: real-time for a run that
-    /// plays alone (true, the default), not for runs played side by side (DiffRunner with more than one job).
+    /// Whether the lab's threads — the wire's TUN readers and schedulers, the timeline's threads, the reply readers,
+    /// the namespace threads — and the agents' threads run SCHED_FIFO (else nice -10). Real-time threads take a
+    /// zero-delay handshake from 1–3 ms to ~0.3 ms on this VM. But a .NET thread that wakes while its runtime
+    /// suspends the process for a collection waits for the suspension to end, and the thread doing the collection
+    /// is an ordinary one: with real-time threads of several runs waking all the time, it gets a core only from
+    /// the kernel's real-time throttling (5 % of each second). Seen with 6 runs at once: lines 0.9–2.9 s late in
+    /// 20 of 48 scenarios (86–176 collections per timeline), and once two TUN readers at 100 % of both cores for
+    /// minutes; without real-time threads the worst line was 20 ms late. So: real-time for a run that plays alone
+    /// (true, the default), not for runs played side by side (DiffRunner with more than one job).
     /// </summary>
-    public bool RealTimeWire { get; init; } = true;
+    public bool RealTime { get; init; } = true;
 
     /// <summary>Use the inet_sock_set_state tracepoint when tracefs is available (else poll only).</summary>
     public bool UseTracepoint { get; init; } = true;

@@ -25,9 +25,12 @@ internal sealed class AgentClient : IAsyncDisposable
     private long _nextId;
     private volatile bool _exited;
 
-    private AgentClient(Process process)
+    private readonly bool _realTime;
+
+    private AgentClient(Process process, bool realTime)
     {
         _process = process;
+        _realTime = realTime;
 
         // Dedicated threads with blocking reads: on Unix, async reads of a child's pipes occupy a
         // thread-pool thread each, and a few agents would starve the pool that drives the timeline.
@@ -54,7 +57,8 @@ internal sealed class AgentClient : IAsyncDisposable
     public bool HasExited => _exited;
 
     /// <summary>Starts an agent in namespace <paramref name="ns"/> and waits until it reports ready.</summary>
-    public static async Task<AgentClient> StartAsync(string ns, IReadOnlyList<string> command, TimeSpan timeout, CancellationToken ct, bool warmUp = true)
+    /// <param name="realTime">Whether the agent's threads and this client's reply reader run SCHED_FIFO (KernelTargetOptions.RealTime).</param>
+    public static async Task<AgentClient> StartAsync(string ns, IReadOnlyList<string> command, TimeSpan timeout, CancellationToken ct, bool warmUp = true, bool realTime = true)
     {
         var psi = new ProcessStartInfo("ip")
         {
@@ -69,8 +73,9 @@ internal sealed class AgentClient : IAsyncDisposable
         // host's counters in the middle of the scenario.
         if (!warmUp) psi.Environment["TEARDOWN_AGENT_WARMUP"] = "0";
         psi.Environment["DOTNET_gcServer"] = "0";
+        if (!realTime) psi.Environment[AgentProgram.RealTimeVariable] = "0";
         Process p = Process.Start(psi) ?? throw new IOException("cannot start agent");
-        var client = new AgentClient(p);
+        var client = new AgentClient(p, realTime);
         try
         {
             await client._ready.Task.WaitAsync(timeout, ct).ConfigureAwait(false);
@@ -145,7 +150,8 @@ internal sealed class AgentClient : IAsyncDisposable
 
     private void ReadLoop()
     {
-        SchedulingBoost.RealTime(SchedulingBoost.CallPriority);
+        if (_realTime) SchedulingBoost.RealTime(SchedulingBoost.CallPriority);
+        else SchedulingBoost.Boost();
         try
         {
             StreamReader r = _process.StandardOutput;

@@ -16,13 +16,17 @@ namespace Teardown.Lab.Agent;
 /// </summary>
 public static class AgentProgram
 {
+    /// <summary>Set to 0 by the lab for runs played side by side: the agent's threads then stay ordinary (KernelTargetOptions.RealTime).</summary>
+    public const string RealTimeVariable = "TEARDOWN_AGENT_REALTIME";
+
     /// <summary>Runs the agent on the process's stdin/stdout; returns the exit code.</summary>
     public static async Task<int> RunAsync(string[] args)
     {
         ArgumentNullException.ThrowIfNull(args);
         using Stream input = Console.OpenStandardInput();
         using Stream output = Console.OpenStandardOutput();
-        return await Run(input, output, realTime: true, CancellationToken.None).ConfigureAwait(false);
+        bool realTime = Environment.GetEnvironmentVariable(RealTimeVariable) != "0";
+        return await Run(input, output, realTime, CancellationToken.None).ConfigureAwait(false);
     }
 
     /// <summary>Runs the agent protocol over the given streams (also used by in-process tests).</summary>
@@ -40,7 +44,7 @@ public static class AgentProgram
         var table = new SocketTable();
         var writer = new ResponseWriter(output);
         using var calls = new BlockingCollection<AgentRequest>();
-        var callThread = new Thread(() => RunCalls(calls, table, writer)) { IsBackground = true, Name = "agent calls" };
+        var callThread = new Thread(() => RunCalls(calls, table, writer, realTime)) { IsBackground = true, Name = "agent calls" };
         callThread.Start();
         if (Environment.GetEnvironmentVariable("TEARDOWN_AGENT_WARMUP") != "0") WarmUp();
 
@@ -144,9 +148,10 @@ public static class AgentProgram
         JsonSerializer.Deserialize("{\"id\":1,\"op\":\"listen\",\"sock\":\"L\",\"port\":1,\"addr\":\"127.0.0.1\",\"n\":1,\"listener\":\"L\",\"opt\":\"SoLinger\",\"on\":true}", AgentJson.Default.AgentRequest);
     }
 
-    private static void RunCalls(BlockingCollection<AgentRequest> calls, SocketTable table, ResponseWriter writer)
+    private static void RunCalls(BlockingCollection<AgentRequest> calls, SocketTable table, ResponseWriter writer, bool realTime)
     {
-        SchedulingBoost.RealTime(SchedulingBoost.CallPriority);
+        if (realTime) SchedulingBoost.RealTime(SchedulingBoost.CallPriority);
+        else SchedulingBoost.Boost();
         {
             foreach (AgentRequest q in calls.GetConsumingEnumerable())
             {

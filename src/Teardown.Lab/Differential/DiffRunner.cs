@@ -77,8 +77,9 @@ public static class DiffRunner
         ArgumentOutOfRangeException.ThrowIfLessThan(jobs, 1);
         LabPrerequisites.Ensure();
         var model = new ModelTarget(seed);
-        // Real-time TUN readers only for a run that plays alone (KernelTargetOptions.RealTimeWire: side by side they livelock).
-        var kernel = new KernelTarget(new KernelTargetOptions { RealTimeWire = jobs == 1 });
+        // Real-time threads only for a run that plays alone (KernelTargetOptions.RealTime: side by side, the runtime's
+        // collections starve behind them and lines run seconds late).
+        var kernel = new KernelTarget(new KernelTargetOptions { RealTime = jobs == 1 });
         var results = new ScenarioDiff[scenarios.Count];
         int done = 0;
         using var gate = new SemaphoreSlim(jobs);

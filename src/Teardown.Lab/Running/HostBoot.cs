@@ -63,7 +63,7 @@ internal sealed class HostBoot
         IpCommand.Run("netns", "add", ns);
 
         // Real-time: counters are read on it when an `expect … counter` line is due.
-        var entered = NetNsThread.Start("/run/netns/" + ns, realTime: true);
+        var entered = NetNsThread.Start("/run/netns/" + ns, realTime: ctx.RealTime);
         if (!entered.IsOk)
         {
             IpCommand.TryRun("netns", "del", ns);
@@ -73,7 +73,7 @@ internal sealed class HostBoot
         var boot = new HostBoot(generation, ns, entered.Value);
         try
         {
-            boot.Tun = TunDevice.Open(boot.NsThread, host, generation, ctx.Wire, ctx.RealTimeWire);
+            boot.Tun = TunDevice.Open(boot.NsThread, host, generation, ctx.Wire, ctx.RealTime);
             IpCommand.Run("-n", ns, "link", "set", "lo", "up");
             IpCommand.Run("-n", ns, "link", "set", TunDevice.DeviceName, "mtu", "1500", "up");
             IpCommand.Run("-n", ns, "addr", "add", address + "/24", "dev", TunDevice.DeviceName);
@@ -94,8 +94,8 @@ internal sealed class HostBoot
             // A scenario that kills this host's process gets a spare agent now, warmed up like the first: the
             // replacement is then in place the instant the kill is sent, not a process start (~0.2 s) later.
             // (Held as SpareStarting until ready, so that a failed start still tears it down.)
-            boot.SpareStarting = withSpare ? AgentClient.StartAsync(ns, ctx.AgentCommand, ctx.AgentStartTimeout, ct) : null;
-            boot.Agent = await AgentClient.StartAsync(ns, ctx.AgentCommand, ctx.AgentStartTimeout, ct).ConfigureAwait(false);
+            boot.SpareStarting = withSpare ? AgentClient.StartAsync(ns, ctx.AgentCommand, ctx.AgentStartTimeout, ct, realTime: ctx.RealTime) : null;
+            boot.Agent = await AgentClient.StartAsync(ns, ctx.AgentCommand, ctx.AgentStartTimeout, ct, realTime: ctx.RealTime).ConfigureAwait(false);
             if (boot.SpareStarting is { } spare)
             {
                 boot.Spare = await spare.ConfigureAwait(false);

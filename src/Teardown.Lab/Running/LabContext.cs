@@ -10,4 +10,4 @@ internal sealed record LabContext(
     TimeSpan AgentStartTimeout,
     int PortLow,
     int PortHigh,
-    bool RealTimeWire = true);
+    bool RealTime = true);

@@ -157,7 +157,7 @@ internal sealed class LabHost : IAsyncDisposable
 
             // More kills to come: the next spare starts now, without the warm-up (its loopback connection would
             // count in the host's counters mid-scenario).
-            if (_sparesWanted > 0) boot.SpareStarting = AgentClient.StartAsync(ns, _ctx.AgentCommand, _ctx.AgentStartTimeout, ct, warmUp: false);
+            if (_sparesWanted > 0) boot.SpareStarting = AgentClient.StartAsync(ns, _ctx.AgentCommand, _ctx.AgentStartTimeout, ct, warmUp: false, realTime: _ctx.RealTime);
         }
         else
         {
@@ -166,7 +166,7 @@ internal sealed class LabHost : IAsyncDisposable
             boot.SpareStarting = null;
             boot.AgentRestart = Task.Run(async () =>
             {
-                boot.Agent = await (starting ?? AgentClient.StartAsync(ns, _ctx.AgentCommand, _ctx.AgentStartTimeout, ct, warmUp: false)).ConfigureAwait(false);
+                boot.Agent = await (starting ?? AgentClient.StartAsync(ns, _ctx.AgentCommand, _ctx.AgentStartTimeout, ct, warmUp: false, realTime: _ctx.RealTime)).ConfigureAwait(false);
                 if (_current == boot) AgentReadyNs = MonotonicClock.NowNs(); // not when the boot has crashed meanwhile
             }, ct);
         }

@@ -39,7 +39,7 @@ internal sealed class LabSession : IAsyncDisposable
     {
         string runId = Convert.ToHexStringLower(System.Security.Cryptography.RandomNumberGenerator.GetBytes(3));
         int low = PortWindows.Take();
-        var ctx = new LabContext(runId, new UserspaceWire(), options.AgentCommand ?? AgentCommand.Default(), options.AgentStartTimeout, low, low + 999, options.RealTimeWire);
+        var ctx = new LabContext(runId, new UserspaceWire(realTime: options.RealTime), options.AgentCommand ?? AgentCommand.Default(), options.AgentStartTimeout, low, low + 999, options.RealTime);
         ctx.Wire.WarmUp();
         var session = new LabSession(ctx);
         var setup = System.Diagnostics.Stopwatch.StartNew();

@@ -71,7 +71,7 @@ internal sealed class TunDevice : IWirePort, IDisposable
         // Real-time when the run plays alone: a normal thread's wake-up on this VM takes 60 µs on average and up to
         // 2 ms (cyclictest: SCHED_OTHER max 1.6–1.9 ms, SCHED_FIFO max 0.06–0.4 ms), and a handshake over a zero-delay
         // link waits for two of them (issue 11: handshakes of 1–3 ms on an idle machine at nice -10). Not beside other
-        // runs: see KernelTargetOptions.RealTimeWire (the runtime's suspension for a GC livelocks with more real-time
+        // runs: see KernelTargetOptions.RealTime (the runtime's suspension for a GC livelocks with more real-time
         // readers than cores). A real-time thread must never spin on its own either: hence the rests below.
         if (realTime) SchedulingBoost.RealTime(SchedulingBoost.WirePriority);
         else SchedulingBoost.Boost();

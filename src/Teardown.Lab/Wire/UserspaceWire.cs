@@ -28,10 +28,15 @@ public sealed class UserspaceWire : IDisposable
     private const long SpinNs = 150_000;
     private bool _disposed;
 
+    private readonly bool _realTime;
+
     /// <summary>Creates a wire; <paramref name="clock"/> gives CLOCK_MONOTONIC ns (injectable for tests).</summary>
-    public UserspaceWire(Func<long>? clock = null)
+    /// <param name="clock">CLOCK_MONOTONIC in ns, by default the real one.</param>
+    /// <param name="realTime">Whether the schedulers run SCHED_FIFO (see KernelTargetOptions.RealTime).</param>
+    public UserspaceWire(Func<long>? clock = null, bool realTime = true)
     {
         _clock = clock ?? MonotonicClock.NowNs;
+        _realTime = realTime;
     }
 
     /// <summary>Every packet taken from a sender so far, in the order taken.</summary>
@@ -216,7 +221,8 @@ public sealed class UserspaceWire : IDisposable
 
     private void RunScheduler(PriorityQueue<Pending, (long Due, long Seq)> queue)
     {
-        Linux.Interop.SchedulingBoost.RealTime(Linux.Interop.SchedulingBoost.WirePriority);
+        if (_realTime) Linux.Interop.SchedulingBoost.RealTime(Linux.Interop.SchedulingBoost.WirePriority);
+        else Linux.Interop.SchedulingBoost.Boost();
         while (true)
         {
             Pending? next = null;
