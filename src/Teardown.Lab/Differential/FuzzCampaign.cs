@@ -32,6 +32,12 @@ public sealed record FuzzReport(
     IReadOnlyList<AspectSummary> Aspects,
     TimeSpan Elapsed)
 {
+    /// <summary>
+    /// Of <see cref="Agreed"/>, the runs whose kernel side was lab-imprecise (lines or packets beyond the 1-ms
+    /// bounds, as runs played side by side are): compared all the same, at the generator's spacing of 50 ms.
+    /// </summary>
+    public int AgreedImprecise { get; init; }
+
     /// <summary>Scenarios played per minute of wall time.</summary>
     public double PerMinute => Elapsed.TotalMinutes <= 0 ? 0 : Played / Elapsed.TotalMinutes;
 }
@@ -49,7 +55,7 @@ public sealed class FuzzCampaign(FuzzPlan plan, Action<string>? progress = null,
     private const ulong ModelSeed = 1;
     private readonly Dictionary<string, (int Compared, int Diverged)> _aspects = Scenarios.Checking.Aspects.All.ToDictionary(a => a, _ => (0, 0), StringComparer.Ordinal);
     private readonly List<FuzzFinding> _findings = [];
-    private int _played, _agreed, _unsettled, _notReproduced, _labErrors;
+    private int _played, _agreed, _agreedImprecise, _unsettled, _notReproduced, _labErrors;
 
     public async Task<FuzzReport> RunAsync(CancellationToken cancellationToken = default)
     {
@@ -77,7 +83,7 @@ public sealed class FuzzCampaign(FuzzPlan plan, Action<string>? progress = null,
 
         var aspects = _aspects.Select(a => new AspectSummary(a.Key, a.Value.Compared, a.Value.Diverged))
             .OrderBy(a => IndexOf(a.Aspect)).ToList();
-        return new FuzzReport(_played, _agreed, _unsettled, _notReproduced, _labErrors, _findings, aspects, clock.Elapsed);
+        return new FuzzReport(_played, _agreed, _unsettled, _notReproduced, _labErrors, _findings, aspects, clock.Elapsed) { AgreedImprecise = _agreedImprecise };
     }
 
     private async Task DiffAsync(List<FuzzCase> batch, Stopwatch clock, CancellationToken cancellationToken)
@@ -111,6 +117,7 @@ public sealed class FuzzCampaign(FuzzPlan plan, Action<string>? progress = null,
             if (r.Agrees)
             {
                 _agreed++;
+                if (r.LabImprecise) _agreedImprecise++;
                 continue;
             }
 
@@ -123,8 +130,9 @@ public sealed class FuzzCampaign(FuzzPlan plan, Action<string>? progress = null,
         {
             int n = Interlocked.Increment(ref _played);
             string verdict = r.Error is not null ? "lab error" : r.Agrees ? "agrees" : "DIVERGES";
+            string timing = r.Precision is { } p && r.Error is null ? FormattableString.Invariant($"lines p99 {p.Lines.P99Us / 1000:F1} ms, ") : "";
             progress?.Invoke(FormattableString.Invariant(
-                $"[{n}/{plan.Count}] {verdict,-9} {r.Scenario.FileName} ({r.Elapsed.TotalSeconds:F1} s; {n / Math.Max(clock.Elapsed.TotalMinutes, 1e-9):F1} scenarios/min)"));
+                $"[{n}/{plan.Count}] {verdict,-9} {r.Scenario.FileName} ({r.Elapsed.TotalSeconds:F1} s; {timing}{n / Math.Max(clock.Elapsed.TotalMinutes, 1e-9):F1} scenarios/min)"));
         }, cancellationToken);
 
     private async Task ConfirmAndShrinkAsync(FuzzCase c, Comparison first, CancellationToken cancellationToken)
