@@ -142,7 +142,7 @@ public sealed class FuzzCampaign(FuzzPlan plan, Action<string>? progress = null,
         if (again.Error is not null || !DivergesIn(again, aspect))
         {
             _notReproduced++;
-            progress?.Invoke($"{c.Scenario.FileName}: the {aspect} divergence did not repeat when played alone (the lab's timing, not the model)");
+            progress?.Invoke($"{c.Scenario.FileName}: the {aspect} divergence did not repeat when played alone (the lab's timing, not the model): {Describe(first.Divergences[0])}");
             return;
         }
 
