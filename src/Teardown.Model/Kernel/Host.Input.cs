@@ -113,7 +113,16 @@ public sealed partial class Host
     {
         if (seg.Syn && !seg.Rst && seg.Seq == req.Irs)
         {
+            // At most once per tcp_invalid_ratelimit (tcp_oow_rate_limited on the request's last_oow_ack_time), as a
+            // retransmission (tcp_output.c:tcp_rtx_synack counts RetransSegs; num_retrans > 0 then takes no RTT
+            // sample), and the request's timer restarts from now with the backoff its own expiries built
+            // (mod_timer_pending, reqsk_timeout): a client that keeps retransmitting its SYN keeps pushing the
+            // server's SYN-ACK timer away (fuzz seed 30000100).
+            if (RateLimited(ref req.LastOowAckTime, Mib.TCPACKSkippedSynRecv)) return;
+            Count(Mib.RetransSegs);
+            req.FlightRetransmitted = true;
             SendSegment(req, req.Iss, TcpFlags.Syn | TcpFlags.Ack, 0);
+            ResetRetransmitTimer(req, RetransmitKind.Rto, new SimDuration(Math.Min(TimeoutInitUs << req.SynAckRetries, RtoMaxUs)));
             return;
         }
 

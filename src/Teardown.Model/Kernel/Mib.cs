@@ -39,6 +39,7 @@ public enum Mib
     TCPACKSkippedFinWait2,
     TCPACKSkippedTimeWait,
     TCPACKSkippedPAWS,
+    TCPACKSkippedSynRecv,
     TCPOrphanQueued,
     ListenOverflows,
     ListenDrops,
