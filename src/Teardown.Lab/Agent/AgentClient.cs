@@ -150,8 +150,7 @@ internal sealed class AgentClient : IAsyncDisposable
 
     private void ReadLoop()
     {
-        if (_realTime) SchedulingBoost.RealTime(SchedulingBoost.CallPriority);
-        else SchedulingBoost.Boost();
+        SchedulingBoost.RealTimeIf(_realTime, SchedulingBoost.CallPriority);
         try
         {
             StreamReader r = _process.StandardOutput;

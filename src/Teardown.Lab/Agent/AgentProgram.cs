@@ -150,8 +150,7 @@ public static class AgentProgram
 
     private static void RunCalls(BlockingCollection<AgentRequest> calls, SocketTable table, ResponseWriter writer, bool realTime)
     {
-        if (realTime) SchedulingBoost.RealTime(SchedulingBoost.CallPriority);
-        else SchedulingBoost.Boost();
+        SchedulingBoost.RealTimeIf(realTime, SchedulingBoost.CallPriority);
         {
             foreach (AgentRequest q in calls.GetConsumingEnumerable())
             {

@@ -121,7 +121,7 @@ internal sealed class ScenarioPlayer
 
     private void Dispatch(Dictionary<string, BlockingCollection<QueuedLine>> queues, CancellationToken ct)
     {
-        BoostThisThread();
+        Linux.Interop.SchedulingBoost.RealTimeIf(_session.Context.RealTime, Linux.Interop.SchedulingBoost.CallPriority);
         var sameInstant = new List<Task<long>>();
         TimeSpan? instant = null;
         long instantFree = 0;
@@ -231,18 +231,11 @@ internal sealed class ScenarioPlayer
     /// <summary>The socket name of rehearsal lines (no scenario can name a socket so).</summary>
     private const string Rehearsing = "\u0001rehearsal";
 
-    /// <summary>Real-time for a run that plays alone, else nice -10 (KernelTargetOptions.RealTime).</summary>
-    private void BoostThisThread()
-    {
-        if (_session.Context.RealTime) Linux.Interop.SchedulingBoost.RealTime(Linux.Interop.SchedulingBoost.CallPriority);
-        else Linux.Interop.SchedulingBoost.Boost();
-    }
-
     private static bool IsRehearsal(TimedLine line) => line.Statement is ErrorCall { Socket: Rehearsing };
 
     private void HostWorker(string host, BlockingCollection<QueuedLine> queue, CancellationTokenSource failed, ConcurrentQueue<Exception> errors)
     {
-        BoostThisThread();
+        Linux.Interop.SchedulingBoost.RealTimeIf(_session.Context.RealTime, Linux.Interop.SchedulingBoost.CallPriority);
         try
         {
             long free = 0;

@@ -73,8 +73,7 @@ internal sealed class TunDevice : IWirePort, IDisposable
         // link waits for two of them (issue 11: handshakes of 1–3 ms on an idle machine at nice -10). Not beside other
         // runs: see KernelTargetOptions.RealTime (the runtime's suspension for a GC livelocks with more real-time
         // readers than cores). A real-time thread must never spin on its own either: hence the rests below.
-        if (realTime) SchedulingBoost.RealTime(SchedulingBoost.WirePriority);
-        else SchedulingBoost.Boost();
+        SchedulingBoost.RealTimeIf(realTime, SchedulingBoost.WirePriority);
         var buf = new byte[65536];
         var pfd = new PollFd { fd = _fd, events = POLLIN };
         int emptyWakeups = 0;

@@ -221,8 +221,7 @@ public sealed class UserspaceWire : IDisposable
 
     private void RunScheduler(PriorityQueue<Pending, (long Due, long Seq)> queue)
     {
-        if (_realTime) Linux.Interop.SchedulingBoost.RealTime(Linux.Interop.SchedulingBoost.WirePriority);
-        else Linux.Interop.SchedulingBoost.Boost();
+        Linux.Interop.SchedulingBoost.RealTimeIf(_realTime, Linux.Interop.SchedulingBoost.WirePriority);
         while (true)
         {
             Pending? next = null;

@@ -35,6 +35,16 @@ internal static class SchedulingBoost
         return false;
     }
 
+    /// <summary>
+    /// <see cref="RealTime"/> when <paramref name="realTime"/> (a lab run playing alone), else <see cref="Boost"/>
+    /// (runs side by side: see the lab's KernelTargetOptions.RealTime).
+    /// </summary>
+    internal static void RealTimeIf(bool realTime, int priority)
+    {
+        if (realTime) RealTime(priority);
+        else Boost();
+    }
+
     /// <summary>Back to SCHED_OTHER (nice -10), e.g. for a thread about to do long CPU work.</summary>
     internal static unsafe void Ordinary()
     {
