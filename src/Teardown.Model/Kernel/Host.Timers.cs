@@ -444,7 +444,8 @@ public sealed partial class Host
 
     /// <summary>
     /// Schedules a delayed ACK (tcp_output.c:tcp_send_delayed_ack): ato bounded by the RTT and by
-    /// TCP_DELACK_MAX in pingpong mode; an ato of 0 (no data ever received) fires on the next jiffy.
+    /// TCP_DELACK_MAX in pingpong mode. An ato of 0 (no data ever received) arms the timer for the current jiffy,
+    /// which the wheel runs at the next tick (timer.c:calc_index): 0–4 ms later at HZ 250.
     /// </summary>
     internal void SendDelayedAck(TcpSocket s)
     {
@@ -457,7 +458,6 @@ public sealed partial class Host
         }
 
         ato = Math.Min(ato, DelackMaxUs);
-        ato = Math.Max(ato, JiffyUs);
         SimTime timeout = Now + new SimDuration(ato);
         ref TimerSlot slot = ref s.Timers[(int)Slot.DelayedAck];
         if (slot.Armed)

@@ -175,7 +175,7 @@ public sealed partial class Host
     internal void ArmTimer(SocketBase s, Slot slot, SimDuration after, SimDuration extraLateness = default)
     {
         SimTime deadline = Now + after;
-        _sim.ArmTimer(s, slot, deadline, TimerWheel.MaxLateness(after, Settings.Hz) + extraLateness);
+        _sim.ArmTimer(s, slot, deadline, after, Settings.Hz, TimerWheel.MaxLateness(after, Settings.Hz) + extraLateness);
         if (IsVisible(s, slot)) Observer?.OnTimer(Now, this, s.Tuple, VisibleTimerKind(s, slot), TimerChange.Armed, deadline);
     }
 
@@ -240,7 +240,7 @@ public sealed partial class Host
             if (s is TimewaitSocket tw)
             {
                 ref TimerSlot t = ref tw.Timers[(int)Slot.Timewait];
-                return new EndView(tw.Substate, TimerKind.Timewait, t.Deadline - Now, 0, 0, true, t.ArmLateness);
+                return new EndView(tw.Substate, TimerKind.Timewait, TimeLeft(t.Deadline), 0, 0, true, t.ArmLateness);
             }
 
             return View((TcpSocket)s);
@@ -272,6 +272,12 @@ public sealed partial class Host
         return 0;
     }
 
+    /// <summary>
+    /// A timer's time left as sock_diag shows it: never below zero (inet_diag.c:inet_sk_diag_fill →
+    /// jiffies_delta_to_msecs), though the wheel runs a timer up to a granularity after its deadline.
+    /// </summary>
+    private SimDuration TimeLeft(SimTime deadline) => SimDuration.Max(SimDuration.Zero, deadline - Now);
+
     private EndView View(TcpSocket s)
     {
         TimerKind kind = TimerKind.None;
@@ -298,7 +304,7 @@ public sealed partial class Host
         // A close() lingering in sk_stream_wait_close has already taken the descriptor out of the table
         // (fs/file.c:file_close_fd; tcp_close runs at the last fput), so no descriptor holds the socket even
         // though it is not yet SOCK_DEAD. Seen on 6.18 (seed/14): orphan while close() still blocks.
-        return new EndView(s.State, kind, deadline == SimTime.Never ? null : deadline - Now, recvQ, s.SendQ, s.IsOrphan || s.Releasing, lateness);
+        return new EndView(s.State, kind, deadline == SimTime.Never ? null : TimeLeft(deadline), recvQ, s.SendQ, s.IsOrphan || s.Releasing, lateness);
     }
 
     /// <summary>The host crashes: every socket vanishes without a packet; nothing reaches it until reboot.</summary>

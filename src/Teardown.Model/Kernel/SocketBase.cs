@@ -13,6 +13,7 @@ public abstract class SocketBase
         for (int i = 0; i < TimerSlots.Length; i++)
         {
             Timers[i].Deadline = SimTime.Never;
+            Timers[i].FiresAt = SimTime.Never;
             Timers[i].QueuedAt = SimTime.Never;
         }
     }

@@ -2,21 +2,33 @@ namespace Teardown.Model.Kernel;
 
 /// <summary>
 /// One kernel timer of a socket, re-armed the way mod_timer is used: cheaply. At most one queued event
-/// serves a slot. Moving the deadline later only updates <see cref="Deadline"/>; the queued event, when it
-/// comes due early, re-queues itself for the new deadline. Moving it earlier queues a new event under a new
+/// serves a slot. Moving the timer later only updates <see cref="FiresAt"/>; the queued event, when it
+/// comes due early, re-queues itself for the new instant. Moving it earlier queues a new event under a new
 /// <see cref="Generation"/>, and the old one is ignored when it comes due. Cancelling clears the deadline.
 /// </summary>
 internal struct TimerSlot
 {
+    /// <summary>When the timer is due: the arming instant plus its delay (what sock_diag counts down to).</summary>
     public SimTime Deadline;
+
+    /// <summary>The tick at which the kernel's timer wheel runs it (<see cref="Rules.TimerWheel.Bucket"/>).</summary>
+    public SimTime FiresAt;
+
+    /// <summary>timer->expires in jiffies: re-arming for the same value changes nothing (timer.c:__mod_timer).</summary>
+    public long ExpiresJiffy;
+
+    /// <summary>
+    /// Where the timer stands among those run at the same tick: its level above its queueing order. Higher runs
+    /// first (timer.c:__run_timers takes the levels from the top; enqueue_timer queues at a bucket's head).
+    /// </summary>
+    public long RunOrder;
 
     /// <summary>The time of the event queued for the current generation, or never.</summary>
     public SimTime QueuedAt;
 
     public int Generation;
 
-    // Lateness bounds in microseconds (saturating at ~35 min): two ints fill what a long would pad,
-    // keeping a slot at 32 bytes (four per socket).
+    // Lateness bounds in microseconds (saturating at ~35 min): two ints fill what a long would pad.
     private int _armLatenessUs;
     private int _fireLatenessUs;
 

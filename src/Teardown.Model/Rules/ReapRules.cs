@@ -19,7 +19,18 @@ public enum FinWait2Path
 /// <param name="Total">Time from the orphaning to the socket being freed.</param>
 /// <param name="RtoFloorApplied">True when the 3.5·RTO floor, not the configured value, decided X.</param>
 public readonly record struct FinWait2Lifetime(
-    FinWait2Path Path, TimeSpan FinTime, TimeSpan KeepaliveStage, TimeSpan TimewaitStage, TimeSpan Total, bool RtoFloorApplied);
+    FinWait2Path Path, TimeSpan FinTime, TimeSpan KeepaliveStage, TimeSpan TimewaitStage, TimeSpan Total, bool RtoFloorApplied)
+{
+    /// <summary>
+    /// How much later than <see cref="Total"/> the socket may be freed: each stage's timer runs when the timer
+    /// wheel reaches its bucket, up to a level's granularity after its deadline (<see cref="TimerWheel"/>;
+    /// 2 s for a 60 s stage at HZ 250).
+    /// </summary>
+    public TimeSpan WheelSlack { get; init; }
+
+    /// <summary>The latest the socket is freed: <see cref="Total"/> plus <see cref="WheelSlack"/>.</summary>
+    public TimeSpan Latest => Total + WheelSlack;
+}
 
 /// <summary>
 /// Linux's reap rules as pure functions of settings and the socket's RTO, for tools that explain a
@@ -85,13 +96,19 @@ public static class ReapRules
         if (keepalive == SimDuration.Zero)
         {
             SimDuration direct = TcpTimeouts.TimewaitTimeout(x, timeWaitSubstate: false, rtoUs, jiffyUs);
-            return new FinWait2Lifetime(FinWait2Path.Timewait, x.ToTimeSpan(), TimeSpan.Zero, direct.ToTimeSpan(), direct.ToTimeSpan(), floorApplied);
+            return new FinWait2Lifetime(FinWait2Path.Timewait, x.ToTimeSpan(), TimeSpan.Zero, direct.ToTimeSpan(), direct.ToTimeSpan(), floorApplied)
+            {
+                WheelSlack = TimerWheel.MaxLateness(direct, hz).ToTimeSpan(),
+            };
         }
 
         // The keepalive timer fires with the same X and RTO (nothing in flight): timewait for what X leaves beyond 60 s.
         SimDuration timewait = TcpTimeouts.TimewaitTimeout(TcpTimeouts.BeyondTimewaitLen(x), timeWaitSubstate: false, rtoUs, jiffyUs);
         return new FinWait2Lifetime(FinWait2Path.KeepaliveThenTimewait, x.ToTimeSpan(), keepalive.ToTimeSpan(), timewait.ToTimeSpan(),
-            (keepalive + timewait).ToTimeSpan(), floorApplied);
+            (keepalive + timewait).ToTimeSpan(), floorApplied)
+        {
+            WheelSlack = (TimerWheel.MaxLateness(keepalive, hz) + TimerWheel.MaxLateness(timewait, hz)).ToTimeSpan(),
+        };
     }
 
     /// <summary>

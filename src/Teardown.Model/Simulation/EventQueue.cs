@@ -64,6 +64,16 @@ internal sealed class EventQueue
         }
     }
 
+    /// <summary>Whether the next event is a timer due at <paramref name="time"/> (one more of the same tick).</summary>
+    public bool NextIsTimerAt(long time)
+    {
+        if (_count == 0) return false;
+        int next = Next();
+        return next >= 0
+            ? _lanes[next].HeadTime == time && _lanes[next].HeadKind == EventKind.Timer
+            : _heap[0].Time == time && _payloads[_heap[0].Payload].Kind == EventKind.Timer;
+    }
+
     /// <summary>Queues an event due <paramref name="delay"/> after the present (its time is e.Time).</summary>
     public void Push(in ScheduledEvent e, long delay)
     {
@@ -207,6 +217,8 @@ internal sealed class EventQueue
         public long HeadTime => _events[_head].Time;
 
         public long HeadSequence => _sequences[_head];
+
+        public EventKind HeadKind => _events[_head].Kind;
 
         public long TailTime => _events[(_head + _count - 1) & (_events.Length - 1)].Time;
 

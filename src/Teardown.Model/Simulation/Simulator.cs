@@ -13,6 +13,10 @@ public sealed class Simulator
     private readonly EventQueue _queue = new();
     private readonly Dictionary<uint, Host> _byAddress = [];
     private readonly List<Host> _hosts = [];
+    private readonly List<TickTimer> _tick = [];
+
+    // Timers (re)queued so far: a timer's place among those of its bucket (TimerSlot.RunOrder).
+    private long _queuedTimers;
 
     public Simulator(DeterministicRandom random, IModelObserver? observer = null)
     {
@@ -87,26 +91,62 @@ public sealed class Simulator
                 Arrive(in e);
                 break;
             case EventKind.Timer:
-                var sock = (SocketBase)e.Target;
-                ref TimerSlot slot = ref sock.Timers[e.Slot];
-                if (sock.Freed || slot.Generation != e.Generation) break;
-                slot.QueuedAt = SimTime.Never;
-                if (slot.Deadline == SimTime.Never) break;
-                if (slot.Deadline.Microseconds > e.Time)
-                {
-                    // The deadline moved later since this event was queued: wait for it.
-                    Queue(sock, (Slot)e.Slot, ref slot);
-                    break;
-                }
-
-                slot.Deadline = SimTime.Never;
-                Lateness = slot.FireLateness;
-                sock.Host.OnTimerFired(sock, (Slot)e.Slot);
+                RunTick(in e);
                 break;
         }
 
         return true;
     }
+
+    /// <summary>
+    /// Runs the timers due at this tick, <paramref name="first"/> and those queued right behind it at the same
+    /// instant, in the kernel's order (<see cref="TimerSlot.RunOrder"/>): the higher level first, then the last
+    /// queued first. One timer may stop or move another of the same tick; each is checked again just before it runs.
+    /// </summary>
+    private void RunTick(in ScheduledEvent first)
+    {
+        List<TickTimer> due = _tick;
+        due.Clear();
+        Collect(in first, due);
+        while (_queue.NextIsTimerAt(first.Time))
+        {
+            _queue.Pop(out ScheduledEvent e);
+            EventsProcessed++;
+            Collect(in e, due);
+        }
+
+        if (due.Count > 1) due.Sort(static (a, b) => b.RunOrder.CompareTo(a.RunOrder));
+        foreach (TickTimer t in due)
+        {
+            ref TimerSlot slot = ref t.Socket.Timers[t.Slot];
+            if (t.Socket.Freed || slot.Generation != t.Generation || slot.QueuedAt != SimTime.Never) continue;
+            if (slot.FiresAt == SimTime.Never) continue;
+            if (slot.FiresAt.Microseconds > first.Time)
+            {
+                // Moved later since it was queued, by this tick's earlier timers or before: wait for it.
+                Queue(t.Socket, (Slot)t.Slot, ref slot);
+                continue;
+            }
+
+            slot.Deadline = SimTime.Never;
+            slot.FiresAt = SimTime.Never;
+            Lateness = slot.FireLateness;
+            t.Socket.Host.OnTimerFired(t.Socket, (Slot)t.Slot);
+        }
+
+        due.Clear();
+    }
+
+    private static void Collect(in ScheduledEvent e, List<TickTimer> due)
+    {
+        var sock = (SocketBase)e.Target;
+        ref TimerSlot slot = ref sock.Timers[e.Slot];
+        if (sock.Freed || slot.Generation != e.Generation) return;
+        slot.QueuedAt = SimTime.Never;
+        due.Add(new TickTimer(sock, e.Slot, e.Generation, slot.RunOrder));
+    }
+
+    private readonly record struct TickTimer(SocketBase Socket, byte Slot, int Generation, long RunOrder);
 
     private void Arrive(in ScheduledEvent e)
     {
@@ -188,32 +228,50 @@ public sealed class Simulator
             delay.Microseconds);
     }
 
-    /// <param name="wheelLateness">how late the kernel's timer wheel may fire this timer (<see cref="Rules.TimerWheel"/>)</param>
-    internal void ArmTimer(SocketBase sock, Slot slot, SimTime deadline, SimDuration wheelLateness)
+    /// <summary>
+    /// Arms a timer for <paramref name="deadline"/> = now + <paramref name="delay"/> on the timer wheel of a
+    /// kernel at <paramref name="hz"/> (timer.c:__mod_timer): re-arming for the same expiry changes nothing;
+    /// a new expiry in the same bucket keeps the timer's place there; any other goes to a bucket's head.
+    /// </summary>
+    /// <param name="wheelLateness">how much later a kernel whose jiffies are not the model's may fire it (<see cref="Rules.TimerWheel.MaxLateness"/>)</param>
+    internal void ArmTimer(SocketBase sock, Slot slot, SimTime deadline, SimDuration delay, int hz, SimDuration wheelLateness)
     {
         ref TimerSlot t = ref sock.Timers[(int)slot];
+        long clk = Rules.TimerWheel.JiffyAt(Now, hz);
+        long expires = clk + Rules.TimerWheel.DelayJiffies(delay, hz);
+        if (t.Armed && t.ExpiresJiffy == expires) return;
         t.Deadline = deadline;
         t.ArmLateness = Lateness;
         t.FireLateness = Lateness + wheelLateness;
-        if (t.QueuedAt <= deadline) return;   // the queued event comes first and will re-queue itself
+        t.ExpiresJiffy = expires;
+        (long bucket, int level) = Rules.TimerWheel.Bucket(expires, clk);
+        SimTime firesAt = Rules.TimerWheel.TickAt(bucket, hz);
+        if (firesAt != t.FiresAt || t.RunOrder >> 56 != level) t.RunOrder = ((long)level << 56) | ++_queuedTimers;
+        t.FiresAt = firesAt;
+        if (t.QueuedAt <= firesAt) return;   // the queued event comes first and will re-queue itself
         t.Generation++;
         Queue(sock, slot, ref t);
     }
 
-    internal static void CancelTimer(SocketBase sock, Slot slot) => sock.Timers[(int)slot].Deadline = SimTime.Never;
+    internal static void CancelTimer(SocketBase sock, Slot slot)
+    {
+        ref TimerSlot t = ref sock.Timers[(int)slot];
+        t.Deadline = SimTime.Never;
+        t.FiresAt = SimTime.Never;
+    }
 
     private void Queue(SocketBase sock, Slot slot, ref TimerSlot t)
     {
-        t.QueuedAt = t.Deadline;
+        t.QueuedAt = t.FiresAt;
         _queue.Push(
             new ScheduledEvent
             {
-                Time = t.Deadline.Microseconds,
+                Time = t.FiresAt.Microseconds,
                 Kind = EventKind.Timer,
                 Slot = (byte)slot,
                 Target = sock,
                 Generation = t.Generation,
             },
-            (t.Deadline - Now).Microseconds);
+            (t.FiresAt - Now).Microseconds);
     }
 }

@@ -1,3 +1,4 @@
+using Teardown.Model.Rules;
 using Teardown.Model.Kernel;
 using Teardown.Model.Simulation;
 
@@ -118,6 +119,12 @@ public sealed class TcpScript
     }
 
     public TcpScript RunSeconds(double s) => Run(s * 1000.0);
+
+    /// <summary>
+    /// How much later than its deadline the kernel's timer wheel may run a timer of <paramref name="seconds"/>
+    /// (one jiffy at least, up to a level's granularity: TimerWheel), in seconds.
+    /// </summary>
+    public static double WheelSlack(double seconds) => TimerWheel.MaxLateness(SimDuration.FromSeconds(seconds), 250).Seconds;
 
     /// <summary>Runs to an absolute virtual time (ms since the start of the run).</summary>
     public TcpScript RunTo(SimTime t)

@@ -54,13 +54,15 @@ public sealed class ReapRuleProperties
             (retries, hz, delay) => new FinWait1Case(retries, hz, delay));
 
     [Fact]
-    public void OrphanFinWait2_IsFreedExactlyWhenReapRulesSay() =>
+    public void OrphanFinWait2_IsFreedWhenReapRulesSay_WithinTheTimerWheelsSlack() =>
         s_finWait2.Array[Configurations].Sample(cases =>
         {
             foreach (var c in cases)
             {
-                (TimeSpan predicted, TimeSpan simulated) = SimulateFinWait2(c);
-                Assert.True(predicted == simulated, $"{c}: ReapRules.OrphanFinWait2 says {predicted}, the model freed it after {simulated}");
+                (FinWait2Lifetime predicted, TimeSpan simulated) = SimulateFinWait2(c);
+                Assert.True(
+                    simulated >= predicted.Total && simulated <= predicted.Latest,
+                    $"{c}: ReapRules.OrphanFinWait2 says {predicted.Total}..{predicted.Latest}, the model freed it after {simulated}");
             }
         }, seed: Seed, iter: 1, print: cases => $"{cases.Length} configurations");
 
@@ -76,7 +78,7 @@ public sealed class ReapRuleProperties
     /// (the clock starts at close) or by close() in ESTABLISHED (the clock starts when the peer's ACK of the FIN
     /// ends FIN_WAIT1). The peer stays in CLOSE_WAIT, keepalive on or off at both ends, which must not matter.
     /// </summary>
-    private static (TimeSpan Predicted, TimeSpan Simulated) SimulateFinWait2(FinWait2Case c)
+    private static (FinWait2Lifetime Predicted, TimeSpan Simulated) SimulateFinWait2(FinWait2Case c)
     {
         var watch = new EndWatch(LocalAddr);
         var sim = new Simulator(new DeterministicRandom(1), watch);
@@ -113,7 +115,7 @@ public sealed class ReapRuleProperties
         }
 
         // What the doctor would read from tcp_info before the socket became a timewait mini-socket: its RTO and TCP_LINGER2.
-        var predicted = ReapRules.OrphanFinWait2(sock.Linger2, c.FinTimeout, TimeSpan.FromMicroseconds(sock.RtoUs), c.Hz).Total;
+        var predicted = ReapRules.OrphanFinWait2(sock.Linger2, c.FinTimeout, TimeSpan.FromMicroseconds(sock.RtoUs), c.Hz);
         sim.RunUntil(orphanedAt + SimDuration.FromSeconds(600));
         Assert.True(watch.GoneAt != SimTime.Never, $"{c}: still held after 600 s");
         return (predicted, (watch.GoneAt - orphanedAt).ToTimeSpan());

@@ -15,7 +15,7 @@ public sealed class EstablishedTests
         // When the peer's FIN arrives
         t.Inject(t.Fin());
 
-        // Then CLOSE_WAIT, and the ACK leaves at once (§3.0 ACK timing, §6.1.15; [E6.18])
+        // Then CLOSE_WAIT, and the ACK leaves at the next tick (§3.0 ACK timing, §6.1.15; [E6.18])
         t.ExpectState(TcpState.CloseWait);
         t.Run(4);
         t.ExpectSent(".", seq: t.SndNxt, ack: t.RcvNxt);

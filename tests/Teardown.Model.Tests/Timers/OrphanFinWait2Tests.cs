@@ -53,8 +53,9 @@ public sealed class OrphanFinWait2Tests
     {
         // §4.2 table: the total is X if X ≤ 60 s, else (X − 60) + max(X − 60, 3.5·RTO) = 2X − 120 s
         var t = CloseInFinWait2(linger2);
+        // (each stage's timer runs at its wheel bucket, never before its deadline)
         t.RunSeconds(total - 0.01).ExpectState(TcpState.FinWait2);
-        t.RunSeconds(0.02).ExpectGone();
+        t.RunSeconds(0.01 + (2 * TcpScript.WheelSlack(total))).ExpectGone();
         t.ExpectNothingSent();
     }
 
@@ -66,9 +67,9 @@ public sealed class OrphanFinWait2Tests
         t.ExpectState(TcpState.FinWait2).ExpectTimer(TimerKind.Keepalive, 5.0);
         Assert.Null(t.Timewait);
 
-        t.RunSeconds(5.001);
+        t.RunSeconds(5 + TcpScript.WheelSlack(5));
 
-        t.ExpectState(TcpState.FinWait2).ExpectTimer(TimerKind.Timewait, 5.0, tolerance: 0.01);
+        t.ExpectState(TcpState.FinWait2).ExpectTimer(TimerKind.Timewait, 5.0, tolerance: TcpScript.WheelSlack(5));
         Assert.NotNull(t.Timewait);
     }
 
@@ -95,7 +96,7 @@ public sealed class OrphanFinWait2Tests
         var t = CloseInFinWait2(0, local: k => k.TcpFinTimeout = 300);
         t.ExpectTimer(TimerKind.Keepalive, 240.0);
         t.RunSeconds(479.99).ExpectState(TcpState.FinWait2);
-        t.RunSeconds(0.02).ExpectGone();
+        t.RunSeconds(0.01 + (2 * TcpScript.WheelSlack(240))).ExpectGone();
     }
 
     [Fact]
@@ -106,7 +107,7 @@ public sealed class OrphanFinWait2Tests
         t.ExpectTimer(TimerKind.Keepalive, 5.0);
         t.Local.Settings.TcpFinTimeout = 30;
 
-        t.RunSeconds(5.001);
+        t.RunSeconds(5 + TcpScript.WheelSlack(5));
 
         t.ExpectSent("R.", seq: t.SndNxt, ack: t.RcvNxt);
         t.ExpectGone();
@@ -133,7 +134,7 @@ public sealed class OrphanFinWait2Tests
         // a retransmitted segment, so it gives no RTT sample (Karn; tcp_input.c:tcp_ack_update_rtt) and the RTO
         // stays backed off. F = 4·816 − 408 = 2856 jiffies = 11.424 s > TCP_LINGER2 = 1 s.
         var t = Fixtures.FinWait1(options: s => s.Local.SetLinger2(s.Fd, 1));
-        t.RunSeconds(3.3);
+        t.RunSeconds(3.6);
         Assert.Equal(3_264_000, t.Sock.RtoUs);
 
         t.Inject(t.Ack());
