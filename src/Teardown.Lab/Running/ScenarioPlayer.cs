@@ -58,6 +58,7 @@ internal sealed class ScenarioPlayer
         WarmCallPaths();
         foreach (LabHost h in _session.Hosts.Values) h.ResetCounters();
         _t0 = MonotonicClock.NowNs() + 200_000_000; // a lead: the timeline threads start and rehearse (Rehearsal) before line 0 is due
+        string? jiffyNote = AlignWithJiffies();
         var collections = RuntimePauseMeter.Start();
 
         // The timeline runs on dedicated threads with blocking waits (one dispatcher, one per host), and
@@ -114,7 +115,7 @@ internal sealed class ScenarioPlayer
         if (errors.TryDequeue(out Exception? first)) System.Runtime.ExceptionServices.ExceptionDispatchInfo.Throw(first);
         ct.ThrowIfCancellationRequested();
         ScenarioTrace trace = new TraceAssembler(_scenario, _session, _ends, _t0, _crashes).Assemble(_entries.Where(e => e.Entry is not CallTraced { Line: var l } || !IsRehearsal(l)).OrderBy(e => e.Ns).ThenBy(e => e.Order).Select(e => e.Entry));
-        trace.Precision = PrecisionMeter.Measure(_lateness.Where(l => l.Where != Rehearsing), _session.Context.Wire.Captured, _options.PrecisionBounds, trace) with { Collections = paused };
+        trace.Precision = PrecisionMeter.Measure(_lateness.Where(l => l.Where != Rehearsing), _session.Context.Wire.Captured, _options.PrecisionBounds, trace) with { Collections = paused, Jiffies = jiffyNote };
         trace.Add(new NoteTraced(trace.Entries.Count == 0 ? TimeSpan.Zero : trace.Entries[^1].At, trace.Precision.ToString()));
         return trace;
     }
@@ -562,6 +563,22 @@ internal sealed class ScenarioPlayer
 
     /// <summary>How long before a line's time its thread stops sleeping and spins (a timer wake-up costs 50–100 µs here).</summary>
     private const long SpinNs = 150_000;
+
+    /// <summary>
+    /// Moves the timeline's zero to the phase of the kernel's jiffies that the model's timer wheel assumes
+    /// (<see cref="JiffyClock"/>): a jiffy that is a multiple of 512 (4096 for timelines past 129 s, where
+    /// level-4 timers can come due), 3.5 ms into it at HZ 250. Up to 2 s (16 s) more lead. Returns a note.
+    /// </summary>
+    private string? AlignWithJiffies()
+    {
+        if (JiffyClock.Current is not { } clock) return "jiffies unknown (/proc/timer_list unreadable): the kernel's timers may run up to a wheel granularity from the model's";
+        long modulus = _lastLineAt >= TimeSpan.FromSeconds(129) ? 4096 : 512;
+        (long zero, long jiffy) = clock.AlignedZero(_t0, modulus);
+        _t0 = zero;
+        return string.Create(CultureInfo.InvariantCulture, $"zero {TimerWheelPhaseMs(clock):0.###} ms into jiffy {jiffy} (a multiple of {modulus} at HZ {clock.Hz}, as the model's timer wheel)");
+    }
+
+    private static double TimerWheelPhaseMs(JiffyClock clock) => (clock.PeriodNs - (Teardown.Model.Rules.TimerWheel.TickPhaseUs * 1000)) / 1e6;
 
     private long Due(TimeSpan at) => _t0 + (at.Ticks * 100);
 

@@ -56,6 +56,9 @@ public sealed record LabPrecision(DelayStats Lines, DelayStats Wire, PrecisionBo
     /// </summary>
     public RuntimePauses Collections { get; init; } = RuntimePauses.None;
 
+    /// <summary>Where the timeline's zero fell among the kernel's jiffies (the lab aligns it with the model's timer wheel), or null.</summary>
+    public string? Jiffies { get; init; }
+
     /// <summary>Why the run is imprecise, or null when it kept within the bounds.</summary>
     public string? Exceeded
     {
@@ -77,7 +80,7 @@ public sealed record LabPrecision(DelayStats Lines, DelayStats Wire, PrecisionBo
     /// <summary>One line for the trace and reports.</summary>
     public override string ToString() =>
         $"lab precision: line lateness {Lines}; wire beyond link delay {Wire}; " + (Handshakes.Count > 0 ? $"zero-delay handshakes {Handshakes}; " : "") +
-        (Collections.Count > 0 ? $"{Collections}; " : "") + (Exceeded is { } e ? "LAB-IMPRECISE: " + e : "within bounds");
+        (Collections.Count > 0 ? $"{Collections}; " : "") + (Jiffies is { } j ? $"{j}; " : "") + (Exceeded is { } e ? "LAB-IMPRECISE: " + e : "within bounds");
 }
 
 /// <summary>How many garbage collections ran over an interval and how long they kept the process's threads suspended in all.</summary>
