@@ -108,7 +108,12 @@ public sealed partial class Host
 
     // ---------------------------------------------------------------- retransmission
 
-    /// <summary>tcp_output.c:tcp_rearm_rto: the RTO from now, or nothing when nothing is in flight.</summary>
+    /// <summary>
+    /// tcp_output.c:tcp_rearm_rto: the RTO from now, or nothing when nothing is in flight. While a loss probe is
+    /// pending the RTO keeps counting from the head segment's transmission instead (tcp_rto_delta_us, at least
+    /// one jiffy): a probe timer that fires without sending (one TLP is already out, tcp_send_loss_probe) gives
+    /// back only what the RTO had left (seen on 6.18, fuzz seed 30000435).
+    /// </summary>
     internal void RearmRto(TcpSocket s)
     {
         if (s.Flight.Count == 0)
@@ -117,7 +122,10 @@ public sealed partial class Host
             return;
         }
 
-        ResetRetransmitTimer(s, RetransmitKind.Rto, new SimDuration(ClampRtoToUserTimeout(s)));
+        long rto = s.RetransmitPending == RetransmitKind.LossProbe
+            ? RoundUpToJiffies(Math.Max(RtoDeltaUs(s), 1))
+            : ClampRtoToUserTimeout(s);
+        ResetRetransmitTimer(s, RetransmitKind.Rto, new SimDuration(rto));
     }
 
     internal void CancelRetransmit(TcpSocket s)
@@ -175,8 +183,11 @@ public sealed partial class Host
 
     private void RetransmitTimerFired(TcpSocket s)
     {
+        // tcp_timer.c:tcp_write_timer_handler clears icsk_pending for an RTO or a zero-window probe, not for a
+        // loss probe: tcp_send_loss_probe clears it only once a probe is sent, so its tcp_rearm_rto otherwise
+        // keeps the head's RTO.
         RetransmitKind kind = s.RetransmitPending;
-        s.RetransmitPending = RetransmitKind.None;
+        if (kind != RetransmitKind.LossProbe) s.RetransmitPending = RetransmitKind.None;
         switch (kind)
         {
             case RetransmitKind.LossProbe:
@@ -258,17 +269,24 @@ public sealed partial class Host
     /// <summary>
     /// tcp_output.c:tcp_send_loss_probe, once per episode: a new segment when data waits unsent (held by Nagle)
     /// and the peer's window takes it, else the last segment again (that one counts as a retransmitted segment
-    /// but neither in icsk_retransmits nor in retrans_stamp); then a full RTO is armed.
+    /// but neither in icsk_retransmits nor in retrans_stamp); then a full RTO is armed. With a probe already out
+    /// (tlp_high_seq) nothing is sent and the RTO is re-armed for what it had left (tcp_rearm_rto).
     /// </summary>
     private void SendLossProbe(TcpSocket s)
     {
         if (s.Flight.Count == 0) return;
-        if (!s.TlpOutstanding && SendNewDataProbe(s))
+        if (s.TlpOutstanding)
+        {
+            RearmRto(s);
+            return;
+        }
+
+        if (SendNewDataProbe(s))
         {
             s.TlpOutstanding = true;
             Count(Mib.TCPLossProbes);
         }
-        else if (!s.TlpOutstanding)
+        else
         {
             SentSegment last = s.Flight[^1];
             Count(Mib.RetransSegs);
