@@ -33,6 +33,13 @@ public sealed class AgentRequest
 
     /// <summary>For setsockopt SO_LINGER / SO_KEEPALIVE.</summary>
     [JsonPropertyName("on")] public bool On { get; set; }
+
+    /// <summary>
+    /// CLOCK_MONOTONIC ns before which the call must not start (0: at once). The runner sends a timed line a few
+    /// milliseconds ahead and the agent's call thread waits for the instant itself, so that the wake-ups of the
+    /// runner, the pipe and the agent's reader are off the line's path.
+    /// </summary>
+    [JsonPropertyName("due")] public long DueNs { get; set; }
 }
 
 /// <summary>

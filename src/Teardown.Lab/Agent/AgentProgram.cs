@@ -154,6 +154,7 @@ public static class AgentProgram
         {
             foreach (AgentRequest q in calls.GetConsumingEnumerable())
             {
+                WaitUntilDue(q.DueNs, realTime);
                 var r = new AgentResponse { Id = q.Id, StartNs = MonotonicClock.NowNs() };
                 try
                 {
@@ -169,6 +170,22 @@ public static class AgentProgram
             }
         }
     }
+
+    /// <summary>
+    /// Waits for a request's due instant. A real-time call thread (a run alone) sleeps to <see cref="DueSpinNs"/>
+    /// before it and spins the rest: waking a virtual CPU from idle took 0.1 ms at the median and 2–3 ms at the
+    /// 99th percentile on the 2-core test VM. Without real-time priority (runs side by side) it only sleeps, so as
+    /// not to hold a core other runs need.
+    /// </summary>
+    private static void WaitUntilDue(long dueNs, bool realTime)
+    {
+        if (dueNs <= MonotonicClock.NowNs()) return;
+        if (realTime) Linux.Interop.MonotonicSleep.UntilSpinning(dueNs, DueSpinNs);
+        else Linux.Interop.MonotonicSleep.Until(dueNs);
+    }
+
+    /// <summary>How long before a due instant a real-time call thread stops sleeping and spins.</summary>
+    internal const long DueSpinNs = 2_000_000;
 
     /// <summary>Serialises responses from the reader and the call thread onto one stream, one line each.</summary>
     private sealed class ResponseWriter(Stream output)

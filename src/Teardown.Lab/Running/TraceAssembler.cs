@@ -211,7 +211,7 @@ internal sealed class TraceAssembler(Scenario scenario, LabSession session, EndR
         {
             // Parallel runs share addresses and listening ports, not ephemeral windows: a socket whose source
             // port lies outside this run's window (and is none of its listening ports) is another run's.
-            if (!life.All(e => OurSourcePort(e.Source.Port)))
+            if (!life.All(e => OurSourcePort(e.Source.Port)) || IsAnotherRunsListener(life))
             {
                 foreach (StateEvent e in life) named[e] = null;
                 continue;
@@ -226,6 +226,24 @@ internal sealed class TraceAssembler(Scenario scenario, LabSession session, EndR
         }
 
         return named;
+    }
+
+    /// <summary>
+    /// Whether a listening socket's events are another run's. Parallel runs give their hosts the same addresses
+    /// and listen on the same ports, so a listener's 4-tuple (192.0.2.1:8080, or 0.0.0.0:8080) names no run; its
+    /// sock does. A listener of this run entered LISTEN inside one of this run's listen() calls, and every event of
+    /// that sock is this run's; a listener whose LISTEN came at another time — or before the trace began, which no
+    /// listener of this run's timeline can — is another run's, also when it closes while this run's is open
+    /// (fuzz seed 30000448 at --jobs 3: "L1: LISTEN → CLOSE" in the middle of a run that never closed L1).
+    /// </summary>
+    private bool IsAnotherRunsListener(List<StateEvent> life)
+    {
+        // A child of a listener starts LISTEN → SYN_RECV (it is cloned from the listener): not a listening socket.
+        bool listening = life.Any(e => e.NewState == TcpState.Listen) || life[0] is { OldState: TcpState.Listen, NewState: TcpState.Close };
+        if (!listening) return false;
+        return !life.Any(e => e.NewState == TcpState.Listen && ends.All.Any(k =>
+            k.Role == SocketRole.Listener && k.Local?.Port == e.Source.Port &&
+            e.TimestampNs >= k.CreatedNs && e.TimestampNs <= k.CreatedEndNs + 2_000_000));
     }
 
     /// <summary>Which host and end a tracepoint event belongs to; null when it is not this run's.</summary>
