@@ -72,7 +72,7 @@ public class AnalysisTests
         Assert.Equal(100, orphans.PeerPid);
         Assert.Null(orphans.Owner);
         Assert.False(orphans.Reap.Never);
-        Assert.Equal(30.149, orphans.Reap.Latest!.Value.TotalSeconds, 3);
+        Assert.InRange(orphans.Reap.Latest!.Value.TotalSeconds, 30.149, 30.149 + 2.1); // plus the timer wheel's slack (Model.Rules.TimerWheel)
         Assert.Equal(Severity.Info, orphans.Severity);
     }
 

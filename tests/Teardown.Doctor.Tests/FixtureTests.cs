@@ -39,7 +39,7 @@ public class FixtureTests
         Assert.Equal(SocketClass.CloseWaitUnreadEof, half.PeerClass);
         Assert.True(half.Reap.Never);
         var orphan = report.Findings.Single(f => f.Class == SocketClass.FinWait2Orphaned);
-        Assert.InRange(orphan.Reap.Latest!.Value.TotalSeconds, 0.001, 60);
+        Assert.InRange(orphan.Reap.Latest!.Value.TotalSeconds, 0.001, 62.1); // 60 s plus the timer wheel's slack
     }
 }
 

@@ -108,7 +108,7 @@ public static class FindingScenario
             $"+0.1    {r.Us} close {r.Ours}                         = 0   # we close first ...",
             $"+0.01   {r.Peer} close {r.Theirs}                         = 0",
             $"+0.1    expect {r.Ours} TIME_WAIT timer=timewait       # ... so our end waits 60 s",
-            $"+61     expect {r.Ours} GONE",
+            $"+63     expect {r.Ours} GONE                     # 60 s, plus up to 2 s until the timer wheel runs the timer",
         ],
         _ => [],
     };

@@ -74,7 +74,7 @@ public class LiveAccumulationTests
         Assert.Equal(me, half.Owner?.Pid);
         Assert.All(half.Examples, e => Assert.NotNull(e.Fd));
         var orphans = report.Findings.Where(f => f.Class == SocketClass.FinWait2Orphaned).ToList();
-        Assert.All(orphans, f => Assert.InRange(f.Reap.Latest!.Value.TotalSeconds, 50, 60.01));
+        Assert.All(orphans, f => Assert.InRange(f.Reap.Latest!.Value.TotalSeconds, 50, 62.1)); // 60 s plus the timer wheel's slack
         var lastAck = report.Findings.Single(f => f.Class == SocketClass.LastAckOrphaned);
         Assert.Equal(Side.Server, lastAck.Side);
         Assert.Null(lastAck.Owner);
