@@ -68,7 +68,8 @@ internal sealed class ClassStory
         Action<Host, int>? beforeClose = null, bool keepalive = false, bool stopAtTrigger = false, ulong seed = 1)
     {
         var recorder = new ForecastRecorder();
-        var sim = new Simulator(new DeterministicRandom(seed), recorder);
+        // A live host's jiffies are unknown: forecast from exact deadlines, the earliest the kernel runs a timer.
+        var sim = new Simulator(new DeterministicRandom(seed), recorder) { ExactTimers = true };
         var us = sim.AddHost("us", UsAddress, ours);
         var peer = sim.AddHost("peer", PeerAddress, peers);
         sim.Network.SetDelay(UsAddress, PeerAddress, oneWay);

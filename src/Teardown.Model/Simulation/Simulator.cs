@@ -51,6 +51,14 @@ public sealed class Simulator
     /// </summary>
     public SimDuration RttExcessBound { get; init; }
 
+    /// <summary>
+    /// Fire every timer at its exact deadline instead of at its timer-wheel bucket (<see cref="Rules.TimerWheel"/>),
+    /// timers of one instant in arming order. For forecasts about a live host, whose jiffies the model cannot know:
+    /// the exact deadline is the earliest the kernel can run a timer, and the wheel's slack
+    /// (<see cref="Rules.TimerWheel.MaxLateness"/>) the most it adds. Scenarios and the lab use the wheel.
+    /// </summary>
+    public bool ExactTimers { get; init; }
+
     /// <summary>Events processed so far (a measure of work for benchmarks).</summary>
     public long EventsProcessed { get; private set; }
 
@@ -237,6 +245,12 @@ public sealed class Simulator
     internal void ArmTimer(SocketBase sock, Slot slot, SimTime deadline, SimDuration delay, int hz, SimDuration wheelLateness)
     {
         ref TimerSlot t = ref sock.Timers[(int)slot];
+        if (ExactTimers)
+        {
+            ArmExactly(sock, slot, ref t, deadline, wheelLateness);
+            return;
+        }
+
         long clk = Rules.TimerWheel.JiffyAt(Now, hz);
         long expires = clk + Rules.TimerWheel.DelayJiffies(delay, hz);
         if (t.Armed && t.ExpiresJiffy == expires) return;
@@ -249,6 +263,19 @@ public sealed class Simulator
         if (firesAt != t.FiresAt || t.RunOrder >> 56 != level) t.RunOrder = ((long)level << 56) | ++_queuedTimers;
         t.FiresAt = firesAt;
         if (t.QueuedAt <= firesAt) return;   // the queued event comes first and will re-queue itself
+        t.Generation++;
+        Queue(sock, slot, ref t);
+    }
+
+    private void ArmExactly(SocketBase sock, Slot slot, ref TimerSlot t, SimTime deadline, SimDuration wheelLateness)
+    {
+        t.Deadline = deadline;
+        t.ArmLateness = Lateness;
+        t.FireLateness = Lateness + wheelLateness;
+        t.ExpiresJiffy = long.MinValue;
+        if (deadline != t.FiresAt) t.RunOrder = -++_queuedTimers;   // one instant's timers in arming order
+        t.FiresAt = deadline;
+        if (t.QueuedAt <= deadline) return;
         t.Generation++;
         Queue(sock, slot, ref t);
     }
