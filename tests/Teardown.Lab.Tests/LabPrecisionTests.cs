@@ -52,7 +52,9 @@ public sealed class LabPrecisionTests(ITestOutputHelper output)
         Scenario scenario = parsed.Scenario!;
 
         var attempts = new List<string>();
-        for (int attempt = 1; attempt <= 2; attempt++)
+        // Three attempts: on a VM whose idle CPUs halt, a crash's teardown (a process exit, then the namespace's
+        // cleanup in a kernel worker) has made the lines just after it 2 ms late in one run of three.
+        for (int attempt = 1; attempt <= 3; attempt++)
         {
             output.WriteLine($"attempt {attempt}, load {Load()}");
             ScenarioTrace trace = await new KernelTarget().PlayAsync(scenario, CancellationToken.None);
@@ -78,7 +80,7 @@ public sealed class LabPrecisionTests(ITestOutputHelper output)
             return;
         }
 
-        Assert.Fail("lab-imprecise twice: " + string.Join("; ", attempts));
+        Assert.Fail("lab-imprecise three times: " + string.Join("; ", attempts));
     }
 
     [Fact]
