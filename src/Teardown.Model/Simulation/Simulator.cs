@@ -245,37 +245,32 @@ public sealed class Simulator
     internal void ArmTimer(SocketBase sock, Slot slot, SimTime deadline, SimDuration delay, int hz, SimDuration wheelLateness)
     {
         ref TimerSlot t = ref sock.Timers[(int)slot];
+        SimTime firesAt;
+        long runOrder;
         if (ExactTimers)
         {
-            ArmExactly(sock, slot, ref t, deadline, wheelLateness);
-            return;
+            t.ExpiresJiffy = long.MinValue;
+            firesAt = deadline;
+            runOrder = deadline != t.FiresAt ? -(_queuedTimers + 1) : t.RunOrder;   // one instant's timers in arming order
+        }
+        else
+        {
+            long clk = Rules.TimerWheel.JiffyAt(Now, hz);
+            long expires = clk + Rules.TimerWheel.DelayJiffies(delay, hz);
+            if (t.Armed && t.ExpiresJiffy == expires) return;
+            t.ExpiresJiffy = expires;
+            (long bucket, int level) = Rules.TimerWheel.Bucket(expires, clk);
+            firesAt = Rules.TimerWheel.TickAt(bucket, hz);
+            runOrder = firesAt != t.FiresAt || t.RunOrder >> 56 != level ? ((long)level << 56) | (_queuedTimers + 1) : t.RunOrder;
         }
 
-        long clk = Rules.TimerWheel.JiffyAt(Now, hz);
-        long expires = clk + Rules.TimerWheel.DelayJiffies(delay, hz);
-        if (t.Armed && t.ExpiresJiffy == expires) return;
+        if (runOrder != t.RunOrder) _queuedTimers++;
+        t.RunOrder = runOrder;
         t.Deadline = deadline;
         t.ArmLateness = Lateness;
         t.FireLateness = Lateness + wheelLateness;
-        t.ExpiresJiffy = expires;
-        (long bucket, int level) = Rules.TimerWheel.Bucket(expires, clk);
-        SimTime firesAt = Rules.TimerWheel.TickAt(bucket, hz);
-        if (firesAt != t.FiresAt || t.RunOrder >> 56 != level) t.RunOrder = ((long)level << 56) | ++_queuedTimers;
         t.FiresAt = firesAt;
         if (t.QueuedAt <= firesAt) return;   // the queued event comes first and will re-queue itself
-        t.Generation++;
-        Queue(sock, slot, ref t);
-    }
-
-    private void ArmExactly(SocketBase sock, Slot slot, ref TimerSlot t, SimTime deadline, SimDuration wheelLateness)
-    {
-        t.Deadline = deadline;
-        t.ArmLateness = Lateness;
-        t.FireLateness = Lateness + wheelLateness;
-        t.ExpiresJiffy = long.MinValue;
-        if (deadline != t.FiresAt) t.RunOrder = -++_queuedTimers;   // one instant's timers in arming order
-        t.FiresAt = deadline;
-        if (t.QueuedAt <= deadline) return;
         t.Generation++;
         Queue(sock, slot, ref t);
     }
