@@ -97,6 +97,52 @@ public sealed class AgentProtocolTests : IDisposable
     }
 
     [Fact]
+    public void A_call_waits_for_the_lines_before_it_on_the_board_and_marks_its_own_end_before_replying()
+    {
+        _responses.ReadLine(); // ready
+        using InstantBoard board = InstantBoard.Create(4);
+        long due = MonotonicClock.NowNs() + 5_000_000;
+        var marker = new Thread(() =>
+        {
+            Thread.Sleep(40);
+            board.Mark(1, MonotonicClock.NowNs());
+        });
+        marker.Start();
+        AgentResponse r = Call(AgentOp.Error, "nobody", q =>
+        {
+            q.DueNs = due;
+            q.Board = board.Path;
+            q.Slot = 2;
+            q.After = [1];
+            q.GateNs = due + 5_000_000_000;
+        });
+        marker.Join();
+
+        Assert.Equal(board.Read(1), r.ReadyNs); // it could start when the line before it ended…
+        Assert.True(r.StartNs >= r.ReadyNs);    // …and did not start before
+        Assert.Equal(r.EndNs, board.Read(2));   // its own end is on the board
+    }
+
+    [Fact]
+    public void A_call_stops_waiting_for_a_line_that_never_ends_at_its_gate()
+    {
+        _responses.ReadLine(); // ready
+        using InstantBoard board = InstantBoard.Create(3);
+        long gate = MonotonicClock.NowNs() + 30_000_000;
+        AgentResponse r = Call(AgentOp.Error, "nobody", q =>
+        {
+            q.Board = board.Path;
+            q.Slot = 2;
+            q.After = [1];
+            q.GateNs = gate;
+        });
+
+        Assert.Equal(gate, r.ReadyNs);
+        Assert.True(r.StartNs >= gate);
+        Assert.Equal(0, board.Read(1));
+    }
+
+    [Fact]
     public async Task ClosingStdin_EndsTheAgent()
     {
         _responses.ReadLine();

@@ -25,12 +25,9 @@ internal sealed class AgentClient : IAsyncDisposable
     private long _nextId;
     private volatile bool _exited;
 
-    private readonly bool _realTime;
-
-    private AgentClient(Process process, bool realTime)
+    private AgentClient(Process process)
     {
         _process = process;
-        _realTime = realTime;
 
         // Dedicated threads with blocking reads: on Unix, async reads of a child's pipes occupy a
         // thread-pool thread each, and a few agents would starve the pool that drives the timeline.
@@ -57,7 +54,7 @@ internal sealed class AgentClient : IAsyncDisposable
     public bool HasExited => _exited;
 
     /// <summary>Starts an agent in namespace <paramref name="ns"/> and waits until it reports ready.</summary>
-    /// <param name="realTime">Whether the agent's threads and this client's reply reader run SCHED_FIFO (KernelTargetOptions.RealTime).</param>
+    /// <param name="realTime">Whether the agent's threads run SCHED_FIFO (KernelTargetOptions.RealTime).</param>
     public static async Task<AgentClient> StartAsync(string ns, IReadOnlyList<string> command, TimeSpan timeout, CancellationToken ct, bool warmUp = true, bool realTime = true)
     {
         var psi = new ProcessStartInfo("ip")
@@ -69,13 +66,16 @@ internal sealed class AgentClient : IAsyncDisposable
         };
         foreach (string a in (string[])["netns", "exec", ns, .. command, "agent"]) psi.ArgumentList.Add(a);
         psi.Environment["DOTNET_TieredPGO"] = "0";
+        // No tiering: promoting methods to tier 1 suspends the runtime (call counting), which stopped a real-time call
+        // thread waiting for its instant for a few hundred microseconds; everything is compiled once, fully, up front.
+        psi.Environment["DOTNET_TieredCompilation"] = "0";
         // An agent restarted after `kill` must not warm up: its loopback connection would count in the
         // host's counters in the middle of the scenario.
         if (!warmUp) psi.Environment["TEARDOWN_AGENT_WARMUP"] = "0";
         psi.Environment["DOTNET_gcServer"] = "0";
         if (!realTime) psi.Environment[AgentProgram.RealTimeVariable] = "0";
         Process p = Process.Start(psi) ?? throw new IOException("cannot start agent");
-        var client = new AgentClient(p, realTime);
+        var client = new AgentClient(p);
         try
         {
             await client._ready.Task.WaitAsync(timeout, ct).ConfigureAwait(false);
@@ -148,9 +148,13 @@ internal sealed class AgentClient : IAsyncDisposable
         return signalled;
     }
 
+    /// <remarks>
+    /// An ordinary thread: lines of one instant wait for each other on the run's board (InstantBoard), not for replies,
+    /// so a reply's trip is off the timeline's path — and a real-time reader woken by every reply took the core from
+    /// agents spinning for their instant.
+    /// </remarks>
     private void ReadLoop()
     {
-        SchedulingBoost.RealTimeIf(_realTime, SchedulingBoost.CallPriority);
         try
         {
             StreamReader r = _process.StandardOutput;

@@ -40,6 +40,21 @@ public sealed class AgentRequest
     /// runner, the pipe and the agent's reader are off the line's path.
     /// </summary>
     [JsonPropertyName("due")] public long DueNs { get; set; }
+
+    /// <summary>The run's <see cref="InstantBoard"/> (its file), when the call has a slot on it or waits on one.</summary>
+    [JsonPropertyName("board")] public string? Board { get; set; }
+
+    /// <summary>The call's slot on <see cref="Board"/>, where the agent marks the call's end before replying (0: none; slot 0 is never a line's).</summary>
+    [JsonPropertyName("slot")] public int Slot { get; set; }
+
+    /// <summary>
+    /// Slots of the lines of the call's instant that come before it in the file (on other hosts, or the runner's): the
+    /// call starts only once all are marked on <see cref="Board"/>, or at <see cref="GateNs"/> at the latest.
+    /// </summary>
+    [JsonPropertyName("after")] public int[]? After { get; set; }
+
+    /// <summary>CLOCK_MONOTONIC ns after which the call no longer waits for <see cref="After"/> (a blocked call must not hold its instant).</summary>
+    [JsonPropertyName("gate")] public long GateNs { get; set; }
 }
 
 /// <summary>
@@ -59,6 +74,12 @@ public sealed class AgentResponse
     [JsonPropertyName("start")] public long StartNs { get; set; }
 
     [JsonPropertyName("end")] public long EndNs { get; set; }
+
+    /// <summary>
+    /// For a call: the instant it could start, as far as the agent knows — its due time, the end of the agent's
+    /// previous call, the marks it waited for — so that the runner measures the lab's lateness against it.
+    /// </summary>
+    [JsonPropertyName("ready")] public long ReadyNs { get; set; }
 
     /// <summary>Local endpoint <c>a.b.c.d:port</c> of the socket, when known.</summary>
     [JsonPropertyName("local")] public string? Local { get; set; }

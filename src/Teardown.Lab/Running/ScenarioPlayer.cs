@@ -32,6 +32,7 @@ internal sealed class ScenarioPlayer
     private const long LateNs = 10_000_000;
     private int _order;
     private long _t0;
+    private InstantBoard? _board;
     private readonly TimeSpan _lastLineAt;
 
     public ScenarioPlayer(LabSession session, Scenario scenario, KernelTargetOptions options)
@@ -65,6 +66,9 @@ internal sealed class ScenarioPlayer
         // agent replies resume their callers on the reply reader's thread: no thread-pool hop between a
         // line's time and its syscall, which under load costs milliseconds.
         using var failed = CancellationTokenSource.CreateLinkedTokenSource(ct);
+        List<TimedLine> lines = [.. Rehearsal().Concat(_scenario.Timeline)];
+        using InstantBoard board = InstantBoard.Create(lines.Count + 1);
+        _board = board;
         var queues = _session.Hosts.Keys.ToDictionary(h => h, _ => new BlockingCollection<QueuedLine>());
         var errors = new ConcurrentQueue<Exception>();
         Thread[] workers = queues.Select(q => new Thread(() => HostWorker(q.Key, q.Value, failed, errors)) { IsBackground = true, Name = "host " + q.Key }).ToArray();
@@ -74,7 +78,7 @@ internal sealed class ScenarioPlayer
         {
             try
             {
-                Dispatch(queues, failed.Token);
+                Dispatch(lines, queues, failed.Token);
                 dispatcher.SetResult();
             }
             catch (Exception e)
@@ -120,74 +124,42 @@ internal sealed class ScenarioPlayer
         return trace;
     }
 
-    private void Dispatch(Dictionary<string, BlockingCollection<QueuedLine>> queues, CancellationToken ct)
+    /// <summary>
+    /// Plays the lines on the timeline thread. A host's calls are handed to its worker <see cref="AgentLeadNs"/> before
+    /// their time — ahead of the runner's own lines (expectations, network events) when need be, never ahead of a
+    /// kill, crash or reboot of their host — and the lines of one instant keep file order through the run's
+    /// <see cref="InstantBoard"/>: each waits, where it runs, for the marks of the lines before it.
+    /// </summary>
+    private void Dispatch(IReadOnlyList<TimedLine> lines, Dictionary<string, BlockingCollection<QueuedLine>> queues, CancellationToken ct)
     {
         Linux.Interop.SchedulingBoost.RealTimeIf(_session.Context.RealTime, Linux.Interop.SchedulingBoost.CallPriority);
-        var sameInstant = new List<Task<long>>();
-        TimeSpan? instant = null;
-        long instantFree = 0;
-        List<TimedLine> lines = [.. Rehearsal().Concat(_scenario.Timeline)];
-        for (int index = 0; index < lines.Count; index++)
+        int agent = NextLine(lines, 0, agentCall: true);
+        int runner = NextLine(lines, 0, agentCall: false);
+        while (agent < lines.Count || runner < lines.Count)
         {
-            TimedLine line = lines[index];
-            SleepUntil(line.At, ct, IsAgentCall(line) ? AgentLeadNs : 0);
-            if (instant != line.At)
+            bool handAgent = runner >= lines.Count ||
+                (agent < lines.Count && !BarrierBetween(lines, runner, agent) && Due(lines[agent].At) - AgentLeadNs <= Due(lines[runner].At));
+            if (handAgent)
             {
-                instant = line.At;
-                sameInstant.Clear();
-                instantFree = 0;
+                SleepUntil(lines[agent].At, ct, AgentLeadNs, spin: false);
+                int last = SameHostRun(lines, agent);
+                var batch = new TimedLine[last - agent + 1];
+                var slots = new int[batch.Length];
+                for (int k = 0; k < batch.Length; k++)
+                {
+                    batch[k] = lines[agent + k];
+                    slots[k] = SlotOf(agent + k);
+                }
+
+                // Its lateness is the host worker's to measure, against the instant the agent says it could start.
+                queues[((HostStatement)batch[0].Statement).Host].Add(new QueuedLine(batch, slots, EarlierOfInstant(lines, agent)), ct);
+                agent = NextLine(lines, last + 1, agentCall: true);
             }
-            else if (sameInstant.Count > 0)
+            else
             {
-                // File order within one instant, as on the model's clock, bounded so a blocking call cannot hold others.
-                // A line may start only once the earlier ones have ended: its lateness counts from then.
-                bool all = Task.WaitAll([.. sameInstant], (int)_options.SameInstantWait.TotalMilliseconds, ct);
-                instantFree = all ? sameInstant.Max(t => t.Result) : MonotonicClock.NowNs();
+                PlayRunnerLine(lines, runner, ct);
+                runner = NextLine(lines, runner + 1, agentCall: false);
             }
-
-            long allowed = Math.Max(Due(line.At), instantFree);
-            long started = MonotonicClock.NowNs();
-            switch (line.Statement)
-            {
-                case KillCall kill:
-                    // A kill is a signal from outside: it does not wait for the host's blocked call, it ends it. The
-                    // process's exit (its descriptors closed) completes the line for later lines of the same instant.
-                    sameInstant.Add(Kill(kill.Host, line, ct));
-                    break;
-                case HostStatement { FromOutside: true } outside:
-                    // Release and destroy are another process's doing: at their time, whatever the host's process is
-                    // blocked in; done here (tens of microseconds) so that file order within an instant holds.
-                    PerformOutside(outside.Host, line, outside, ct).GetAwaiter().GetResult();
-                    sameInstant.Add(Task.FromResult(MonotonicClock.NowNs()));
-                    break;
-                case HostStatement hs:
-                    // Completed inline by the host's worker: the wait of the instant's later lines wakes at once, not
-                    // through a thread-pool continuation (ms under load). The lines right after it at the same instant
-                    // on the same host go with it (SameHostRun): the agent runs them back to back.
-                    int last = SameHostRun(lines, index);
-                    var batch = new TimedLine[last - index + 1];
-                    var dones = new TaskCompletionSource<long>[batch.Length];
-                    for (int k = 0; k < batch.Length; k++)
-                    {
-                        batch[k] = lines[index + k];
-                        dones[k] = new TaskCompletionSource<long>(TaskCreationOptions.None);
-                        sameInstant.Add(dones[k].Task);
-                    }
-
-                    queues[hs.Host].Add(new QueuedLine(batch, dones, instantFree), ct);
-                    index = last;
-                    continue; // its lateness is the host worker's to measure
-                case NetworkStatement ns:
-                    ApplyNetwork(line, ns, ct).GetAwaiter().GetResult();
-                    sameInstant.Add(Task.FromResult(MonotonicClock.NowNs()));
-                    break;
-                case Expectation ex:
-                    ObserveAsync(line, ex, ct).GetAwaiter().GetResult();
-                    sameInstant.Add(Task.FromResult(MonotonicClock.NowNs()));
-                    break;
-            }
-
-            Late(line, started - allowed);
         }
 
         foreach (var q in queues.Values) q.CompleteAdding();
@@ -207,6 +179,93 @@ internal sealed class ScenarioPlayer
         if (queues.Values.All(q => q.IsCompleted)) Thread.Sleep(_options.Settle);
     }
 
+    /// <summary>
+    /// A line the runner performs itself, at its time and after the earlier lines of its instant (their marks on the
+    /// board, waited for up to <see cref="KernelTargetOptions.SameInstantWait"/>); marks its own end.
+    /// </summary>
+    private void PlayRunnerLine(IReadOnlyList<TimedLine> lines, int index, CancellationToken ct)
+    {
+        TimedLine line = lines[index];
+        SleepUntil(line.At, ct);
+        long allowed = Due(line.At);
+        int[] earlier = EarlierOfInstant(lines, index);
+        if (earlier.Length > 0)
+        {
+            long deadline = MonotonicClock.NowNs() + (_options.SameInstantWait.Ticks * 100);
+            allowed = Math.Max(allowed, Board.Wait(earlier, deadline, AgentProgram.DueSpinNs).AtNs);
+        }
+
+        int slot = SlotOf(index);
+        long started = MonotonicClock.NowNs();
+        switch (line.Statement)
+        {
+            case KillCall kill:
+                // A kill is a signal from outside: it does not wait for the host's blocked call, it ends it. The
+                // process's exit (its descriptors closed) completes the line for later lines of the same instant.
+                Kill(kill.Host, line, ct).ContinueWith(
+                    t => Board.Mark(slot, t.IsCompletedSuccessfully ? t.Result : MonotonicClock.NowNs()),
+                    CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
+                break;
+            case HostStatement { FromOutside: true } outside:
+                // Release and destroy are another process's doing: at their time, whatever the host's process is
+                // blocked in; done here (tens of microseconds) so that file order within an instant holds.
+                PerformOutside(outside.Host, line, outside, ct).GetAwaiter().GetResult();
+                Board.Mark(slot, MonotonicClock.NowNs());
+                break;
+            case NetworkStatement ns:
+                ApplyNetwork(line, ns, ct).GetAwaiter().GetResult();
+                Board.Mark(slot, MonotonicClock.NowNs());
+                break;
+            case Expectation ex:
+                ObserveAsync(line, ex, ct).GetAwaiter().GetResult();
+                Board.Mark(slot, MonotonicClock.NowNs());
+                break;
+        }
+
+        Late(line, started - allowed);
+    }
+
+    /// <summary>The first line from <paramref name="from"/> that is (or is not) an agent's call; the count when none.</summary>
+    private static int NextLine(IReadOnlyList<TimedLine> lines, int from, bool agentCall)
+    {
+        int i = from;
+        while (i < lines.Count && IsAgentCall(lines[i]) != agentCall) i++;
+        return i;
+    }
+
+    /// <summary>
+    /// Whether a kill, crash or reboot of the host of agent line <paramref name="agentLine"/> comes before it from
+    /// runner line <paramref name="runnerLine"/> on: its call may not be handed over before that has happened (the
+    /// worker must send it to the host's next agent or boot, or find the host down).
+    /// </summary>
+    private static bool BarrierBetween(IReadOnlyList<TimedLine> lines, int runnerLine, int agentLine)
+    {
+        string host = ((HostStatement)lines[agentLine].Statement).Host;
+        for (int i = runnerLine; i < agentLine; i++)
+        {
+            if (lines[i].Statement is KillCall k && k.Host == host) return true;
+            if (lines[i].Statement is CrashHost c && c.Host == host) return true;
+            if (lines[i].Statement is RebootHost r && r.Host == host) return true;
+        }
+
+        return false;
+    }
+
+    /// <summary>The board slots of the lines before line <paramref name="index"/> at its instant (file order within an instant).</summary>
+    private static int[] EarlierOfInstant(IReadOnlyList<TimedLine> lines, int index)
+    {
+        int first = index;
+        while (first > 0 && lines[first - 1].At == lines[index].At) first--;
+        var slots = new int[index - first];
+        for (int i = first; i < index; i++) slots[i - first] = SlotOf(i);
+        return slots;
+    }
+
+    /// <summary>A line's slot on the board: its index among the played lines, plus one (slot 0 is no line's).</summary>
+    private static int SlotOf(int index) => index + 1;
+
+    private InstantBoard Board => _board ?? throw new InvalidOperationException("the board exists while the timeline plays");
+
     /// <summary>A line its host's agent performs (not a kill, not a release or destroy from outside).</summary>
     private static bool IsAgentCall(TimedLine line) => line.Statement is HostStatement { FromOutside: false } and not KillCall;
 
@@ -217,7 +276,7 @@ internal sealed class ScenarioPlayer
     /// through the lab process — five thread wake-ups, 0.6 ms at the median on the 2-core test VM — where the
     /// agent, which runs its requests one after another, starts each the moment the one before ends.
     /// </summary>
-    private static int SameHostRun(List<TimedLine> lines, int first)
+    private static int SameHostRun(IReadOnlyList<TimedLine> lines, int first)
     {
         string host = ((HostStatement)lines[first].Statement).Host;
         int last = first;
@@ -258,9 +317,12 @@ internal sealed class ScenarioPlayer
     /// </summary>
     private IEnumerable<TimedLine> Rehearsal()
     {
-        foreach (TimeSpan at in (TimeSpan[])[TimeSpan.FromMilliseconds(-150), TimeSpan.FromMilliseconds(-100)])
+        // The second instant takes the hosts in reverse order, so that every host's agent has once waited on the board
+        // for another's line (the first such wait compiles its code: 0.3 ms).
+        foreach ((TimeSpan at, bool reverse) in ((TimeSpan, bool)[])[(TimeSpan.FromMilliseconds(-150), false), (TimeSpan.FromMilliseconds(-100), true)])
         {
-            foreach (string host in _session.Hosts.Keys) yield return new TimedLine(default, at, null, new ErrorCall(host, Rehearsing), null, "rehearsal");
+            IEnumerable<string> hosts = reverse ? _session.Hosts.Keys.Reverse() : _session.Hosts.Keys;
+            foreach (string host in hosts) yield return new TimedLine(default, at, null, new ErrorCall(host, Rehearsing), null, "rehearsal");
         }
     }
 
@@ -269,40 +331,33 @@ internal sealed class ScenarioPlayer
 
     private static bool IsRehearsal(TimedLine line) => line.Statement is ErrorCall { Socket: Rehearsing };
 
+    /// <remarks>
+    /// An ordinary thread, not a real-time one: it sends requests <see cref="AgentLeadNs"/> ahead, so its wake-ups are
+    /// off the lines' path, and as a real-time thread it took the core from an agent spinning for its instant (a
+    /// spinner yields to threads of its priority): lines 0.4–0.6 ms late after another host's line.
+    /// </remarks>
     private void HostWorker(string host, BlockingCollection<QueuedLine> queue, CancellationTokenSource failed, ConcurrentQueue<Exception> errors)
     {
-        Linux.Interop.SchedulingBoost.RealTimeIf(_session.Context.RealTime, Linux.Interop.SchedulingBoost.CallPriority);
         try
         {
-            long free = 0;
-            foreach ((TimedLine[] lines, TaskCompletionSource<long>[] dones, long notBefore) in queue.GetConsumingEnumerable(failed.Token))
+            foreach ((TimedLine[] lines, int[] slots, int[] after) in queue.GetConsumingEnumerable(failed.Token))
             {
                 if (_ended.IsCancellationRequested)
                 {
                     // The timeline ended while this host was blocked in an earlier call: as on the model, the lines never ran.
                     foreach (TimedLine line in lines) Note(MonotonicClock.NowNs(), $"{host} was still blocked: line {line.Where.Line} never ran");
-                    foreach (TaskCompletionSource<long> done in dones) done.TrySetResult(MonotonicClock.NowNs());
+                    foreach (int slot in slots) Board.Mark(slot, MonotonicClock.NowNs());
                     continue;
                 }
 
-                // The requests leave AgentLeadNs early and the agent starts the first at its time (AgentRequest.DueNs),
-                // the others as soon as the one before has returned.
-                SleepUntil(lines[0].At, failed.Token, AgentLeadNs);
-
-                // The instant the first call could start: its time, or later when the host was still in its previous call
-                // (the agent's end of it) or earlier lines of the same instant had not ended (the model's order).
-                long allowed = Math.Max(Math.Max(Due(lines[0].At), free), notBefore);
+                // The requests leave AgentLeadNs early; the agent starts the first at its time, once the lines before it at
+                // its instant have ended (their marks on the board), and each other as soon as the one before has returned.
+                SleepUntil(lines[0].At, failed.Token, AgentLeadNs, spin: false);
+                long due = Due(lines[0].At);
+                var gate = new Gate(after, due + (_options.SameInstantWait.Ticks * 100));
                 var sent = new SentCall?[lines.Length];
-                for (int k = 0; k < lines.Length; k++) sent[k] = Send(host, lines[k], (HostStatement)lines[k].Statement, failed.Token, dueNs: k == 0 ? allowed : 0).GetAwaiter().GetResult();
-                for (int k = 0; k < lines.Length; k++)
-                {
-                    (long Start, long End)? call = Complete(host, lines[k], sent[k], dones[k], allowed, failed.Token).GetAwaiter().GetResult();
-                    if (call is { } c)
-                    {
-                        free = c.End;
-                        allowed = c.End;
-                    }
-                }
+                for (int k = 0; k < lines.Length; k++) sent[k] = Send(host, lines[k], (HostStatement)lines[k].Statement, failed.Token, k == 0 ? due : 0, slots[k], k == 0 ? gate : null).GetAwaiter().GetResult();
+                for (int k = 0; k < lines.Length; k++) Complete(host, lines[k], sent[k], slots[k], failed.Token).GetAwaiter().GetResult();
             }
         }
         catch (OperationCanceledException)
@@ -316,26 +371,29 @@ internal sealed class ScenarioPlayer
     }
 
     /// <summary>
-    /// Finishes a sent line and completes its <paramref name="done"/>. The reply's continuation runs on the agent
-    /// client's reply reader, so the instant's next line (the dispatcher waits on <paramref name="done"/>) is
-    /// released from there, without first waking this host's worker: on an idle virtual CPU every wake-up on that
-    /// path costs a few hundred microseconds.
+    /// Finishes a sent line and marks its end on the board (also when it never ran: a crashed host, the timeline's
+    /// end), so that the lines after it at its instant never wait longer than they must.
     /// </summary>
-    private async Task<(long Start, long End)?> Complete(string host, TimedLine line, SentCall? sent, TaskCompletionSource<long> done, long allowed, CancellationToken ct)
+    private async Task Complete(string host, TimedLine line, SentCall? sent, int slot, CancellationToken ct)
     {
-        (long Start, long End)? call = sent is not null ? await Finish(host, line, sent, ct).ConfigureAwait(false) : null;
+        AgentCall? call = sent is not null ? await Finish(host, line, sent, ct).ConfigureAwait(false) : null;
         long end = MonotonicClock.NowNs();
         if (call is { } c)
         {
             // Waiting for a replacement agent (after kill) is waiting for the host, not the lab's lateness.
-            allowed = Math.Max(allowed, _session.Hosts[host].AgentReadyNs);
+            long allowed = Math.Max(c.Ready, _session.Hosts[host].AgentReadyNs);
             Late(line, c.Start - allowed);
             end = c.End;
         }
 
-        done.TrySetResult(end);
-        return call;
+        Board.Mark(slot, end);
     }
+
+    /// <summary>A call as its agent ran it: when it could start (its time, the agent's previous call, the lines before it), started and ended.</summary>
+    private readonly record struct AgentCall(long Ready, long Start, long End);
+
+    /// <summary>What a call waits for before it starts: the board slots of the lines before it at its instant, at most until <paramref name="DeadlineNs"/>.</summary>
+    private sealed record Gate(int[] After, long DeadlineNs);
 
     /// <summary>
     /// <c>HOST kill</c>: SIGKILL at the line's time; the returned task completes (CLOCK_MONOTONIC ns) when the
@@ -355,14 +413,14 @@ internal sealed class ScenarioPlayer
         return exited;
     }
 
-    private async Task<(long Start, long End)?> Perform(string hostName, TimedLine line, HostStatement st, CancellationToken ct, bool record = true, long dueNs = 0) =>
-        await Send(hostName, line, st, ct, dueNs).ConfigureAwait(false) is { } sent ? await Finish(hostName, line, sent, ct, record).ConfigureAwait(false) : null;
+    private async Task<AgentCall?> Perform(string hostName, TimedLine line, HostStatement st, CancellationToken ct, bool record = true) =>
+        await Send(hostName, line, st, ct, dueNs: 0).ConfigureAwait(false) is { } sent ? await Finish(hostName, line, sent, ct, record).ConfigureAwait(false) : null;
 
     /// <summary>A request on its way to a host's agent (<see cref="Send"/>), to be finished in order (<see cref="Finish"/>).</summary>
     private sealed record SentCall(HostBoot Boot, AgentClient Agent, HostStatement Statement, KnownEnd? Creates, long SentNs, Task<AgentResponse> Reply, CancellationTokenSource UntilEnd);
 
     /// <summary>Sends a line's request to its host's agent (written before this returns); null when the host cannot take it.</summary>
-    private async Task<SentCall?> Send(string hostName, TimedLine line, HostStatement st, CancellationToken ct, long dueNs)
+    private async Task<SentCall?> Send(string hostName, TimedLine line, HostStatement st, CancellationToken ct, long dueNs, int slot = 0, Gate? gate = null)
     {
         LabHost host = _session.Hosts[hostName];
         HostBoot? boot = host.Current;
@@ -384,6 +442,17 @@ internal sealed class ScenarioPlayer
         AgentClient agent = boot.Agent ?? throw new LabRunException($"{line.Where}: no agent for host {hostName}");
         (AgentRequest req, KnownEnd? creates) = BuildRequest(hostName, st);
         req.DueNs = dueNs;
+        if (slot > 0 || gate is { After.Length: > 0 })
+        {
+            req.Board = Board.Path;
+            req.Slot = slot;
+            if (gate is { After.Length: > 0 })
+            {
+                req.After = gate.After;
+                req.GateNs = gate.DeadlineNs;
+            }
+        }
+
         long sent = MonotonicClock.NowNs();
         if (creates is not null) creates.CreatedNs = Math.Max(sent, dueNs);
         var untilEnd = CancellationTokenSource.CreateLinkedTokenSource(ct, _ended.Token);
@@ -391,7 +460,7 @@ internal sealed class ScenarioPlayer
     }
 
     /// <summary>Waits for a sent line's reply and records it: its start and end on the agent, or null when it never returned.</summary>
-    private async Task<(long Start, long End)?> Finish(string hostName, TimedLine line, SentCall call, CancellationToken ct, bool record = true)
+    private async Task<AgentCall?> Finish(string hostName, TimedLine line, SentCall call, CancellationToken ct, bool record = true)
     {
         LabHost host = _session.Hosts[hostName];
         (HostBoot boot, AgentClient agent, HostStatement st, KnownEnd? creates, long sent, _, CancellationTokenSource untilEnd) = call;
@@ -426,11 +495,17 @@ internal sealed class ScenarioPlayer
             }
         }
 
-        if (creates is not null) creates.CreatedEndNs = r.EndNs;
+        if (creates is not null)
+        {
+            // The request left early and may have waited for its time and its instant: the socket is the call's from its start.
+            creates.CreatedNs = r.StartNs;
+            creates.CreatedEndNs = r.EndNs;
+        }
         UpdateEndpoints(_ends, hostName, st, r);
         CallOutcome outcome = Outcome(st, r);
         if (record) Record(r.StartNs, new CallTraced(At(r.StartNs), line, hostName, At(r.EndNs), outcome));
-        return (r.StartNs, r.EndNs);
+        // A reply without the agent's ready instant (a fault before the call) is not the lab's lateness.
+        return new AgentCall(r.ReadyNs == 0 ? r.StartNs : r.ReadyNs, r.StartNs, r.EndNs);
     }
 
     /// <summary>
@@ -625,7 +700,7 @@ internal sealed class ScenarioPlayer
     /// Sleeps to the line's absolute CLOCK_MONOTONIC deadline (clock_nanosleep TIMER_ABSTIME; no timer slack on a
     /// SCHED_FIFO thread), in slices of at most 20 ms so that cancellation is seen; the last 150 µs are spun.
     /// </summary>
-    private void SleepUntil(TimeSpan at, CancellationToken ct, long earlyNs = 0)
+    private void SleepUntil(TimeSpan at, CancellationToken ct, long earlyNs = 0, bool spin = true)
     {
         long due = Due(at) - earlyNs;
         while (true)
@@ -634,19 +709,23 @@ internal sealed class ScenarioPlayer
             long now = MonotonicClock.NowNs();
             if (now >= due) return;
             if (due - now > 20_000_000) Linux.Interop.MonotonicSleep.Until(now + 20_000_000);
-            else Linux.Interop.MonotonicSleep.UntilSpinning(due, SpinNs);
+            else if (spin) Linux.Interop.MonotonicSleep.UntilSpinningYielding(due, SpinNs);
+            else Linux.Interop.MonotonicSleep.Until(due);
         }
     }
 
-    /// <summary>How long before a line's time its thread stops sleeping and spins (a timer wake-up costs 50–100 µs here).</summary>
-    private const long SpinNs = 150_000;
+    /// <summary>
+    /// How long before a line's time the timeline thread stops sleeping and spins (yielding): a timer wake-up costs 50–100 µs
+    /// here at the median, but waking an idle virtual CPU took up to 2–3 ms; the same as an agent's (AgentProgram.DueSpinNs).
+    /// </summary>
+    private const long SpinNs = AgentProgram.DueSpinNs;
 
     /// <summary>
     /// How long before a line's time its request is sent to the host's agent, which waits for the instant itself:
     /// more than the agent's own spin (<see cref="AgentProgram.DueSpinNs"/>), so that the runner's wake-up, the pipe
     /// and the agent's JSON are done before the agent starts spinning.
     /// </summary>
-    private const long AgentLeadNs = 4_000_000;
+    private const long AgentLeadNs = 20_000_000;
 
     /// <summary>
     /// Moves the timeline's zero to the phase of the kernel's jiffies that the model's timer wheel assumes
@@ -690,9 +769,11 @@ internal sealed class ScenarioPlayer
         }
     }
 
-    /// <summary>A host line handed to its host's worker, with the end of the earlier lines of its instant.</summary>
-    /// <summary>Lines of one host sent to its agent together (<see cref="SameHostRun"/>), each with its completion.</summary>
-    private readonly record struct QueuedLine(TimedLine[] Lines, TaskCompletionSource<long>[] Done, long NotBefore);
+    /// <summary>
+    /// Lines of one host sent to its agent together (<see cref="SameHostRun"/>), each with its board slot, and the
+    /// slots of the lines before the first at its instant.
+    /// </summary>
+    private readonly record struct QueuedLine(TimedLine[] Lines, int[] Slots, int[] After);
 
     private TimeSpan At(long ns) => TimeSpan.FromTicks((ns - _t0) / 100);
 

@@ -28,6 +28,17 @@ internal static unsafe class MonotonicSleep
         while (NowNs() < deadlineNs) Thread.SpinWait(20);
     }
 
+    /// <summary>
+    /// As <see cref="UntilSpinning"/>, but yielding the core at every turn of the spin: for real-time threads that
+    /// spin while others of their priority may need to run on a 2-core machine (another agent's call due at the
+    /// same instant, the line this one waits for) — a SCHED_FIFO spinner that never yields keeps them off its core.
+    /// </summary>
+    internal static void UntilSpinningYielding(long deadlineNs, long spinNs)
+    {
+        Until(deadlineNs - spinNs);
+        while (NowNs() < deadlineNs) Thread.Yield();
+    }
+
     /// <summary>Sleeps until CLOCK_MONOTONIC reaches <paramref name="deadlineNs"/> (returns at once if it has).</summary>
     internal static void Until(long deadlineNs)
     {
