@@ -202,6 +202,12 @@ internal sealed class LabHost : IAsyncDisposable
             }
         }, CancellationToken.None);
         lock (_counterLock) _crashCounters.Add(counters);
+
+        // Its processes die off the path, and as ordinary threads: a real-time agent's exit held a core for milliseconds.
+        foreach (Agent.AgentClient? a in (Agent.AgentClient?[])[boot.Agent, boot.Spare])
+        {
+            if (a is { HasExited: false }) Linux.Interop.SchedulingBoost.OrdinaryProcess(a.Pid);
+        }
         var tornDown = new TaskCompletionSource<long>(TaskCreationOptions.RunContinuationsAsynchronously);
 
         // Listed before the host counts as down: Dump (the poller) sees the boot's sockets until they are gone.

@@ -152,7 +152,7 @@ internal sealed class ScenarioPlayer
                 }
 
                 // Its lateness is the host worker's to measure, against the instant the agent says it could start.
-                queues[((HostStatement)batch[0].Statement).Host].Add(new QueuedLine(batch, slots, EarlierOfInstant(lines, agent)), ct);
+                queues[((HostStatement)batch[0].Statement).Host].Add(new QueuedLine(batch, slots, AgentLineWaitsFor(lines, agent)), ct);
                 agent = NextLine(lines, last + 1, agentCall: true);
             }
             else
@@ -261,6 +261,25 @@ internal sealed class ScenarioPlayer
         return slots;
     }
 
+    /// <summary>
+    /// What a host's call waits for on the board besides its time: the lines before it at its instant, and the last
+    /// network event or outside action (release, destroy) before it. The dispatcher performs those in order, but a call
+    /// is handed over ahead of them, and one of them running late (a crash 1 ms late, a reboot after it) must not let
+    /// a later call overtake it: the call would meet the network as it was before (a send to a crashed host dropped
+    /// where the model, and the scenario, have the rebooted host reset it).
+    /// </summary>
+    private static int[] AgentLineWaitsFor(IReadOnlyList<TimedLine> lines, int index)
+    {
+        int[] sameInstant = EarlierOfInstant(lines, index);
+        for (int i = index - 1; i >= 0; i--)
+        {
+            if (lines[i].At == lines[index].At) continue; // already among sameInstant when it changes the world
+            if (lines[i].Statement is NetworkStatement or HostStatement { FromOutside: true }) return [.. sameInstant, SlotOf(i)];
+        }
+
+        return sameInstant;
+    }
+
     /// <summary>A line's slot on the board: its index among the played lines, plus one (slot 0 is no line's).</summary>
     private static int SlotOf(int index) => index + 1;
 
@@ -340,6 +359,7 @@ internal sealed class ScenarioPlayer
     {
         try
         {
+            var outstanding = new List<Task>();
             foreach ((TimedLine[] lines, int[] slots, int[] after) in queue.GetConsumingEnumerable(failed.Token))
             {
                 if (_ended.IsCancellationRequested)
@@ -357,8 +377,16 @@ internal sealed class ScenarioPlayer
                 var gate = new Gate(after, due + (_options.SameInstantWait.Ticks * 100));
                 var sent = new SentCall?[lines.Length];
                 for (int k = 0; k < lines.Length; k++) sent[k] = Send(host, lines[k], (HostStatement)lines[k].Statement, failed.Token, k == 0 ? due : 0, slots[k], k == 0 ? gate : null).GetAwaiter().GetResult();
-                for (int k = 0; k < lines.Length; k++) Complete(host, lines[k], sent[k], slots[k], failed.Token).GetAwaiter().GetResult();
+                for (int k = 0; k < lines.Length; k++) outstanding.Add(Complete(host, lines[k], sent[k], slots[k], failed.Token));
+
+                // The agent runs its requests one after another, so the next ones may follow at once — except after a call
+                // that can block (connect, a lingering close): what comes after it must wait for it here, so that at the
+                // timeline's end, or at a kill, lines queued behind a blocked call are known never to have run.
+                if (lines[^1].Statement is ConnectCall or CloseCall) AwaitAll(outstanding);
+                else ThrowIfFailed(outstanding);
             }
+
+            AwaitAll(outstanding);
         }
         catch (OperationCanceledException)
         {
@@ -387,6 +415,22 @@ internal sealed class ScenarioPlayer
         }
 
         Board.Mark(slot, end);
+    }
+
+    private static void AwaitAll(List<Task> calls)
+    {
+        foreach (Task t in calls) t.GetAwaiter().GetResult();
+        calls.Clear();
+    }
+
+    private static void ThrowIfFailed(List<Task> calls)
+    {
+        foreach (Task t in calls)
+        {
+            if (t.IsFaulted || t.IsCanceled) t.GetAwaiter().GetResult();
+        }
+
+        calls.RemoveAll(t => t.IsCompletedSuccessfully);
     }
 
     /// <summary>A call as its agent ran it: when it could start (its time, the agent's previous call, the lines before it), started and ended.</summary>

@@ -79,6 +79,9 @@ internal static class LinuxConstants
 
     // include/uapi/linux/sockios.h: SIOCINQ = FIONREAD, SIOCOUTQ = TIOCOUTQ (asm-generic/ioctls.h)
     internal const nuint SIOCINQ = 0x541B;
+
+    // include/uapi/asm-generic/ioctls.h: set or clear O_NONBLOCK on a descriptor (an int argument, non-zero sets).
+    internal const nuint FIONBIO = 0x5421;
     internal const nuint SIOCOUTQ = 0x5411;
 
     // include/uapi/linux/if_tun.h: TUNSETIFF = _IOW('T', 202, int)
@@ -92,6 +95,7 @@ internal static class LinuxConstants
 
     // include/uapi/asm-generic/poll.h
     internal const short POLLIN = 0x1;
+    internal const short POLLOUT = 0x4;
     internal const short POLLERR = 0x8;
     internal const short POLLHUP = 0x10;
     internal const short POLLNVAL = 0x20;

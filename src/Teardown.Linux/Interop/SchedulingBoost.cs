@@ -45,6 +45,23 @@ internal static class SchedulingBoost
         else Boost();
     }
 
+    /// <summary>
+    /// Every thread of process <paramref name="pid"/> back to SCHED_OTHER, e.g. before it is killed: a process's exit
+    /// (its address space torn down, its descriptors closed) runs in its own threads at their priority, and a
+    /// real-time agent's exit held a core for milliseconds while the lines after a crash were due. Best effort.
+    /// </summary>
+    internal static unsafe void OrdinaryProcess(int pid)
+    {
+        string[] tasks;
+        try { tasks = Directory.GetDirectories($"/proc/{pid}/task"); }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException) { return; }
+        var p = new SchedParam { sched_priority = 0 };
+        foreach (string t in tasks)
+        {
+            if (int.TryParse(Path.GetFileName(t), System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out int tid)) Libc.sched_setscheduler(tid, SCHED_OTHER, &p);
+        }
+    }
+
     /// <summary>Back to SCHED_OTHER (nice -10), e.g. for a thread about to do long CPU work.</summary>
     internal static unsafe void Ordinary()
     {
