@@ -62,9 +62,9 @@ internal sealed class ScenarioPlayer
         string? jiffyNote = AlignWithJiffies();
         var collections = RuntimePauseMeter.Start();
 
-        // The timeline runs on dedicated threads with blocking waits (one dispatcher, one per host), and
-        // agent replies resume their callers on the reply reader's thread: no thread-pool hop between a
-        // line's time and its syscall, which under load costs milliseconds.
+        // The timeline runs on dedicated threads with blocking waits (one dispatcher, one per host): no thread-pool
+        // hop between a line's time and its syscall, which under load costs milliseconds. Lines of one instant wait
+        // for each other on the board, in the agents, not for replies.
         using var failed = CancellationTokenSource.CreateLinkedTokenSource(ct);
         List<TimedLine> lines = [.. Rehearsal().Concat(_scenario.Timeline)];
         using InstantBoard board = InstantBoard.Create(lines.Count + 1);
