@@ -117,8 +117,8 @@ internal sealed class SocketTable
     /// watched rather than slept in: the socket connects non-blocking and the thread polls it, yielding, for
     /// <see cref="ConnectSpinNs"/> before it blocks in poll. The handshake over a zero-delay link takes well under
     /// a millisecond, and waking a thread asleep in connect took up to milliseconds on the 2-core VM (issue 11's
-    /// bound for the whole handshake is 1 ms). The kernel does the same either way: inet_stream_connect sends the
-    /// SYN and, blocking or not, the result is the socket's error (sock_error / SO_ERROR) when the attempt ends.
+    /// bound for the whole handshake is 1 ms). Once poll says the attempt has ended, a second connect takes the path a
+    /// blocking one takes when it wakes (af_inet.c:__inet_stream_connect), so the result and the socket are the same.
     /// </summary>
     private static unsafe Errno ConnectWatching(int fd, SockAddrIn* sa)
     {
@@ -144,10 +144,12 @@ internal sealed class SocketTable
                 if (spinning) Thread.Yield();
             }
 
-            int err = 0;
-            uint len = sizeof(int);
-            if (Libc.getsockopt(fd, SOL_SOCKET, SO_ERROR, &err, &len) != 0) return Libc.LastErrno;
-            return (Errno)err;
+            // connect again, as a blocking connect ends (af_inet.c:__inet_stream_connect after inet_wait_for_connect):
+            // established → 0; closed by a reset or a timeout → the socket's error, and the socket disconnected
+            // (tcp_disconnect), which SO_ERROR alone would not do (seen: Send-Q 1 instead of the blocking call's 3).
+            do rc = Libc.connect(fd, sa, (uint)sizeof(SockAddrIn));
+            while (rc != 0 && Libc.LastErrno == Errno.EINTR);
+            return rc == 0 || Libc.LastErrno == Errno.EISCONN ? Errno.None : Libc.LastErrno;
         }
         finally
         {

@@ -33,6 +33,9 @@ internal sealed class ScenarioPlayer
     private int _order;
     private long _t0;
     private InstantBoard? _board;
+
+    // Per board slot: when the runner had recorded the line's reply (its endpoints in _ends, its trace entry), 0 until then.
+    private long[] _recorded = [];
     private readonly TimeSpan _lastLineAt;
 
     public ScenarioPlayer(LabSession session, Scenario scenario, KernelTargetOptions options)
@@ -69,6 +72,7 @@ internal sealed class ScenarioPlayer
         List<TimedLine> lines = [.. Rehearsal().Concat(_scenario.Timeline)];
         using InstantBoard board = InstantBoard.Create(lines.Count + 1);
         _board = board;
+        _recorded = new long[lines.Count + 1];
         var queues = _session.Hosts.Keys.ToDictionary(h => h, _ => new BlockingCollection<QueuedLine>());
         var errors = new ConcurrentQueue<Exception>();
         Thread[] workers = queues.Select(q => new Thread(() => HostWorker(q.Key, q.Value, failed, errors)) { IsBackground = true, Name = "host " + q.Key }).ToArray();
@@ -195,6 +199,10 @@ internal sealed class ScenarioPlayer
             allowed = Math.Max(allowed, Board.Wait(earlier, deadline, AgentProgram.DueSpinNs).AtNs);
         }
 
+        // A line that names a socket needs the lab's record of the calls before it (an accepted socket's 4-tuple comes
+        // with the accept's reply, which may still be on its way when the board says the accept has ended).
+        if (line.Statement is ExpectSocket or ReleaseCall or DestroyCall) WaitForRecords(lines, index, MonotonicClock.NowNs() + (_options.SameInstantWait.Ticks * 100));
+
         int slot = SlotOf(index);
         long started = MonotonicClock.NowNs();
         switch (line.Statement)
@@ -223,6 +231,27 @@ internal sealed class ScenarioPlayer
         }
 
         Late(line, started - allowed);
+    }
+
+    /// <summary>
+    /// Waits (spinning, yielding, then polling; until <paramref name="deadlineNs"/> at most) until every host call before
+    /// line <paramref name="index"/> that has ended on the board has also been recorded by the runner.
+    /// </summary>
+    private void WaitForRecords(IReadOnlyList<TimedLine> lines, int index, long deadlineNs)
+    {
+        long spinUntil = MonotonicClock.NowNs() + AgentProgram.DueSpinNs;
+        for (int i = 0; i < index; i++)
+        {
+            int slot = SlotOf(i);
+            if (!IsAgentCall(lines[i]) || Board.Read(slot) == 0) continue;
+            while (Volatile.Read(ref _recorded[slot]) == 0)
+            {
+                long now = MonotonicClock.NowNs();
+                if (now >= deadlineNs) return;
+                if (now < spinUntil) Thread.Yield();
+                else Linux.Interop.MonotonicSleep.Until(Math.Min(deadlineNs, now + 50_000));
+            }
+        }
     }
 
     /// <summary>The first line from <paramref name="from"/> that is (or is not) an agent's call; the count when none.</summary>
@@ -366,7 +395,12 @@ internal sealed class ScenarioPlayer
                 {
                     // The timeline ended while this host was blocked in an earlier call: as on the model, the lines never ran.
                     foreach (TimedLine line in lines) Note(MonotonicClock.NowNs(), $"{host} was still blocked: line {line.Where.Line} never ran");
-                    foreach (int slot in slots) Board.Mark(slot, MonotonicClock.NowNs());
+                    foreach (int slot in slots)
+                    {
+                        Board.Mark(slot, MonotonicClock.NowNs());
+                        Volatile.Write(ref _recorded[slot], MonotonicClock.NowNs());
+                    }
+
                     continue;
                 }
 
@@ -415,6 +449,7 @@ internal sealed class ScenarioPlayer
         }
 
         Board.Mark(slot, end);
+        Volatile.Write(ref _recorded[slot], MonotonicClock.NowNs());
     }
 
     private static void AwaitAll(List<Task> calls)
