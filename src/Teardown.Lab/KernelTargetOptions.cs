@@ -25,7 +25,7 @@ public sealed record KernelTargetOptions
     public TimeSpan PollInterval { get; init; } = TimeSpan.FromMilliseconds(20);
 
     /// <summary>
-    /// Whether the lab's threads — the wire's TUN readers and schedulers, the timeline's dispatcher,
+    /// Whether the lab's threads — the wire's TUN readers and schedulers, the timeline's threads, the reply readers,
     /// the namespace threads — and the agents' threads run SCHED_FIFO (else nice -10). Real-time threads take a
     /// zero-delay handshake from 1–3 ms to ~0.3 ms on this VM. But a .NET thread that wakes while its runtime
     /// suspends the process for a collection waits for the suspension to end, and the thread doing the collection

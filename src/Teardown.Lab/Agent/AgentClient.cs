@@ -25,9 +25,12 @@ internal sealed class AgentClient : IAsyncDisposable
     private long _nextId;
     private volatile bool _exited;
 
-    private AgentClient(Process process)
+    private readonly bool _realTime;
+
+    private AgentClient(Process process, bool realTime)
     {
         _process = process;
+        _realTime = realTime;
 
         // Dedicated threads with blocking reads: on Unix, async reads of a child's pipes occupy a
         // thread-pool thread each, and a few agents would starve the pool that drives the timeline.
@@ -54,7 +57,7 @@ internal sealed class AgentClient : IAsyncDisposable
     public bool HasExited => _exited;
 
     /// <summary>Starts an agent in namespace <paramref name="ns"/> and waits until it reports ready.</summary>
-    /// <param name="realTime">Whether the agent's threads run SCHED_FIFO (KernelTargetOptions.RealTime).</param>
+    /// <param name="realTime">Whether the agent's threads and this client's reply reader run SCHED_FIFO (KernelTargetOptions.RealTime).</param>
     public static async Task<AgentClient> StartAsync(string ns, IReadOnlyList<string> command, TimeSpan timeout, CancellationToken ct, bool warmUp = true, bool realTime = true)
     {
         var psi = new ProcessStartInfo("ip")
@@ -75,7 +78,7 @@ internal sealed class AgentClient : IAsyncDisposable
         psi.Environment["DOTNET_gcServer"] = "0";
         if (!realTime) psi.Environment[AgentProgram.RealTimeVariable] = "0";
         Process p = Process.Start(psi) ?? throw new IOException("cannot start agent");
-        var client = new AgentClient(p);
+        var client = new AgentClient(p, realTime);
         try
         {
             await client._ready.Task.WaitAsync(timeout, ct).ConfigureAwait(false);
@@ -149,12 +152,13 @@ internal sealed class AgentClient : IAsyncDisposable
     }
 
     /// <remarks>
-    /// An ordinary thread: lines of one instant wait for each other on the run's board (InstantBoard), not for replies,
-    /// so a reply's trip is off the timeline's path — and a real-time reader woken by every reply took the core from
-    /// agents spinning for their instant.
+    /// Real-time like the agents (when they are): lines of one instant wait for each other on the run's board, not for
+    /// replies, but a host's calls after a connect, and the runner's lines naming a socket, still wait for the replies
+    /// before them; as an ordinary thread the reader was starved by agents spinning for lines 1 ms apart.
     /// </remarks>
     private void ReadLoop()
     {
+        SchedulingBoost.RealTimeIf(_realTime, SchedulingBoost.CallPriority);
         try
         {
             StreamReader r = _process.StandardOutput;

@@ -380,12 +380,12 @@ internal sealed class ScenarioPlayer
     private static bool IsRehearsal(TimedLine line) => line.Statement is ErrorCall { Socket: Rehearsing };
 
     /// <remarks>
-    /// An ordinary thread, not a real-time one: it sends requests <see cref="AgentLeadNs"/> ahead, so its wake-ups are
-    /// off the lines' path, and as a real-time thread it took the core from an agent spinning for its instant (a
-    /// spinner yields to threads of its priority): lines 0.4–0.6 ms late after another host's line.
+    /// Real-time like the agents: as an ordinary thread it was starved by them when lines came 1 ms apart (each agent
+    /// spins the last 2 ms before its call), and after a connect it sent the next calls only once the host had crashed.
     /// </remarks>
     private void HostWorker(string host, BlockingCollection<QueuedLine> queue, CancellationTokenSource failed, ConcurrentQueue<Exception> errors)
     {
+        Linux.Interop.SchedulingBoost.RealTimeIf(_session.Context.RealTime, Linux.Interop.SchedulingBoost.CallPriority);
         try
         {
             var outstanding = new List<Task>();
