@@ -32,6 +32,7 @@ internal sealed class ScenarioPlayer
     private const long LateNs = 10_000_000;
     private int _order;
     private long _t0;
+    private bool _zeroClaimed; // _t0 is held in TimelineZeros until the timeline ends
     private InstantBoard? _board;
 
     // Per board slot: when the runner had recorded the line's reply (its endpoints in _ends, its trace entry), 0 until then.
@@ -101,6 +102,7 @@ internal sealed class ScenarioPlayer
         }
         finally
         {
+            if (_zeroClaimed) TimelineZeros.Release(_t0);
             foreach (var q in queues.Values) q.CompleteAdding();
             if (!errors.IsEmpty || ct.IsCancellationRequested || !dispatcher.Task.IsCompletedSuccessfully) await failed.CancelAsync().ConfigureAwait(false);
 
@@ -809,14 +811,16 @@ internal sealed class ScenarioPlayer
     /// <summary>
     /// Moves the timeline's zero to the phase of the kernel's jiffies that the model's timer wheel assumes
     /// (<see cref="JiffyClock"/>): a jiffy that is a multiple of 512 (4096 for timelines past 129 s, where
-    /// level-4 timers can come due), 3.5 ms into it at HZ 250. Up to 2 s (16 s) more lead. Returns a note.
+    /// level-4 timers can come due), 3.5 ms into it at HZ 250, and one no other timeline of this process is playing
+    /// (<see cref="TimelineZeros"/>). Up to 2 s (16 s) more lead, a grid step more per run already there. Returns a note.
     /// </summary>
     private string? AlignWithJiffies()
     {
         if (JiffyClock.Current is not { } clock) return "jiffies unknown (/proc/timer_list unreadable): the kernel's timers may run up to a wheel granularity from the model's";
         long modulus = _lastLineAt >= TimeSpan.FromSeconds(129) ? 4096 : 512;
-        (long zero, long jiffy) = clock.AlignedZero(_t0, modulus);
-        _t0 = zero;
+        _t0 = TimelineZeros.Claim(_t0, from => clock.AlignedZero(from, modulus).ZeroNs);
+        _zeroClaimed = true;
+        long jiffy = clock.JiffyAt(_t0);
         return string.Create(CultureInfo.InvariantCulture, $"zero {TimerWheelPhaseMs(clock):0.###} ms into jiffy {jiffy} (a multiple of {modulus} at HZ {clock.Hz}, as the model's timer wheel)");
     }
 
