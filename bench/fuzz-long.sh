@@ -10,6 +10,9 @@
 #
 # BUDGET=65m (environment) ends the current slice after that much wall time (teardown fuzz --budget): its
 # summary then counts the scenarios it played, and the next sitting goes on with the next slice.
+# MAX_DURATION=20s (environment; default 90s, teardown fuzz's own) caps each generated timeline: shorter timelines
+# play ~4 times as many scenarios an hour, but a gap of 30 or 61 s (a timer running out: tcp_fin_timeout,
+# TIME_WAIT, keepalive) is then cut to the resolution. Use another FIRST for such a campaign; each slice records it.
 #
 # The CLI is copied once to .build/fuzz-long/cli, so that rebuilding the working tree meanwhile does not
 # change the binary under a running campaign. Findings (minimal .scn files) land in .build/fuzz-long/findings.
@@ -39,7 +42,8 @@ if [[ ! -x "$out/cli/teardown" ]]; then
   git -C "$root" rev-parse --short HEAD > "$out/cli/COMMIT" 2>/dev/null || true
 fi
 summary="$out/summary.tsv"
-[[ -f $summary ]] || printf 'seed\tcount\tjobs\tcommit\tstarted\tseconds\tsummary\n' > "$summary"
+max_duration="${MAX_DURATION:-90s}"
+[[ -f $summary ]] || printf 'seed\tcount\tjobs\tmax-duration\tcommit\tstarted\tseconds\tsummary\n' > "$summary"
 
 status=0
 for ((k = 0; k < slices; k++)); do
@@ -50,10 +54,11 @@ for ((k = 0; k < slices; k++)); do
   fi
   started=$(date -u +%FT%TZ)
   t0=$(date +%s)
-  echo "fuzz-long: slice $seed ($count scenarios, --jobs $jobs) from $started"
+  echo "fuzz-long: slice $seed ($count scenarios, --jobs $jobs, --max-duration $max_duration) from $started"
   budget=()
   [[ -n ${BUDGET:-} ]] && budget=(--budget "$BUDGET")
-  "$out/cli/teardown" fuzz --seed "$seed" --count "$count" --jobs "$jobs" --out "$out/findings" "${budget[@]}" \
+  "$out/cli/teardown" fuzz --seed "$seed" --count "$count" --jobs "$jobs" --max-duration "$max_duration" \
+    --out "$out/findings" "${budget[@]}" \
     > "$out/slice-$seed.txt" 2>&1
   code=$?
   line="$(grep -E '^[0-9]+ of [0-9]+ scenarios: model and kernel agree' "$out/slice-$seed.txt" | tail -1)"
@@ -62,7 +67,7 @@ for ((k = 0; k < slices; k++)); do
     status=1
     break
   fi
-  printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$seed" "$count" "$jobs" "$(cat "$out/cli/COMMIT" 2>/dev/null)" "$started" "$(( $(date +%s) - t0 ))" "$line" >> "$summary"
+  printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$seed" "$count" "$jobs" "$max_duration" "$(cat "$out/cli/COMMIT" 2>/dev/null)" "$started" "$(( $(date +%s) - t0 ))" "$line" >> "$summary"
   echo "fuzz-long: $line"
   (( code == 0 )) || status=1
 done
