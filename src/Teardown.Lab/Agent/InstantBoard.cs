@@ -88,15 +88,8 @@ public sealed unsafe class InstantBoard : IDisposable
     public (bool All, long AtNs) Wait(IReadOnlyList<int> slots, long deadlineNs, long spinNs)
     {
         ArgumentNullException.ThrowIfNull(slots);
-        long spinUntil = MonotonicSleep.NowNs() + spinNs;
-        while (true)
-        {
-            if (TryLatest(slots, out long latest)) return (true, latest);
-            long now = MonotonicSleep.NowNs();
-            if (now >= deadlineNs) return (false, deadlineNs);
-            if (now < spinUntil) Thread.Yield();
-            else MonotonicSleep.Until(Math.Min(deadlineNs, now + PollNs));
-        }
+        bool all = MonotonicSleep.SpinThenPoll(static w => w.Board.TryLatest(w.Slots, out _), (Board: this, Slots: slots), deadlineNs, spinNs);
+        return all && TryLatest(slots, out long latest) ? (true, latest) : (false, deadlineNs);
     }
 
     /// <summary>The latest mark among <paramref name="slots"/> when all are marked (0 for none).</summary>
@@ -113,8 +106,6 @@ public sealed unsafe class InstantBoard : IDisposable
 
         return true;
     }
-
-    private const long PollNs = 50_000;
 
     private long* Slot(int slot)
     {

@@ -133,15 +133,16 @@ internal sealed class SocketTable
             if (rc == 0) return Errno.None;
             if (Libc.LastErrno != Errno.EINPROGRESS) return Libc.LastErrno;
 
-            var pfd = new PollFd { fd = fd, events = POLLOUT };
-            long spinUntil = MonotonicSleep.NowNs() + ConnectSpinNs;
-            while (true)
+            // Watched for ConnectSpinNs, then slept on (a failed poll ends the watch; the second connect then says how the socket stands).
+            if (!MonotonicSleep.SpinThenPoll(static f => PollWritable(f, 0) != 0, fd, MonotonicSleep.NowNs() + ConnectSpinNs, ConnectSpinNs))
             {
-                bool spinning = MonotonicSleep.NowNs() < spinUntil;
-                int ready = Libc.poll(&pfd, 1, spinning ? 0 : -1);
-                if (ready > 0) break;
-                if (ready < 0 && Libc.LastErrno != Errno.EINTR) return Libc.LastErrno;
-                if (spinning) Thread.Yield();
+                int ready;
+                while ((ready = PollWritable(fd, -1)) < 0 && Libc.LastErrno == Errno.EINTR)
+                {
+                    // no signal handlers are installed, but be safe
+                }
+
+                if (ready < 0) return Libc.LastErrno;
             }
 
             // connect again, as a blocking connect ends (af_inet.c:__inet_stream_connect after inet_wait_for_connect):
@@ -155,6 +156,13 @@ internal sealed class SocketTable
         {
             Libc.ioctl(fd, FIONBIO, &off); // the socket is a blocking one, as a plain connect leaves it (a lingering close blocks)
         }
+    }
+
+    /// <summary>poll(2) for POLLOUT on one descriptor: the count of ready descriptors (0 or 1), or -1 with errno set.</summary>
+    private static unsafe int PollWritable(int fd, int timeoutMs)
+    {
+        var pfd = new PollFd { fd = fd, events = POLLOUT };
+        return Libc.poll(&pfd, 1, timeoutMs);
     }
 
     /// <summary>How long a connect is watched by spinning before its thread sleeps in poll.</summary>

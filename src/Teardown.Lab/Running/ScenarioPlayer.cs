@@ -246,13 +246,8 @@ internal sealed class ScenarioPlayer
         {
             int slot = SlotOf(i);
             if (!IsAgentCall(lines[i]) || Board.Read(slot) == 0) continue;
-            while (Volatile.Read(ref _recorded[slot]) == 0)
-            {
-                long now = MonotonicClock.NowNs();
-                if (now >= deadlineNs) return;
-                if (now < spinUntil) Thread.Yield();
-                else Linux.Interop.MonotonicSleep.Until(Math.Min(deadlineNs, now + 50_000));
-            }
+            long spinLeft = Math.Max(0, spinUntil - MonotonicClock.NowNs());
+            if (!Linux.Interop.MonotonicSleep.SpinThenPoll(static w => Volatile.Read(ref w.Recorded[w.Slot]) != 0, (Recorded: _recorded, Slot: slot), deadlineNs, spinLeft)) return;
         }
     }
 
@@ -397,11 +392,7 @@ internal sealed class ScenarioPlayer
                 {
                     // The timeline ended while this host was blocked in an earlier call: as on the model, the lines never ran.
                     foreach (TimedLine line in lines) Note(MonotonicClock.NowNs(), $"{host} was still blocked: line {line.Where.Line} never ran");
-                    foreach (int slot in slots)
-                    {
-                        Board.Mark(slot, MonotonicClock.NowNs());
-                        Volatile.Write(ref _recorded[slot], MonotonicClock.NowNs());
-                    }
+                    foreach (int slot in slots) MarkEndedAndRecorded(slot, MonotonicClock.NowNs());
 
                     continue;
                 }
@@ -450,7 +441,16 @@ internal sealed class ScenarioPlayer
             end = c.End;
         }
 
-        Board.Mark(slot, end);
+        MarkEndedAndRecorded(slot, end);
+    }
+
+    /// <summary>
+    /// A host call's end on the board (<paramref name="endNs"/>, for the lines after it at its instant), then that the
+    /// runner has recorded it (for runner lines that name its sockets, <see cref="WaitForRecords"/>), in that order.
+    /// </summary>
+    private void MarkEndedAndRecorded(int slot, long endNs)
+    {
+        Board.Mark(slot, endNs);
         Volatile.Write(ref _recorded[slot], MonotonicClock.NowNs());
     }
 

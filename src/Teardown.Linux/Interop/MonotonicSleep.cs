@@ -39,6 +39,32 @@ internal static unsafe class MonotonicSleep
         while (NowNs() < deadlineNs) Thread.Yield();
     }
 
+    /// <summary>
+    /// Waits until <paramref name="done"/> says so or CLOCK_MONOTONIC reaches <paramref name="deadlineNs"/>: for
+    /// <paramref name="spinNs"/> it checks at every turn, yielding the core between checks (what it waits for is
+    /// usually another thread's work of a few microseconds, and a thread put to sleep took up to milliseconds to
+    /// wake on the 2-core VM), then it checks every <paramref name="pollNs"/> in absolute sleeps. The state is passed
+    /// through so that a static lambda allocates nothing on the lab's timed paths.
+    /// </summary>
+    /// <returns>true when <paramref name="done"/> said so before the deadline</returns>
+    internal static bool SpinThenPoll<TState>(Func<TState, bool> done, TState state, long deadlineNs, long spinNs, long pollNs = DefaultPollNs)
+    {
+        ArgumentNullException.ThrowIfNull(done);
+        long spinUntil = NowNs() + spinNs;
+        while (!done(state))
+        {
+            long now = NowNs();
+            if (now >= deadlineNs) return false;
+            if (now < spinUntil) Thread.Yield();
+            else Until(Math.Min(deadlineNs, now + pollNs));
+        }
+
+        return true;
+    }
+
+    /// <summary>How often <see cref="SpinThenPoll"/> checks once it has stopped spinning.</summary>
+    internal const long DefaultPollNs = 50_000;
+
     /// <summary>Sleeps until CLOCK_MONOTONIC reaches <paramref name="deadlineNs"/> (returns at once if it has).</summary>
     internal static void Until(long deadlineNs)
     {

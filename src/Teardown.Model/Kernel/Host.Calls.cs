@@ -74,6 +74,7 @@ public sealed partial class Host
         };
         s.SndUna = s.Iss;
         s.SndNxt = Seq.Add(s.Iss, 1);
+        s.SndSml = s.Iss; // tcp_output.c:tcp_connect_init: no small segment sent yet (Nagle's Minshall check)
         s.WriteSeq = s.SndNxt;
         s.RcvTstamp = Now;
         s.LastDataReceived = Now;

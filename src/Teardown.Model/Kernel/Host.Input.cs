@@ -79,6 +79,7 @@ public sealed partial class Host
         req.RcvWup = req.RcvNxt;
         req.SndUna = req.Iss;
         req.SndNxt = Seq.Add(req.Iss, 1);
+        req.SndSml = req.SndNxt; // tcp_minisocks.c:tcp_create_openreq_child: snd_sml = snt_isn + 1
         req.WriteSeq = req.SndNxt;
         req.State = TcpState.SynRecv;
         req.RcvTstamp = Now;

@@ -80,8 +80,11 @@ public sealed partial class Host
     /// <see cref="TsoSegs"/> MSS-sized segments and at most half the congestion window per packet
     /// (tcp_cwnd_test: "at least 2 GSO packets in flight"), within the congestion window and the peer's window.
     /// The last segment of each packet carries PSH: the device's GSO keeps it on a packet's last segment, and on
-    /// 6.18 every packet cut from a pushed write ends with it (observed: [.] [P.] [.] [P.] for 4 segments in
-    /// packets of 2). A last partial segment waits under Nagle (Minshall's variant, tcp_nagle_check, judged as
+    /// 6.18 every packet of several segments cut from a pushed write ends with it (observed: [.] [P.] [.] [P.] for 4
+    /// segments in packets of 2). Packets of one segment — BBR's minimum below 1.2 Mbit/s (tcp_bbr.c:bbr_min_tso_segs),
+    /// an RTT over ~280 ms at the initial rate — do not: there only the write's last segment has PSH, as
+    /// tcp_output.c:tso_fragment leaves it on the second part of every split (measured on 6.18, 1500, 3000 and
+    /// 5000 bytes over a 200 ms link: [.] [P.], [.] [.] [P.], [.] [.] [.] [P.]; fuzz seed 30000442). A last partial segment waits under Nagle (Minshall's variant, tcp_nagle_check, judged as
     /// the packet starts, as tcp_mss_split_point does) unless <paramref name="nagleOff"/> (tcp_send_fin pushes
     /// with TCP_NAGLE_OFF). The FIN rides on the last data segment when it fits, as tcp_send_fin appends it to
     /// the tail skb.
@@ -95,9 +98,11 @@ public sealed partial class Host
         {
             int quota = Math.Min(Math.Max(s.Cwnd / 2, 1), s.Cwnd - PacketsInFlight(s));
             if (quota <= 0) break;
-            PlanPacket(s, Math.Min(quota, TsoSegs(s)), nagleOff, packet);
+            int tsoSegs = TsoSegs(s);
+            bool endsQueue = PlanPacket(s, Math.Min(quota, tsoSegs), nagleOff, packet);
             if (packet.Count == 0) break;
-            for (int i = 0; i < packet.Count; i++) SendNewSegment(s, packet[i].Length, packet[i].Fin, push: i == packet.Count - 1);
+            bool pushLast = tsoSegs > 1 || endsQueue;
+            for (int i = 0; i < packet.Count; i++) SendNewSegment(s, packet[i].Length, packet[i].Fin, push: pushLast && i == packet.Count - 1);
             sent += packet.Count;
         }
 
@@ -113,7 +118,8 @@ public sealed partial class Host
     }
 
     /// <summary>The segments of the next TSO packet: at most <paramref name="maxSegs"/>, each within the peer's window.</summary>
-    private static void PlanPacket(TcpSocket s, int maxSegs, bool nagleOff, List<(int Length, bool Fin)> packet)
+    /// <returns>whether the packet takes the rest of the send queue (its last segment ends what was written)</returns>
+    private static bool PlanPacket(TcpSocket s, int maxSegs, bool nagleOff, List<(int Length, bool Fin)> packet)
     {
         packet.Clear();
         long planned = 0;
@@ -125,11 +131,21 @@ public sealed partial class Host
             bool carriesFin = s.FinQueued && chunk == dataLeft;
             // tcp_snd_wnd_test: the segment's end (a FIN counts) must fit in the peer's window.
             if (Seq.Diff(s.SndUna, s.SndNxt) + planned + chunk + (carriesFin ? 1 : 0) > s.SndWnd) break;
-            if (chunk > 0 && chunk < s.Mss && !carriesFin && !nagleOff && s.InFlight > 0 && Seq.After(s.SndSml, s.SndUna)) break;
+            if (chunk > 0 && chunk < s.Mss && !carriesFin && !nagleOff && s.InFlight > 0 && MinshallHolds(s)) break;
             packet.Add((chunk, carriesFin));
             planned += chunk + (carriesFin ? 1 : 0);
         }
+
+        return planned == s.Unsent;
     }
+
+    /// <summary>
+    /// tcp_output.c:tcp_minshall_check: a small segment sent earlier is still unacknowledged (snd_sml lies within
+    /// the flight). Both bounds matter: snd_sml starts at the ISN (tcp_connect_init, tcp_create_openreq_child),
+    /// and the model once left it at 0, which for half of all ISNs lay "after" snd_una and held a write's last
+    /// partial segment back for an RTT where Linux sends it at once.
+    /// </summary>
+    private static bool MinshallHolds(TcpSocket s) => Seq.After(s.SndSml, s.SndUna) && !Seq.After(s.SndSml, s.SndNxt);
 
     /// <summary>
     /// The new-data path of a tail loss probe (tcp_output.c:tcp_send_loss_probe calls tcp_write_xmit with

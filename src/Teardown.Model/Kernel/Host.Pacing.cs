@@ -3,7 +3,8 @@ namespace Teardown.Model.Kernel;
 /// <summary>
 /// How many segments one transmission carries: the kernel hands the device TSO/GSO packets of several segments,
 /// sized from the pacing rate, and the last segment of each carries PSH (measured on 6.18: a 3000-byte send
-/// over a 5 ms link leaves as [.] [P.] [P.], over a 1 ms link as [.] [.] [P.]). The pacing rate is the congestion
+/// over a 5 ms link leaves as [.] [P.] [P.], over a 1 ms link as [.] [.] [P.]) — unless packets hold one segment
+/// (below 1.2 Mbit/s, bbr_min_tso_segs): then only the write's last does (over a 200 ms link, [.] [.] [P.]). The pacing rate is the congestion
 /// control's: this kernel is built with CONFIG_DEFAULT_TCP_CONG="bbr", so every namespace starts with BBR, and
 /// BBR sets the rate when the connection is established (tcp_bbr.c:bbr_init → bbr_init_pacing_rate_from_rtt).
 /// Later increases (BBR's startup raises the rate with measured delivery, bbr_set_pacing_rate) are not modelled:
