@@ -13,6 +13,8 @@
 # MAX_DURATION=20s (environment; default 90s, teardown fuzz's own) caps each generated timeline: shorter timelines
 # play ~4 times as many scenarios an hour, but a gap of 30 or 61 s (a timer running out: tcp_fin_timeout,
 # TIME_WAIT, keepalive) is then cut to the resolution. Use another FIRST for such a campaign; each slice records it.
+# SHRINK_TRIES=0 (environment; default 40) leaves findings unshrunk: a shrink plays up to that many runs alone while
+# every other job waits. Shrink a finding later with: teardown fuzz --seed SEED --count 1 --max-duration MAX_DURATION
 #
 # The CLI is copied once to .build/fuzz-long/cli, so that rebuilding the working tree meanwhile does not
 # change the binary under a running campaign. Findings (minimal .scn files) land in .build/fuzz-long/findings.
@@ -42,7 +44,7 @@ if [[ ! -x "$out/cli/teardown" ]]; then
   git -C "$root" rev-parse --short HEAD > "$out/cli/COMMIT" 2>/dev/null || true
 fi
 summary="$out/summary.tsv"
-max_duration="${MAX_DURATION:-90s}"
+max_duration="${MAX_DURATION:-90s}" shrink_tries="${SHRINK_TRIES:-40}"
 [[ -f $summary ]] || printf 'seed\tcount\tjobs\tmax-duration\tcommit\tstarted\tseconds\tsummary\n' > "$summary"
 
 status=0
@@ -57,7 +59,7 @@ for ((k = 0; k < slices; k++)); do
   echo "fuzz-long: slice $seed ($count scenarios, --jobs $jobs, --max-duration $max_duration) from $started"
   budget=()
   [[ -n ${BUDGET:-} ]] && budget=(--budget "$BUDGET")
-  "$out/cli/teardown" fuzz --seed "$seed" --count "$count" --jobs "$jobs" --max-duration "$max_duration" \
+  "$out/cli/teardown" fuzz --seed "$seed" --count "$count" --jobs "$jobs" --max-duration "$max_duration" --shrink-tries "$shrink_tries" \
     --out "$out/findings" "${budget[@]}" \
     > "$out/slice-$seed.txt" 2>&1
   code=$?

@@ -174,7 +174,7 @@ public sealed class FuzzCommand(Terminal terminal) : AsyncCommand<FuzzCommand.Se
         string verdict = modelOnly
             ? $"{N(report.Agreed)} of {N(report.Played)} scenarios: every model property holds"
             : $"{N(report.Agreed + report.NotReproduced)} of {N(report.Played)} scenarios: model and kernel agree";
-        string tail = (modelOnly ? "" : $", {N(report.NotReproduced)} not reproduced alone (lab timing), {N(report.LabErrors)} lab errors, {N(report.AgreedImprecise)} agreed beyond the lab's 1-ms bounds (runs side by side)")
+        string tail = (modelOnly ? "" : $", {N(report.NotReproduced)} not reproduced (lab timing: not again side by side, or not alone), {N(report.LabErrors)} lab errors, {N(report.AgreedImprecise)} agreed beyond the lab's 1-ms bounds (runs side by side)")
             + $", {N(report.Unsettled)} generated scenarios skipped (racy, or beyond the lab).";
         // Plain text, never wrapped: ./run-tests reads these lines with grep and awk.
         terminal.Text.WriteLine($"{verdict}. {N(report.Findings.Count)} confirmed {(modelOnly ? "failures" : "divergences")}{tail}");
