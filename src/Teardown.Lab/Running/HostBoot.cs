@@ -52,6 +52,9 @@ internal sealed class HostBoot
     /// <summary>The counters when the scenario started counting on this boot (after the agent's warm-up).</summary>
     public Dictionary<string, long> Baseline { get; set; } = new(StringComparer.OrdinalIgnoreCase);
 
+    /// <summary>When this boot crashed (CLOCK_MONOTONIC), 0 while it is up: a call that ended after it never returned to its process.</summary>
+    public long CrashedNs { get; set; }
+
     /// <summary>
     /// Creates the namespace, TUN, sysctls, diag socket and agent (plus a spare when the host will be killed).
     /// Nothing it sends reaches the wire until the host attaches it (<see cref="UserspaceWire.Attach"/> with this

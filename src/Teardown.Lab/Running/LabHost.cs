@@ -190,6 +190,7 @@ internal sealed class LabHost : IAsyncDisposable
         _ctx.Wire.Detach(Name);
         HostBoot? boot = _current;
         if (boot is null) return Task.FromResult(MonotonicClock.NowNs());
+        boot.CrashedNs = MonotonicClock.NowNs();
 
         // The counters as the crash left them (read from inside the namespace: a thread hop, so off the path too;
         // nothing reaches a host that is off the wire meanwhile), added to what earlier boots counted.

@@ -551,6 +551,15 @@ internal sealed class ScenarioPlayer
             try
             {
                 r = await call.Reply.ConfigureAwait(false);
+                if (boot.CrashedNs != 0 && r.EndNs >= boot.CrashedNs)
+                {
+                    // The host crashed while the call was blocked, and its process died with it: the call never returned.
+                    // The agent still replied because a crash's teardown destroys the sockets before it ends the agent (so
+                    // that no exit sends FINs), and a connect blocked on a destroyed socket wakes with ECONNABORTED
+                    // (fuzz seed 32000129).
+                    Note(sent, $"{line.Where}: {hostName} crashed during '{line.Text.Trim()}'; it never returned");
+                    return null;
+                }
             }
             catch (OperationCanceledException) when (_ended.IsCancellationRequested && !ct.IsCancellationRequested)
             {
