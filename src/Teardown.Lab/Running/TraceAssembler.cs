@@ -63,7 +63,6 @@ internal sealed class TraceAssembler(Scenario scenario, LabSession session, EndR
     {
         IReadOnlyList<PolledChange> polled = session.Poller?.Changes ?? [];
         var consumed = new HashSet<PolledChange>();
-        var lastState = new Dictionary<string, TcpState?>(StringComparer.Ordinal);
         var transitions = new List<(long Ns, string Host, string End, TcpState? From, TcpState? To, string Cause)>();
 
         if (session.Tracer is not null)
@@ -119,34 +118,26 @@ internal sealed class TraceAssembler(Scenario scenario, LabSession session, EndR
             transitions.Add((p.TimestampNs, p.Host, end, p.Old, p.State, p.Timewait ? "timewait socket (sock_diag poll)" : "sock_diag poll"));
         }
 
-        // A held socket that reached CLOSE (e.g. after a reset) is released by close(): then it is GONE.
-        var closes = calls.Where(c => c.Line.Statement is CloseCall).ToList();
-        foreach (var t in transitions.OrderBy(t => t.Ns))
-        {
-            lastState[t.End] = t.To;
-        }
-
-        foreach (CallTraced c in closes)
-        {
-            string name = ((CloseCall)c.Line.Statement).Socket;
-            var before = transitions.Where(t => t.End == name && t.Ns <= Ns(c.At)).OrderBy(t => t.Ns).LastOrDefault();
-            if (before.End is not null && before.To == TcpState.Close && !transitions.Any(t => t.End == name && t.Ns > Ns(c.At)))
-            {
-                transitions.Add((Ns(c.Returned), c.Host, name, TcpState.Close, null, "close() released the CLOSE socket"));
-            }
-        }
-
-        // A process's exit (kill) or a crash releases every CLOSE socket its host still held, as close() does — no
-        // tracepoint fires for them either (the state does not change). Fuzz seeds 20261210, 20261245, 20261237.
-        var releases = calls.Where(c => c.Line.Statement is KillCall).Select(c => (c.Host, Ns: Ns(c.At), Until: Ns(c.Returned), Why: "the process's exit (kill) released the CLOSE socket"))
-            .Concat(crashes.Select(c => (c.Host, Ns: c.FromNs, Until: c.FromNs, Why: "the crash released the CLOSE socket")))
+        // A held socket that reached CLOSE (after a reset, a refused connect, SOCK_DESTROY) is released — no tracepoint
+        // fires, the state does not change — by close() of its descriptor, and by its process's exit (kill) or its
+        // host's crash for every such socket the host still held: then it is GONE. In time order, so that a socket
+        // released by a kill is not released again by a later close() (which fails with EBADF). Fuzz seeds 20261210,
+        // 20261245, 20261237.
+        var releases = calls.Where(c => c.Line.Statement is CloseCall)
+            .Select(c => (c.Host, Socket: (string?)((CloseCall)c.Line.Statement).Socket, Ns: Ns(c.At), Until: Ns(c.Returned), Why: "close() released the CLOSE socket"))
+            .Concat(calls.Where(c => c.Line.Statement is KillCall)
+                .Select(c => (c.Host, Socket: (string?)null, Ns: Ns(c.At), Until: Ns(c.Returned), Why: "the process's exit (kill) released the CLOSE socket")))
+            .Concat(crashes.Select(c => (c.Host, Socket: (string?)null, Ns: c.FromNs, Until: c.FromNs, Why: "the crash released the CLOSE socket")))
             .OrderBy(r => r.Ns).ToList();
         foreach (var r in releases)
         {
-            foreach (string name in transitions.Where(t => t.Host == r.Host && t.Ns <= r.Ns).Select(t => t.End).Distinct(StringComparer.Ordinal).ToList())
+            List<string> held = r.Socket is { } one
+                ? [one]
+                : transitions.Where(t => t.Host == r.Host && t.Ns <= r.Ns).Select(t => t.End).Distinct(StringComparer.Ordinal).ToList();
+            foreach (string name in held)
             {
-                var before = transitions.Where(t => t.End == name && t.Ns <= r.Ns).OrderBy(t => t.Ns).Last();
-                if (before.To == TcpState.Close && !transitions.Any(t => t.End == name && t.Ns > r.Ns))
+                var before = transitions.Where(t => t.End == name && t.Ns <= r.Ns).OrderBy(t => t.Ns).LastOrDefault();
+                if (before.End is not null && before.To == TcpState.Close && !transitions.Any(t => t.End == name && t.Ns > r.Ns))
                 {
                     transitions.Add((r.Until, r.Host, name, TcpState.Close, null, r.Why));
                 }
