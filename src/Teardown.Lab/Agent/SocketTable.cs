@@ -133,17 +133,15 @@ internal sealed class SocketTable
             if (rc == 0) return Errno.None;
             if (Libc.LastErrno != Errno.EINPROGRESS) return Libc.LastErrno;
 
-            // Watched for ConnectSpinNs, then slept on (a failed poll ends the watch; the second connect then says how the socket stands).
-            if (!MonotonicSleep.SpinThenPoll(static f => PollWritable(f, 0) != 0, fd, MonotonicSleep.NowNs() + ConnectSpinNs, ConnectSpinNs))
+            // Watched for ConnectSpinNs (until poll says the attempt ended, or poll itself fails), then slept on in poll.
+            bool ended = MonotonicSleep.SpinThenPoll(static f => WatchEnded(f), fd, MonotonicSleep.NowNs() + ConnectSpinNs, ConnectSpinNs);
+            int ready;
+            while ((ready = PollWritable(fd, ended ? 0 : -1)) < 0 && Libc.LastErrno == Errno.EINTR)
             {
-                int ready;
-                while ((ready = PollWritable(fd, -1)) < 0 && Libc.LastErrno == Errno.EINTR)
-                {
-                    // no signal handlers are installed, but be safe
-                }
-
-                if (ready < 0) return Libc.LastErrno;
+                // no signal handlers are installed, but be safe
             }
+
+            if (ready < 0) return Libc.LastErrno;
 
             // connect again, as a blocking connect ends (af_inet.c:__inet_stream_connect after inet_wait_for_connect):
             // established → 0; closed by a reset or a timeout → the socket's error, and the socket disconnected
@@ -163,6 +161,13 @@ internal sealed class SocketTable
     {
         var pfd = new PollFd { fd = fd, events = POLLOUT };
         return Libc.poll(&pfd, 1, timeoutMs);
+    }
+
+    /// <summary>Whether watching a connecting socket can stop: poll says it is writable (the attempt ended), or poll failed (not EINTR).</summary>
+    private static bool WatchEnded(int fd)
+    {
+        int ready = PollWritable(fd, 0);
+        return ready > 0 || (ready < 0 && Libc.LastErrno != Errno.EINTR);
     }
 
     /// <summary>How long a connect is watched by spinning before its thread sleeps in poll.</summary>

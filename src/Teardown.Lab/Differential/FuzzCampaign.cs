@@ -121,8 +121,10 @@ public sealed class FuzzCampaign(FuzzPlan plan, Action<string>? progress = null,
             // A timeout inside the lab (not the user's Ctrl-C) ends the whole batch: count it as lab errors and go on.
             _played = playedBefore + batch.Count;
             _labErrors += batch.Count;
-            _notReproduced += again.Count;
             progress?.Invoke($"lab error on a batch of {all.Count} ({string.Join(", ", all.Select(c => c.Scenario.FileName))}): {ex.Message}");
+
+            // The second looks said nothing either way: the runs alone decide.
+            foreach ((FuzzCase c, Comparison first) in again) await ConfirmAndShrinkAsync(c, first, cancellationToken).ConfigureAwait(false);
             return;
         }
 

@@ -81,10 +81,13 @@ public sealed partial class Host
     /// (tcp_cwnd_test: "at least 2 GSO packets in flight"), within the congestion window and the peer's window.
     /// The last segment of each packet carries PSH: the device's GSO keeps it on a packet's last segment, and on
     /// 6.18 every packet of several segments cut from a pushed write ends with it (observed: [.] [P.] [.] [P.] for 4
-    /// segments in packets of 2). Packets of one segment — BBR's minimum below 1.2 Mbit/s (tcp_bbr.c:bbr_min_tso_segs),
-    /// an RTT over ~280 ms at the initial rate — do not: there only the write's last segment has PSH, as
-    /// tcp_output.c:tso_fragment leaves it on the second part of every split (measured on 6.18, 1500, 3000 and
-    /// 5000 bytes over a 200 ms link: [.] [P.], [.] [.] [P.], [.] [.] [.] [P.]; fuzz seed 30000442). A last partial segment waits under Nagle (Minshall's variant, tcp_nagle_check, judged as
+    /// segments in packets of 2). When the pacing rate sizes packets at one segment (<see cref="TsoSegs"/> 1: BBR's
+    /// minimum below 1.2 Mbit/s, tcp_bbr.c:bbr_min_tso_segs, an RTT over ~280 ms at the initial rate) they do not:
+    /// then only the segment that ends the send queue has PSH, as tcp_output.c:tso_fragment leaves it on the second
+    /// part of every split (measured on 6.18, 1500, 3000 and 5000 bytes over a 200 ms link: [.] [P.], [.] [.] [P.],
+    /// [.] [.] [.] [P.]; fuzz seed 30000442). Why packets of several segments each keep PSH is measured, not traced to
+    /// its line (docs/kernel-notes.md §5); a one-segment packet cut by the congestion window keeps the several-segment
+    /// rule, unmeasured. A last partial segment waits under Nagle (Minshall's variant, tcp_nagle_check, judged as
     /// the packet starts, as tcp_mss_split_point does) unless <paramref name="nagleOff"/> (tcp_send_fin pushes
     /// with TCP_NAGLE_OFF). The FIN rides on the last data segment when it fits, as tcp_send_fin appends it to
     /// the tail skb.
@@ -141,8 +144,8 @@ public sealed partial class Host
 
     /// <summary>
     /// tcp_output.c:tcp_minshall_check: a small segment sent earlier is still unacknowledged (snd_sml lies within
-    /// the flight). Both bounds matter: snd_sml starts at the ISN (tcp_connect_init, tcp_create_openreq_child),
-    /// and the model once left it at 0, which for half of all ISNs lay "after" snd_una and held a write's last
+    /// the flight). Both bounds matter: snd_sml starts at the ISN (tcp_connect_init) or ISN + 1
+    /// (tcp_minisocks.c:tcp_create_openreq_child), and the model once left it at 0, which for half of all ISNs lay "after" snd_una and held a write's last
     /// partial segment back for an RTT where Linux sends it at once.
     /// </summary>
     private static bool MinshallHolds(TcpSocket s) => Seq.After(s.SndSml, s.SndUna) && !Seq.After(s.SndSml, s.SndNxt);

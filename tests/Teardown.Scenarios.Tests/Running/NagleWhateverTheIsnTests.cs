@@ -7,7 +7,7 @@ namespace Teardown.Scenarios.Tests.Running;
 /// <summary>
 /// A write's last partial segment leaves with the rest when no small segment is in flight, whatever the ISN: the model
 /// once started snd_sml at 0, which Nagle's Minshall check read as "a small segment unacknowledged" for half of all
-/// ISNs (tcp_output.c:tcp_connect_init and tcp_minisocks.c:tcp_create_openreq_child start it at the ISN).
+/// ISNs (tcp_output.c:tcp_connect_init starts it at the ISN, tcp_minisocks.c:tcp_create_openreq_child at ISN + 1).
 /// </summary>
 public class NagleWhateverTheIsnTests
 {
