@@ -295,6 +295,13 @@ public sealed partial class Host
             SendSegment(s, last.Seq, flags, last.Length);
             s.FlightRetransmitted = true;
             s.TlpOutstanding = true;
+
+            // A probe that re-sent the head itself gives it a new transmission time, from which tcp_rto_delta_us
+            // counts (tcp_output.c:tcp_update_skb_after_send): a later tcp_rearm_rto (a second probe finding this one
+            // out) then leaves a full RTO from the probe, not from the first send (fuzz seed 32100114: a FIN queued
+            // after a probe of the only data segment; the kernel re-sent both at the probe's RTO, the model 90 ms
+            // earlier). A probe cut from the tail of a longer flight leaves the head's time as it was (30000435).
+            if (s.Flight.Count == 1) s.FirstUnackedSentAt = Now;
             Count(Mib.TCPLossProbes);
         }
 
