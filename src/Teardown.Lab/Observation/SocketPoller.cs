@@ -14,6 +14,16 @@ internal sealed record PolledTimer(long TimestampNs, string Host, IPEndPoint Loc
 /// only full sockets (tcp_set_state); timewait mini-sockets change substate and die without an event
 /// (tcp_minisocks.c:tcp_timewait_state_process, inet_timewait_sock.c:inet_twsk_kill), so they are
 /// always observed this way — and everything is when tracefs is unavailable.
+/// <para>
+/// A dump is not cheap: inet_diag.c:inet_diag_dump_icsk walks every bucket of the TCP established hash, which
+/// namespaces share (half a million buckets on a 24 GB machine: 3–5 ms of system time per dump). Ten runs side by
+/// side polling two or three hosts each every 20 ms took 0.6 of the 2-core machine's CPU. With an
+/// <c>idleInterval</c> (runs side by side, with the tracepoint), the poller keeps the fast interval only while
+/// something can change unseen — a timewait socket exists, or a tracepoint event came within the last
+/// <see cref="BusyAfterEventNs"/> (<see cref="Nudge"/>: every full socket that becomes a timewait socket passes
+/// through an event) — and polls at the idle interval otherwise. Timer changes of full sockets are then seen at the
+/// idle interval's resolution in quiet stretches; runs alone always poll at the fast interval.
+/// </para>
 /// </summary>
 internal sealed class SocketPoller : IDisposable
 {
@@ -24,14 +34,29 @@ internal sealed class SocketPoller : IDisposable
     private readonly List<PolledTimer> _timers = [];
     private readonly Dictionary<(string, IPEndPoint, IPEndPoint), (TimerKind Kind, long DueNs)> _lastTimer = [];
     private readonly Thread _thread;
+    private readonly TimeSpan? _idleInterval;
+    private readonly AutoResetEvent _wake = new(false);
+    private long _lastNudgeNs;
     private volatile bool _stopping;
 
-    public SocketPoller(Func<IEnumerable<(string Host, Func<IReadOnlyList<DiagSocket>> Dump)>> hosts, TimeSpan interval)
+    /// <summary>How long after a tracepoint event the poller keeps its fast interval.</summary>
+    internal const long BusyAfterEventNs = 500_000_000;
+
+    public SocketPoller(Func<IEnumerable<(string Host, Func<IReadOnlyList<DiagSocket>> Dump)>> hosts, TimeSpan interval, TimeSpan? idleInterval = null)
     {
         _hosts = hosts;
         _interval = interval;
+        _idleInterval = idleInterval;
+        _lastNudgeNs = Wire.MonotonicClock.NowNs();
         _thread = new Thread(Run) { IsBackground = true, Name = "sock_diag poller" };
         _thread.Start();
+    }
+
+    /// <summary>A socket changed state (a tracepoint event): poll at the fast interval for a while, starting now.</summary>
+    public void Nudge()
+    {
+        Volatile.Write(ref _lastNudgeNs, Wire.MonotonicClock.NowNs());
+        if (_idleInterval is not null) _wake.Set();
     }
 
     public IReadOnlyList<PolledChange> Changes
@@ -56,6 +81,7 @@ internal sealed class SocketPoller : IDisposable
     {
         if (_stopping) return;
         _stopping = true;
+        _wake.Set();
         _thread.Join(TimeSpan.FromSeconds(2));
     }
 
@@ -63,22 +89,31 @@ internal sealed class SocketPoller : IDisposable
     {
         while (!_stopping)
         {
-            PollOnce();
-            Thread.Sleep(_interval);
+            bool timewait = PollOnce();
+            bool busy = _idleInterval is null || timewait || Wire.MonotonicClock.NowNs() - Volatile.Read(ref _lastNudgeNs) < BusyAfterEventNs;
+            if (busy) Thread.Sleep(_interval);
+            else _wake.WaitOne(_idleInterval!.Value);
         }
 
         PollOnce();
     }
 
-    private void PollOnce()
+    /// <returns>whether any host holds a timewait socket</returns>
+    private bool PollOnce()
     {
+        bool timewait = false;
         foreach ((string host, Func<IReadOnlyList<DiagSocket>> dump) in _hosts())
         {
             IReadOnlyList<DiagSocket> sockets;
-            long now = Wire.MonotonicClock.NowNs();
+            long now;
             try
             {
                 sockets = dump();
+
+                // What the dump shows held by its end, not by its start: a dump takes milliseconds on a loaded machine,
+                // and a close that ran meanwhile (FIN_WAIT1, FIN_WAIT2, a timewait socket) stamped at the start put the
+                // timewait substate before the tracepoint's FIN_WAIT1 ("ESTABLISHED → FIN_WAIT2 → FIN_WAIT1", side by side).
+                now = Wire.MonotonicClock.NowNs();
             }
             catch (Exception e) when (e is IOException or ObjectDisposedException or InvalidOperationException or NullReferenceException)
             {
@@ -93,6 +128,7 @@ internal sealed class SocketPoller : IDisposable
                 seen.Add(key);
                 TrackTimer(now, key, s);
                 bool tw = s.Timer == TimerKind.Timewait;
+                timewait |= tw;
                 if (_last.TryGetValue(key, out var prev) && prev.State == s.State && prev.Tw == tw) continue;
                 _last[key] = (s.State, tw);
                 lock (_changes) _changes.Add(new PolledChange(now, host, s.Local, s.Remote, prev == default ? null : prev.State, s.State, tw));
@@ -106,6 +142,8 @@ internal sealed class SocketPoller : IDisposable
                 lock (_changes) _changes.Add(new PolledChange(now, host, key.Item2, key.Item3, prev.State, null, prev.Tw));
             }
         }
+
+        return timewait;
     }
 
     private void TrackTimer(long now, (string Host, IPEndPoint Local, IPEndPoint Remote) key, DiagSocket s)
@@ -137,5 +175,9 @@ internal sealed class SocketPoller : IDisposable
         if (events.Count > 0) lock (_changes) _timers.AddRange(events);
     }
 
-    public void Dispose() => Stop();
+    public void Dispose()
+    {
+        Stop();
+        _wake.Dispose();
+    }
 }

@@ -66,6 +66,9 @@ internal sealed class StateTracer : IDisposable
         }
     }
 
+    /// <summary>Called on the reader thread after each event is read (the poller speeds up: <see cref="SocketPoller.Nudge"/>).</summary>
+    public Action? EventRead { get; set; }
+
     /// <summary>Events read so far.</summary>
     public IReadOnlyList<StateEvent> Events
     {
@@ -118,7 +121,11 @@ internal sealed class StateTracer : IDisposable
                 pending.Clear().Append(text.AsSpan(last + 1));
                 foreach (string line in text[..last].Split('\n'))
                 {
-                    if (StateEventParser.TryParse(line) is { } e) lock (_events) _events.Add(e);
+                    if (StateEventParser.TryParse(line) is { } e)
+                    {
+                        lock (_events) _events.Add(e);
+                        EventRead?.Invoke();
+                    }
                 }
             }
 

@@ -32,6 +32,9 @@ internal sealed class LabSession : IAsyncDisposable
     /// <summary>How often sock_diag is polled.</summary>
     public TimeSpan PollInterval { get; private set; }
 
+    /// <summary>How often the poller dumps sockets in quiet stretches of a run side by side (<see cref="SocketPoller"/>).</summary>
+    internal static readonly TimeSpan IdlePollInterval = TimeSpan.FromMilliseconds(200);
+
     /// <summary>How long creating the namespaces, devices and agents took.</summary>
     public TimeSpan SetupTime { get; private set; }
 
@@ -78,9 +81,13 @@ internal sealed class LabSession : IAsyncDisposable
             // Every host is polled, crashed or not: a crashed boot's sockets die during the teardown that follows
             // the crash (off the timeline's path; LabHost.Dump lists them until then), and timewait sockets' deaths
             // are only seen by polling.
+            // Side by side (no real-time threads) and with the tracepoint to say when sockets change, the poller slows
+            // down in quiet stretches: every dump walks the whole shared TCP hash (SocketPoller).
+            TimeSpan? idle = !options.RealTime && session.Tracer is not null ? IdlePollInterval : null;
             session.Poller = new SocketPoller(
                 () => session._hosts.Values.Select(h => (h.Name, (Func<IReadOnlyList<Observation.DiagSocket>>)h.Dump)).ToList(),
-                options.PollInterval);
+                options.PollInterval, idle);
+            if (session.Tracer is { } tracer) tracer.EventRead = session.Poller.Nudge;
             session.SetupTime = setup.Elapsed;
             session.PollInterval = options.PollInterval;
             return session;
