@@ -143,9 +143,24 @@ internal sealed class SocketTable
 
             if (ready < 0) return Libc.LastErrno;
 
-            // connect again, as a blocking connect ends (af_inet.c:__inet_stream_connect after inet_wait_for_connect):
-            // established → 0; closed by a reset or a timeout → the socket's error, and the socket disconnected
-            // (tcp_disconnect), which SO_ERROR alone would not do (seen: Send-Q 1 instead of the blocking call's 3).
+            // End as a blocking connect ends once it wakes (af_inet.c:__inet_stream_connect after inet_wait_for_connect).
+            if (StateOf(fd) == TcpState.Close)
+            {
+                // Closed by a reset, a timeout, or another process's shutdown: the socket's error (sock_error, consumed;
+                // ECONNABORTED when there is none), and the socket disconnected (tcp_disconnect) — which SO_ERROR alone
+                // does not do (seen: Send-Q 1 instead of the blocking call's 3). connect(AF_UNSPEC) disconnects in any
+                // socket state; a second connect() to the address would start a new attempt when a shutdown had left
+                // the socket unconnected (fuzz seed 32100411: EINPROGRESS and a new SYN where Linux says ECONNRESET).
+                int err = 0;
+                uint len = sizeof(int);
+                Errno pending = Libc.getsockopt(fd, SOL_SOCKET, SO_ERROR, &err, &len) == 0 && err != 0 ? (Errno)err : Errno.ECONNABORTED;
+                var unspec = new SockAddrIn { sin_family = AF_UNSPEC };
+                Libc.connect(fd, &unspec, (uint)sizeof(SockAddrIn));
+                return pending;
+            }
+
+            // Established (or on since: CLOSE_WAIT…): connect again, which makes the socket a connected one (SS_CONNECTED)
+            // as the blocking call does, and says 0 (EISCONN when another process's shutdown already did).
             do rc = Libc.connect(fd, sa, (uint)sizeof(SockAddrIn));
             while (rc != 0 && Libc.LastErrno == Errno.EINTR);
             return rc == 0 || Libc.LastErrno == Errno.EISCONN ? Errno.None : Libc.LastErrno;
@@ -154,6 +169,14 @@ internal sealed class SocketTable
         {
             Libc.ioctl(fd, FIONBIO, &off); // the socket is a blocking one, as a plain connect leaves it (a lingering close blocks)
         }
+    }
+
+    /// <summary>tcpi_state from TCP_INFO; null when it cannot be read.</summary>
+    private static unsafe TcpState? StateOf(int fd)
+    {
+        TcpInfo info = default;
+        uint len = (uint)sizeof(TcpInfo);
+        return Libc.getsockopt(fd, IPPROTO_TCP, TCP_INFO, &info, &len) == 0 ? (TcpState)info.tcpi_state : null;
     }
 
     /// <summary>poll(2) for POLLOUT on one descriptor: the count of ready descriptors (0 or 1), or -1 with errno set.</summary>

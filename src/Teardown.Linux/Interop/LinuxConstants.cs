@@ -7,6 +7,7 @@ namespace Teardown.Linux.Interop;
 internal static class LinuxConstants
 {
     // include/linux/socket.h
+    internal const int AF_UNSPEC = 0;
     internal const int AF_INET = 2;
     internal const int AF_INET6 = 10;
     internal const int AF_NETLINK = 16;
