@@ -25,6 +25,7 @@ internal sealed class LabHost : IAsyncDisposable
     // What crashed boots counted, summed (under _counterLock) by tasks reading them off the timeline's path.
     private readonly Lock _counterLock = new();
     private readonly Dictionary<string, long> _counterOffset = new(StringComparer.OrdinalIgnoreCase);
+    private readonly Dictionary<string, long> _gaugesAtCrash = new(StringComparer.OrdinalIgnoreCase);
     private readonly List<Task> _crashCounters = [];
     private int _sparesWanted;
 
@@ -96,7 +97,11 @@ internal sealed class LabHost : IAsyncDisposable
     public void ResetCounters()
     {
         if (_current is { } boot) boot.Baseline = boot.ReadCounters();
-        lock (_counterLock) _counterOffset.Clear();
+        lock (_counterLock)
+        {
+            _counterOffset.Clear();
+            _gaugesAtCrash.Clear();
+        }
     }
 
     /// <summary>TcpExt/Tcp counters counted from the scenario start (across reboots).</summary>
@@ -112,6 +117,7 @@ internal sealed class LabHost : IAsyncDisposable
         lock (_counterLock)
         {
             foreach (var kv in _counterOffset) d[kv.Key] = d.GetValueOrDefault(kv.Key) + kv.Value;
+            if (boot is null) foreach (var kv in _gaugesAtCrash) d[kv.Key] = kv.Value;
         }
 
         return d;
@@ -199,7 +205,12 @@ internal sealed class LabHost : IAsyncDisposable
             Dictionary<string, long> d = TcpMibCounters.Delta(boot.ReadCounters(), boot.Baseline);
             lock (_counterLock)
             {
-                foreach (var kv in d) _counterOffset[kv.Key] = _counterOffset.GetValueOrDefault(kv.Key) + kv.Value;
+                foreach (var kv in d)
+                {
+                    // A gauge (CurrEstab) is what the crashed kernel last held, shown while the host is down; never summed.
+                    if (TcpMibCounters.IsGauge(kv.Key)) _gaugesAtCrash[kv.Key] = kv.Value;
+                    else _counterOffset[kv.Key] = _counterOffset.GetValueOrDefault(kv.Key) + kv.Value;
+                }
             }
         }, CancellationToken.None);
         lock (_counterLock) _crashCounters.Add(counters);

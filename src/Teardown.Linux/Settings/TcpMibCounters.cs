@@ -22,6 +22,13 @@ public static class TcpMibCounters
         return From(mib);
     }
 
+    /// <summary>
+    /// Whether a counter is a gauge — what is now, not what happened (Tcp: CurrEstab, the connections in ESTABLISHED or
+    /// CLOSE_WAIT; snmp.h "CurrEstab" is the only such field of the TCP MIBs). A gauge is not summed over a host's
+    /// boots: after a crash and a reboot, it is the new boot's (fuzz seed 32100403: CurrEstab 4 = 3 of the crashed boot + 1).
+    /// </summary>
+    public static bool IsGauge(string name) => name is "CurrEstab" or "Tcp.CurrEstab";
+
     /// <summary>Selects and names the TCP counters of a parsed MIB (<c>"TcpExt.TCPAbortOnData"</c> → 3, ...).</summary>
     public static Dictionary<string, long> From(IReadOnlyDictionary<string, long> mib)
     {
