@@ -46,6 +46,10 @@ fi
 summary="$out/summary.tsv"
 max_duration="${MAX_DURATION:-90s}" shrink_tries="${SHRINK_TRIES:-40}"
 [[ -f $summary ]] || printf 'seed\tcount\tjobs\tmax-duration\tcommit\tstarted\tseconds\tsummary\n' > "$summary"
+if ! head -1 "$summary" | grep -q 'max-duration'; then
+  echo "fuzz-long: $summary has the older columns (no max-duration); move it aside to start a campaign with this script" >&2
+  exit 2
+fi
 
 status=0
 for ((k = 0; k < slices; k++)); do

@@ -160,8 +160,10 @@ internal sealed class TraceAssembler(Scenario scenario, LabSession session, EndR
     }
 
     /// <summary>True when the host no longer held a descriptor for the end: closed or its process killed before <paramref name="ns"/>.</summary>
+    /// <remarks>A kill orphans the ends its process held, not those the host's next process makes (fuzz seed 32100888: a
+    /// refused connect after a kill traced GONE where the descriptor still held it in CLOSE).</remarks>
     private bool IsOrphan(string host, string end, long ns, List<CallTraced> calls) =>
-        calls.Any(c => Ns(c.At) <= ns && ((c.Line.Statement is CloseCall cc && cc.Socket == end) || (c.Line.Statement is KillCall && c.Host == host)))
+        calls.Any(c => Ns(c.At) <= ns && ((c.Line.Statement is CloseCall cc && cc.Socket == end) || (c.Line.Statement is KillCall && c.Host == host && CreatedBefore(end, Ns(c.At)))))
         || crashes.Any(c => c.Host == host && c.FromNs <= ns && CreatedBefore(end, c.FromNs));
 
     /// <summary>Whether the end existed before <paramref name="ns"/>: a crash orphans its host's ends of that boot, not those a reboot's fresh kernel makes.</summary>
