@@ -449,11 +449,13 @@ public sealed partial class Host
             s.ProbesStarted = SimTime.Never;
         }
 
+        bool advanced = Seq.After(seg.Ack, s.SndUna);
+        ProcessTlpAck(s, seg, advanced); // before the window is taken: a pure duplicate leaves it unchanged
         s.SndWnd = seg.Window;
         s.RcvTstamp = Now;
         s.ErrSoft = Errno.None;
         s.ProbesOut = 0;
-        if (!Seq.After(seg.Ack, s.SndUna)) return;
+        if (!advanced) return;
 
         s.SndUna = seg.Ack;
         while (s.Flight.Count > 0 && Seq.BeforeOrEqual(s.Flight[0].EndSeq, s.SndUna)) s.Flight.RemoveAt(0);
@@ -471,7 +473,6 @@ public sealed partial class Host
 
         s.Retransmits = 0;
         s.RetransStamp = SimTime.Never;
-        s.TlpOutstanding = false;
         if (s.Flight.Count == 0)
         {
             s.InLossRecovery = false;

@@ -283,7 +283,7 @@ public sealed partial class Host
 
         if (SendNewDataProbe(s))
         {
-            s.TlpOutstanding = true;
+            OpenTlpEpisode(s, retransmitted: false);
             Count(Mib.TCPLossProbes);
         }
         else
@@ -294,7 +294,7 @@ public sealed partial class Host
             TcpFlags flags = TcpFlags.Ack | (last.Push ? TcpFlags.Psh : 0) | (last.Fin ? TcpFlags.Fin : 0);
             SendSegment(s, last.Seq, flags, last.Length);
             s.FlightRetransmitted = true;
-            s.TlpOutstanding = true;
+            OpenTlpEpisode(s, retransmitted: true);
 
             // A probe that re-sent the head itself gives it a new transmission time, from which tcp_rto_delta_us
             // counts (tcp_output.c:tcp_update_skb_after_send): a later tcp_rearm_rto (a second probe finding this one
@@ -308,6 +308,30 @@ public sealed partial class Host
         ResetRetransmitTimer(s, RetransmitKind.Rto, new SimDuration(ClampRtoToUserTimeout(s)));
     }
 
+    /// <summary>tcp_output.c:tcp_send_loss_probe, once a probe is out: tlp_high_seq = snd_nxt, tlp_retrans as sent.</summary>
+    private static void OpenTlpEpisode(TcpSocket s, bool retransmitted)
+    {
+        s.TlpOutstanding = true;
+        s.TlpHighSeq = s.SndNxt;
+        s.TlpRetrans = retransmitted;
+    }
+
+    /// <summary>
+    /// tcp_input.c:tcp_process_tlp_ack: which ACK ends a probe's episode. One below tlp_high_seq never does; at or beyond
+    /// it, an ACK ends it when the probe sent new data, when it acknowledges beyond tlp_high_seq (a loss: the kernel also
+    /// reduces cwnd, not modelled), or when it is a pure duplicate (no data, no window update, snd_una unmoved: the
+    /// original and the probe both arrived; Linux sees the DSACK too). An ACK of exactly tlp_high_seq after a probe that
+    /// re-sent data leaves the episode open — it may acknowledge the original or the probe — until the next RTO
+    /// (tcp_enter_loss), and meanwhile tcp_send_loss_probe sends no probe (fuzz seed 32100221: the model probed a later
+    /// loss, and Linux went straight to the RTO).
+    /// </summary>
+    private static void ProcessTlpAck(TcpSocket s, in Segment seg, bool advanced)
+    {
+        if (!s.TlpOutstanding || Seq.Before(seg.Ack, s.TlpHighSeq)) return;
+        bool pureDup = !advanced && seg.Length == 0 && !seg.Fin && seg.Window == s.SndWnd;
+        if (!s.TlpRetrans || Seq.After(seg.Ack, s.TlpHighSeq) || pureDup) s.TlpOutstanding = false;
+    }
+
     /// <summary>
     /// tcp_timer.c:tcp_retransmit_timer: count the timeout, give up if tcp_write_timeout says so, else
     /// retransmit the head (collapsed with what follows, tcp_retrans_try_collapse), back off and re-arm.
@@ -319,6 +343,7 @@ public sealed partial class Host
         if (WriteTimeout(s)) return;
 
         s.InLossRecovery = true;
+        s.TlpOutstanding = false; // tcp_input.c:tcp_enter_loss ends a probe's episode
         s.Cwnd = 1;
         s.Retransmits++;
         s.TotalRto++;

@@ -166,7 +166,14 @@ public sealed class TcpSocket : SocketBase
 
     internal int ProbesOut { get; set; }
 
+    /// <summary>A tail loss probe's episode is open (tp->tlp_high_seq ≠ 0): no further probe is sent until it ends.</summary>
     internal bool TlpOutstanding { get; set; }
+
+    /// <summary>tp->tlp_high_seq: snd_nxt when the probe was sent.</summary>
+    internal uint TlpHighSeq { get; set; }
+
+    /// <summary>tp->tlp_retrans: the probe re-sent data (rather than sending new data).</summary>
+    internal bool TlpRetrans { get; set; }
 
     internal bool InLossRecovery { get; set; }
 
