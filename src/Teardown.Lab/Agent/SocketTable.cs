@@ -52,9 +52,7 @@ internal sealed class SocketTable
             if (q.Socket is null || !_fds.TryGetValue(q.Socket, out int fd)) return;
             r.Held = true;
             r.Fd = fd;
-            TcpInfo info = default;
-            uint len = (uint)sizeof(TcpInfo);
-            if (Libc.getsockopt(fd, IPPROTO_TCP, TCP_INFO, &info, &len) == 0)
+            if (TryReadTcpInfo(fd, out TcpInfo info))
             {
                 r.State = (TcpState)info.tcpi_state;
                 r.Unacked = info.tcpi_unacked;
@@ -151,9 +149,7 @@ internal sealed class SocketTable
                 // does not do (seen: Send-Q 1 instead of the blocking call's 3). connect(AF_UNSPEC) disconnects in any
                 // socket state; a second connect() to the address would start a new attempt when a shutdown had left
                 // the socket unconnected (fuzz seed 32100411: EINPROGRESS and a new SYN where Linux says ECONNRESET).
-                int err = 0;
-                uint len = sizeof(int);
-                Errno pending = Libc.getsockopt(fd, SOL_SOCKET, SO_ERROR, &err, &len) == 0 && err != 0 ? (Errno)err : Errno.ECONNABORTED;
+                Errno pending = TakeSocketError(fd, out int err) == 0 && err != 0 ? (Errno)err : Errno.ECONNABORTED;
                 var unspec = new SockAddrIn { sin_family = AF_UNSPEC };
                 Libc.connect(fd, &unspec, (uint)sizeof(SockAddrIn));
                 return pending;
@@ -172,11 +168,16 @@ internal sealed class SocketTable
     }
 
     /// <summary>tcpi_state from TCP_INFO; null when it cannot be read.</summary>
-    private static unsafe TcpState? StateOf(int fd)
+    private static TcpState? StateOf(int fd) => TryReadTcpInfo(fd, out TcpInfo info) ? (TcpState)info.tcpi_state : null;
+
+    /// <summary>getsockopt(TCP_INFO).</summary>
+    private static unsafe bool TryReadTcpInfo(int fd, out TcpInfo info)
     {
-        TcpInfo info = default;
+        TcpInfo i = default;
         uint len = (uint)sizeof(TcpInfo);
-        return Libc.getsockopt(fd, IPPROTO_TCP, TCP_INFO, &info, &len) == 0 ? (TcpState)info.tcpi_state : null;
+        bool read = Libc.getsockopt(fd, IPPROTO_TCP, TCP_INFO, &i, &len) == 0;
+        info = i;
+        return read;
     }
 
     /// <summary>poll(2) for POLLOUT on one descriptor: the count of ready descriptors (0 or 1), or -1 with errno set.</summary>
@@ -238,11 +239,19 @@ internal sealed class SocketTable
     private unsafe void SoError(AgentRequest q, AgentResponse r)
     {
         if (!TryGet(q.Socket!, r, out int fd)) return;
-        int err = 0;
-        uint len = sizeof(int);
-        if (Libc.getsockopt(fd, SOL_SOCKET, SO_ERROR, &err, &len) != 0) { Fail(r); return; }
+        if (TakeSocketError(fd, out int err) != 0) { Fail(r); return; }
         r.Value = err;
         r.Errno = (Errno)err;
+    }
+
+    /// <summary>getsockopt(SO_ERROR): the pending error, consumed (sock_error); returns getsockopt's result.</summary>
+    private static unsafe int TakeSocketError(int fd, out int err)
+    {
+        int e = 0;
+        uint len = sizeof(int);
+        int rc = Libc.getsockopt(fd, SOL_SOCKET, SO_ERROR, &e, &len);
+        err = e;
+        return rc;
     }
 
     private static unsafe int SetOption(int fd, AgentRequest q)

@@ -35,7 +35,8 @@ internal sealed class SocketPoller : IDisposable
     private readonly Dictionary<(string, IPEndPoint, IPEndPoint), (TimerKind Kind, long DueNs)> _lastTimer = [];
     private readonly Thread _thread;
     private readonly TimeSpan? _idleInterval;
-    private readonly AutoResetEvent _wake = new(false);
+    private readonly object _gate = new();
+    private bool _woken; // under _gate: a nudge (or Stop) came since the poller last waited
     private long _lastNudgeNs;
     private volatile bool _stopping;
 
@@ -56,7 +57,18 @@ internal sealed class SocketPoller : IDisposable
     public void Nudge()
     {
         Volatile.Write(ref _lastNudgeNs, Wire.MonotonicClock.NowNs());
-        if (_idleInterval is not null) _wake.Set();
+        if (_idleInterval is not null) Wake();
+    }
+
+    // A monitor, not a wait handle: the tracer's reader thread may still nudge after the poller is disposed (its
+    // Stop joins with a timeout), and a disposed handle would throw there.
+    private void Wake()
+    {
+        lock (_gate)
+        {
+            _woken = true;
+            Monitor.Pulse(_gate);
+        }
     }
 
     public IReadOnlyList<PolledChange> Changes
@@ -81,7 +93,7 @@ internal sealed class SocketPoller : IDisposable
     {
         if (_stopping) return;
         _stopping = true;
-        _wake.Set();
+        Wake();
         _thread.Join(TimeSpan.FromSeconds(2));
     }
 
@@ -92,7 +104,14 @@ internal sealed class SocketPoller : IDisposable
             bool timewait = PollOnce();
             bool busy = _idleInterval is null || timewait || Wire.MonotonicClock.NowNs() - Volatile.Read(ref _lastNudgeNs) < BusyAfterEventNs;
             if (busy) Thread.Sleep(_interval);
-            else _wake.WaitOne(_idleInterval!.Value);
+            else
+            {
+                lock (_gate)
+                {
+                    if (!_woken) Monitor.Wait(_gate, _idleInterval!.Value);
+                    _woken = false;
+                }
+            }
         }
 
         PollOnce();
@@ -175,9 +194,5 @@ internal sealed class SocketPoller : IDisposable
         if (events.Count > 0) lock (_changes) _timers.AddRange(events);
     }
 
-    public void Dispose()
-    {
-        Stop();
-        _wake.Dispose();
-    }
+    public void Dispose() => Stop();
 }
